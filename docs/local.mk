@@ -1,0 +1,3 @@
+# Man pages and protocol docs.
+dist_man_MANS += docs/healthtap.1
+EXTRA_DIST += docs/protocol.md

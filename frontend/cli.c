@@ -1,0 +1,75 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli.h"
+
+void ht_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("healthtap: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int ht_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "healthtap %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'healthtap %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+int ht_parse_duration_ms(const char *text, int64_t *ms)
+{
+	static const struct { const char *suffix; double scale; } units[] = {
+		{ "ms", 1 }, { "s", 1e3 }, { "", 1e3 }, { "m", 60e3 },
+		{ "h", 3600e3 }, { "d", 86400e3 },
+	};
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(text, &end);
+	if (errno || end == text || v < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].suffix) == 0) {
+			*ms = (int64_t)(v * units[i].scale + 0.5);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int ht_parse_count(const char *text, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno || end == text || *end || v < 0)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+void ht_sleep_until(int64_t deadline_ns)
+{
+	struct timespec ts = {
+		.tv_sec = deadline_ns / 1000000000,
+		.tv_nsec = deadline_ns % 1000000000,
+	};
+
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}

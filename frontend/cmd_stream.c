@@ -1,0 +1,221 @@
+/* healthtap stream: read a health tapset stream and join it with /proc.
+ *
+ * For each sched batch it reads /proc/stat and puts the probe's switch count
+ * beside the ctxt delta over the same interval: the probe coverage. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include "cli.h"
+#include "ht_stream.h"
+#include "proc_stat.h"
+
+struct stream_join {
+	const char *root;
+	int json;
+	int64_t batch_switches;		/* -1 until a switches record */
+	int64_t prev_ctxt;		/* -1 until the first batch */
+	int64_t total_probe, total_proc;
+	uint64_t intervals;
+	uint64_t by_subsys[HT_SUBSYS_COUNT];
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: healthtap stream [-f FILE] [--root DIR] [--json]\n"
+		"\n"
+		"Reads a health tapset stream (stap's output) from FILE or standard\n"
+		"input, and prints for each interval the probe's context switches next\n"
+		"to the ctxt delta of /proc/stat over the same interval.\n"
+		"\n"
+		"  -f, --file FILE   read FILE instead of standard input ('-' is stdin)\n"
+		"      --root DIR    read DIR/proc instead of /proc\n"
+		"      --json        one JSON object per interval, then a summary\n"
+		"  -h, --help        show this help\n"
+		"\n"
+		"Example:\n"
+		"  stap -e 'probe health.sched {}' | healthtap stream\n"
+		"\n"
+		"Exit status: 0 ok, 1 bad stream lines or a read error, 2 usage error.\n");
+}
+
+static double coverage_pct(int64_t probe, int64_t proc)
+{
+	return proc > 0 ? 100.0 * (double)probe / (double)proc : NAN;
+}
+
+static void print_interval(const struct stream_join *j, int64_t t_ms, int64_t proc)
+{
+	double cov = coverage_pct(j->batch_switches, proc);
+
+	if (j->json) {
+		printf("{\"t_ms\":%" PRId64 ",\"probe_switches\":%" PRId64
+		       ",\"proc_ctxt_delta\":%" PRId64 ",\"coverage_pct\":",
+		       t_ms, j->batch_switches, proc);
+		if (isnan(cov))
+			printf("null}\n");
+		else
+			printf("%.2f}\n", cov);
+	} else {
+		printf("%8.1f %16" PRId64 " %16" PRId64, t_ms / 1000.0,
+		       j->batch_switches, proc);
+		if (isnan(cov))
+			printf(" %10s\n", "-");
+		else
+			printf(" %9.1f%%\n", cov);
+	}
+	fflush(stdout);
+}
+
+static void on_sched_batch(struct stream_join *j, int64_t t_ms)
+{
+	struct proc_stat st;
+	int err = proc_stat_read(j->root, &st);
+
+	if (err) {
+		ht_err("cannot read %s/proc/stat: %s", j->root, strerror(-err));
+		st.ctxt = -1;
+	}
+	if (j->prev_ctxt >= 0 && st.ctxt >= j->prev_ctxt && j->batch_switches >= 0) {
+		int64_t proc = st.ctxt - j->prev_ctxt;
+		print_interval(j, t_ms, proc);
+		j->total_probe += j->batch_switches;
+		j->total_proc += proc;
+		j->intervals++;
+	}
+	j->prev_ctxt = st.ctxt;
+	j->batch_switches = -1;
+}
+
+static int on_record(void *ctx, const struct ht_record *rec)
+{
+	struct stream_join *j = ctx;
+
+	j->by_subsys[rec->subsys]++;
+	if (rec->subsys != HT_SUBSYS_SCHED)
+		return 0;
+	if (!strcmp(rec->kind->name, "switches") && rec->labels[0] == '\0')
+		j->batch_switches = rec->value;
+	else if (!strcmp(rec->kind->name, "batch"))
+		on_sched_batch(j, rec->t_ms);
+	return 0;
+}
+
+static int on_error(void *ctx, uint64_t line, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "healthtap stream: line %" PRIu64 ": %s\n", line, msg);
+	return 0;
+}
+
+static void print_summary(const struct stream_join *j, const struct ht_stream *s)
+{
+	double cov = coverage_pct(j->total_probe, j->total_proc);
+
+	if (j->json) {
+		printf("{\"summary\":true,\"intervals\":%" PRIu64 ",\"records\":%" PRIu64
+		       ",\"bad_lines\":%" PRIu64 ",\"probe_switches\":%" PRId64
+		       ",\"proc_ctxt_delta\":%" PRId64 ",\"coverage_pct\":",
+		       j->intervals, ht_stream_records(s), ht_stream_errors(s),
+		       j->total_probe, j->total_proc);
+		if (isnan(cov))
+			printf("null}\n");
+		else
+			printf("%.2f}\n", cov);
+		return;
+	}
+	printf("total: %" PRIu64 " intervals, probe %" PRId64 " switches, "
+	       "/proc ctxt %" PRId64 " switches, coverage ", j->intervals,
+	       j->total_probe, j->total_proc);
+	if (isnan(cov))
+		printf("-");
+	else
+		printf("%.1f%%", cov);
+	printf("; %" PRIu64 " records, %" PRIu64 " bad lines\n",
+	       ht_stream_records(s), ht_stream_errors(s));
+}
+
+static int read_all(int fd, struct ht_stream *s, const char *name)
+{
+	char buf[65536];
+
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ht_err("cannot read %s: %s", name, strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			break;
+		ht_stream_feed(s, buf, (size_t)n);
+	}
+	ht_stream_finish(s);
+	return 0;
+}
+
+static int open_input(const char *file)
+{
+	int fd;
+
+	if (!file || !strcmp(file, "-"))
+		return STDIN_FILENO;
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		ht_err("cannot open %s: %s", file, strerror(errno));
+	return fd;
+}
+
+int cmd_stream(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "file", required_argument, NULL, 'f' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct stream_join j = { .root = "", .batch_switches = -1, .prev_ctxt = -1 };
+	struct ht_stream *s = NULL;
+	const char *file = NULL;
+	int c, fd, err = 1;
+
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': file = optarg; break;
+		case 'r': j.root = optarg; break;
+		case 'j': j.json = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: return ht_usage_error("stream", "bad option");
+		}
+	}
+	if (optind < argc)
+		return ht_usage_error("stream", "unexpected argument '%s'", argv[optind]);
+	fd = open_input(file);
+	if (fd < 0)
+		return 1;
+	s = ht_stream_new(on_record, on_error, &j);
+	if (!s) {
+		ht_err("out of memory");
+		goto cleanup;
+	}
+	if (!j.json)
+		printf("%8s %16s %16s %10s\n", "time(s)", "probe_switches",
+		       "proc_ctxt_delta", "coverage");
+	if (read_all(fd, s, file ? file : "standard input") == 0)
+		err = ht_stream_errors(s) > 0;
+	if (!ht_stream_header(s) && ht_stream_records(s) + ht_stream_errors(s) == 0)
+		ht_err("no healthtap stream header in the input");
+	print_summary(&j, s);
+cleanup:
+	ht_stream_free(s);
+	if (fd > STDIN_FILENO)
+		close(fd);
+	return err;
+}

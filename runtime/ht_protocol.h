@@ -1,0 +1,89 @@
+/* The tapset-to-frontend record contract (docs/protocol.md explains it).
+ *
+ * A stream is lines of text, readable by awk and gnuplot as they are:
+ *
+ *   #healthtap v=1 runtime=bpf start_ms=18645440 interval_ms=1000
+ *   1000 sched switches 1647
+ *   1000 sched switches 812 cpu=0
+ *   1000 memory rss_anon 4096 pid=4242 comm=a) b
+ *   1000 sched batch 1
+ *
+ * - The header comes first, once. start_ms is the tapset's own clock
+ *   (gettimeofday_ms(): wall time on the module runtime, a monotonic clock
+ *   on bpf); the frontend labels samples with its own CLOCK_REALTIME.
+ * - Records: "<t_ms> <subsys> <name> <value>[ key=value ...]", t_ms being
+ *   milliseconds since the stream started. value is a signed 64-bit integer.
+ *   Labels never hold spaces, except "comm", which when present is the last
+ *   label and runs to the end of the line (a comm may hold any byte but NUL
+ *   and newline).
+ * - "<t_ms> <subsys> batch <seq>" closes one subsystem's batch for one
+ *   interval; <seq> counts batches from 1.
+ * - Lines starting with '#' after the header are comments.
+ *
+ * Every record name a tapset may emit is listed in HT_RECORDS below; the
+ * parser rejects others, with the line number, so the two halves cannot
+ * drift apart silently.
+ */
+#ifndef HT_PROTOCOL_H
+#define HT_PROTOCOL_H
+
+#define HT_PROTO_VERSION 1
+#define HT_PROTO_MAGIC "#healthtap"
+#define HT_PROTO_MAX_LINE 1024
+
+enum ht_subsys {
+	HT_SUBSYS_MEMORY,
+	HT_SUBSYS_SCHED,
+	HT_SUBSYS_IRQ,
+	HT_SUBSYS_SKB,
+	HT_SUBSYS_COUNT
+};
+
+#define HT_SUBSYS_NAMES { "memory", "sched", "irq", "skb" }
+
+/* How a record's value reads. */
+enum ht_value_kind {
+	HT_DELTA,	/* events counted during the interval */
+	HT_GAUGE,	/* a level at the end of the interval */
+	HT_TOTAL,	/* events counted since the stream started */
+	HT_EVENT,	/* one event (exit, OOM kill): value is its size */
+	HT_MARK		/* framing: batch end */
+};
+
+/* X(subsys, name, kind, unit, labels, help)
+ * unit is the value's unit ("1" for a count, "B" for bytes, "ns").
+ * labels names the labels the record may carry, for documentation. */
+#define HT_RECORDS(X) \
+	X(SCHED, "batch", HT_MARK, "1", "", "end of the sched batch; value is its sequence number") \
+	X(SCHED, "switches", HT_DELTA, "1", "[cpu]", "context switches (all CPUs when no cpu label)") \
+	X(SCHED, "switches_voluntary", HT_DELTA, "1", "", "switches where the previous task blocked") \
+	X(SCHED, "switches_involuntary", HT_DELTA, "1", "", "switches where the previous task was still runnable") \
+	X(SCHED, "wakeups", HT_DELTA, "1", "", "sched_wakeup events") \
+	X(SCHED, "wakeups_new", HT_DELTA, "1", "", "sched_wakeup_new events") \
+	X(SCHED, "migrations", HT_DELTA, "1", "", "sched_migrate_task events") \
+	X(SCHED, "proc_switches", HT_DELTA, "1", "pid comm", "context switches of one of the top N switchers") \
+	X(MEMORY, "batch", HT_MARK, "1", "", "end of the memory batch") \
+	X(IRQ, "batch", HT_MARK, "1", "", "end of the irq batch") \
+	X(SKB, "batch", HT_MARK, "1", "", "end of the skb batch")
+
+struct ht_record_kind {
+	enum ht_subsys subsys;
+	const char *name;
+	enum ht_value_kind kind;
+	const char *unit;
+	const char *labels;
+	const char *help;
+};
+
+/* The table built from HT_RECORDS, ended by an entry with name NULL. */
+extern const struct ht_record_kind ht_record_kinds[];
+
+/* Returns the subsystem for its name, or -1. */
+int ht_subsys_lookup(const char *name, size_t len);
+const char *ht_subsys_name(enum ht_subsys subsys);
+
+/* Returns the record kind for (subsys, name), or NULL when unknown. */
+const struct ht_record_kind *ht_record_kind_lookup(enum ht_subsys subsys,
+						   const char *name, size_t len);
+
+#endif

@@ -1,0 +1,21 @@
+# The health tapset. stap searches only the top of its tapset directories,
+# not subfolders, so the files install flat there as health_<file>.stp.
+HEALTH_TAPSET_FILES = \
+	tapset/health/common.stp \
+	tapset/health/sched.stp
+EXTRA_DIST += $(HEALTH_TAPSET_FILES)
+stap_tapsetdir = $(datadir)/systemtap/tapset
+
+install-data-local: install-health-tapset
+uninstall-local: uninstall-health-tapset
+
+install-health-tapset:
+	$(MKDIR_P) '$(DESTDIR)$(stap_tapsetdir)'
+	for f in $(HEALTH_TAPSET_FILES); do \
+	  $(INSTALL_DATA) "$(srcdir)/$$f" "$(DESTDIR)$(stap_tapsetdir)/health_$$(basename $$f)" || exit 1; \
+	done
+
+uninstall-health-tapset:
+	for f in $(HEALTH_TAPSET_FILES); do \
+	  rm -f "$(DESTDIR)$(stap_tapsetdir)/health_$$(basename $$f)"; \
+	done

@@ -1,0 +1,34 @@
+# Shared helpers for the shell tests. Source it; it sets -eu.
+set -eu
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/.." && pwd)}
+top_builddir=${top_builddir:-$top_srcdir}
+HEALTHTAP="$top_builddir/healthtap"
+HARNESS="$top_srcdir/tests/stap/harness"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/healthtap-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+# Stap tests skip (77) where stap cannot run, except under
+# HEALTHTAP_REQUIRE_STAP=1 (CI), where a skip is a failure.
+require_stap() {
+	local reason
+	reason=$("$HARNESS" check) && return 0
+	if [ "${HEALTHTAP_REQUIRE_STAP:-0}" = 1 ]; then
+		fail "stap is required here (HEALTHTAP_REQUIRE_STAP=1) but: $reason"
+	fi
+	echo "SKIP: $reason"
+	exit 77
+}
+
+# expect_exit CODE CMD...: runs CMD, fails unless it exits with CODE.
+expect_exit() {
+	local want=$1 got=0
+	shift
+	"$@" >"$TMP/out" 2>"$TMP/err" || got=$?
+	[ "$got" -eq "$want" ] || {
+		cat "$TMP/out" "$TMP/err" >&2
+		fail "'$*' exited $got, want $want"
+	}
+}

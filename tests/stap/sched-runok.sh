@@ -1,0 +1,25 @@
+#!/bin/bash
+# runok: the vertical slice. health.sched runs under --runtime=bpf, healthtap
+# joins its switch counts with /proc/stat ctxt, and the two agree within 5%.
+. "${top_srcdir:-.}/tests/lib.sh"
+require_stap
+"$HARNESS" prepare
+
+"$top_builddir/tests/helpers/switcher" 30 &
+load=$!
+trap 'kill $load 2>/dev/null || true; rm -rf "$TMP"' EXIT
+"$HARNESS" run -e 'probe health.sched {} probe timer.s(7) { exit() }' 2>"$TMP/stap.err" |
+	"$HEALTHTAP" stream --json >"$TMP/out" 2>"$TMP/err" || true
+kill $load 2>/dev/null || true
+cat "$TMP/out"
+tail -n 1 "$TMP/out" | python3 -c '
+import json, sys
+s = json.loads(sys.stdin.read())
+assert s["summary"] and s["bad_lines"] == 0, s
+assert s["intervals"] >= 4, "too few intervals: %s" % s
+assert s["proc_ctxt_delta"] > 1000, "no load seen: %s" % s
+cov = s["coverage_pct"]
+assert 95.0 <= cov <= 105.0, "probe/proc = %.2f%%, want within 5%%" % cov
+print("coverage %.2f%% over %d intervals (probe %d, /proc %d)" % (cov, s["intervals"], s["probe_switches"], s["proc_ctxt_delta"]))
+' || { cat "$TMP/stap.err" "$TMP/err" >&2; fail "probe and /proc disagree"; }
+pass "sched switches agree with /proc/stat ctxt"
