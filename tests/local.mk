@@ -6,8 +6,6 @@ tests_test_stream_LDADD = $(TEST_LDADD)
 tests_test_proc_stat_LDADD = $(TEST_LDADD)
 
 TESTS += tests/test_stream tests/test_proc_stat tests/cli.sh
-TESTS += tests/stap/sched-buildok.sh tests/stap/sched-runok.sh
 
-EXTRA_DIST += tests/ht_test.h tests/lib.sh tests/cli.sh tests/stap/harness \
-	tests/stap/sched-buildok.sh tests/stap/sched-runok.sh \
+EXTRA_DIST += tests/ht_test.h tests/lib.sh tests/cli.sh \
 	tests/fixtures

@@ -1,0 +1,1 @@
+# proc.mk: see the header of each listed file.

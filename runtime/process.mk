@@ -1,0 +1,1 @@
+# process.mk: see the header of each listed file.

@@ -1,0 +1,1 @@
+# trend.mk: see the header of each listed file.
