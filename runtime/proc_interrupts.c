@@ -1,0 +1,221 @@
+/* /proc/interrupts reader: see proc_interrupts.h. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ht_path.h"
+#include "proc_interrupts.h"
+
+static int blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* "           CPU0       CPU1       ": only "CPU<n>" tokens. Fills
+ * out->ncpus and out->cpu. Returns 0, -EINVAL or -ENOMEM. */
+static int parse_header(const char *p, size_t len, struct proc_interrupts *out)
+{
+	const char *end = p + len;
+	size_t cap = len / 4 + 1;	/* a token takes at least 4 bytes */
+
+	out->cpu = malloc(cap * sizeof(*out->cpu));
+	if (!out->cpu)
+		return -ENOMEM;
+	for (;;) {
+		int n = 0;
+
+		while (p < end && blank(*p))
+			p++;
+		if (p == end)
+			break;
+		if (end - p < 4 || memcmp(p, "CPU", 3) || p[3] < '0' || p[3] > '9')
+			return -EINVAL;
+		for (p += 3; p < end && *p >= '0' && *p <= '9'; p++) {
+			if (n > 1000000)
+				return -EINVAL;
+			n = n * 10 + (*p - '0');
+		}
+		if (p < end && !blank(*p))
+			return -EINVAL;
+		out->cpu[out->ncpus++] = n;
+	}
+	return out->ncpus ? 0 : -EINVAL;
+}
+
+/* A decimal token at p (up to a blank or end). Returns its length, or 0
+ * when p does not hold one that fits in 63 bits. */
+static size_t count_token(const char *p, const char *end, int64_t *v)
+{
+	size_t n = 0;
+
+	*v = 0;
+	while (p + n < end && p[n] >= '0' && p[n] <= '9') {
+		if (*v > (INT64_MAX - (p[n] - '0')) / 10)
+			return 0;
+		*v = *v * 10 + (p[n] - '0');
+		n++;
+	}
+	if (p + n < end && !blank(p[n]))
+		return 0;
+	return n;
+}
+
+/* " 24:          1          0  IO-APIC   5-edge      ACPI:Ged"
+ * "ERR:          0"
+ * Counts go to *counts (at most ncpus), the description to *desc (NUL-
+ * terminated). Returns 0, or -EINVAL when the row does not parse. */
+static int parse_row(const char *p, size_t len, int ncpus,
+		     struct proc_interrupts_row *row, int64_t **counts,
+		     char **desc)
+{
+	const char *end = p + len, *colon;
+	size_t n;
+
+	while (p < end && blank(*p))
+		p++;
+	colon = memchr(p, ':', end - p);
+	if (!colon || colon == p || colon - p >= (ptrdiff_t)sizeof(row->irq))
+		return -EINVAL;
+	for (const char *q = p; q < colon; q++)
+		if (blank(*q))
+			return -EINVAL;
+	memcpy(row->irq, p, colon - p);
+	row->irq[colon - p] = '\0';
+	row->counts = *counts;
+	row->ncounts = 0;
+	row->total = 0;
+	for (p = colon + 1; row->ncounts < ncpus; p += n) {
+		int64_t v;
+
+		while (p < end && blank(*p))
+			p++;
+		n = count_token(p, end, &v);
+		if (n == 0)
+			break;
+		(*counts)[row->ncounts++] = v;
+		if (row->total >= 0 && __builtin_add_overflow(row->total, v, &row->total))
+			row->total = -1;
+	}
+	if (row->ncounts == 0)
+		return -EINVAL;
+	*counts += row->ncounts;
+	while (p < end && blank(*p))
+		p++;
+	while (end > p && blank(end[-1]))
+		end--;
+	memcpy(*desc, p, end - p);
+	(*desc)[end - p] = '\0';
+	row->desc = *desc;
+	*desc += end - p + 1;
+	return 0;
+}
+
+int proc_interrupts_parse(const char *text, struct proc_interrupts *out)
+{
+	size_t len = strlen(text), cap = 0;
+	int64_t *counts;
+	char *desc;
+	const char *p = text;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	/* Each count takes at least two bytes of text ("1 "), and each
+	 * description fits in its line: the pools cannot overflow. */
+	out->counts_pool_ = malloc((len / 2 + 1) * sizeof(int64_t));
+	out->desc_pool_ = malloc(len + 1);
+	if (!out->counts_pool_ || !out->desc_pool_) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	counts = out->counts_pool_;
+	desc = out->desc_pool_;
+	p += strspn(p, " \t\r\n");
+	err = parse_header(p, strcspn(p, "\n"), out);
+	if (err)
+		goto cleanup;
+	p += strcspn(p, "\n");
+	while (*p) {
+		size_t n;
+
+		p++;			/* the '\n' */
+		n = strcspn(p, "\n");
+		if (strspn(p, " \t\r") < n) {
+			if (out->nrows == cap) {
+				size_t ncap = cap ? 2 * cap : 64;
+				void *grown = realloc(out->rows, ncap * sizeof(*out->rows));
+
+				if (!grown) {
+					err = -ENOMEM;
+					goto cleanup;
+				}
+				out->rows = grown;
+				cap = ncap;
+			}
+			if (parse_row(p, n, out->ncpus, &out->rows[out->nrows],
+				      &counts, &desc))
+				out->nskipped++;
+			else
+				out->nrows++;
+		}
+		p += n;
+	}
+cleanup:
+	if (err)
+		proc_interrupts_free(out);
+	return err;
+}
+
+void proc_interrupts_free(struct proc_interrupts *out)
+{
+	if (!out)
+		return;
+	free(out->cpu);
+	free(out->rows);
+	free(out->counts_pool_);
+	free(out->desc_pool_);
+	memset(out, 0, sizeof(*out));
+}
+
+const struct proc_interrupts_row *
+proc_interrupts_find(const struct proc_interrupts *p, const char *irq)
+{
+	for (size_t i = 0; i < p->nrows; i++)
+		if (!strcmp(p->rows[i].irq, irq))
+			return &p->rows[i];
+	return NULL;
+}
+
+int proc_interrupts_read(const char *root, struct proc_interrupts *out)
+{
+	char path[4096];
+	char *text = NULL;
+	size_t size = 1 << 16;		/* 2 CPUs: ~2 KB; 64 CPUs: ~50 KB */
+	long n;
+	int err = ht_path(path, sizeof(path), root, "/proc/interrupts");
+
+	memset(out, 0, sizeof(*out));
+	if (err)
+		return err;
+	for (;;) {
+		char *grown = realloc(text, size);
+
+		if (!grown) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		text = grown;
+		n = ht_read_file(path, text, size);
+		if (n != -EFBIG || size >= (1u << 28))
+			break;
+		size *= 2;		/* many CPUs: read again, bigger */
+	}
+	if (n < 0) {
+		err = (int)n;
+		goto cleanup;
+	}
+	err = proc_interrupts_parse(text, out);
+cleanup:
+	free(text);
+	return err;
+}

@@ -1,0 +1,197 @@
+/* /proc/softirqs reader: see proc_softirqs.h. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ht_path.h"
+#include "proc_softirqs.h"
+
+static const char *const names[PROC_SOFTIRQ_N] = {
+	"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET",
+	"SCHED", "HRTIMER", "RCU",
+};
+
+const char *proc_softirq_name(enum proc_softirq vec)
+{
+	return (unsigned)vec < PROC_SOFTIRQ_N ? names[vec] : NULL;
+}
+
+static int blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* "                    CPU0       CPU1       " */
+static int parse_header(const char *p, size_t len, struct proc_softirqs *out)
+{
+	const char *end = p + len;
+
+	out->cpu = malloc((len / 4 + 1) * sizeof(*out->cpu));
+	if (!out->cpu)
+		return -ENOMEM;
+	for (;;) {
+		int n = 0;
+
+		while (p < end && blank(*p))
+			p++;
+		if (p == end)
+			break;
+		if (end - p < 4 || memcmp(p, "CPU", 3) || p[3] < '0' || p[3] > '9')
+			return -EINVAL;
+		for (p += 3; p < end && *p >= '0' && *p <= '9'; p++) {
+			if (n > 1000000)
+				return -EINVAL;
+			n = n * 10 + (*p - '0');
+		}
+		if (p < end && !blank(*p))
+			return -EINVAL;
+		out->cpu[out->ncpus++] = n;
+	}
+	return out->ncpus ? 0 : -EINVAL;
+}
+
+static int lookup(const char *p, size_t n)
+{
+	if (n == 12 && !memcmp(p, "BLOCK_IOPOLL", 12))
+		return PROC_SOFTIRQ_IRQ_POLL;
+	for (int i = 0; i < PROC_SOFTIRQ_N; i++)
+		if (strlen(names[i]) == n && !memcmp(names[i], p, n))
+			return i;
+	return -1;
+}
+
+/* "      NET_RX:        835       1312". Returns 1 for a known row that
+ * parsed, 0 for an unknown one, -EINVAL for a garbled known row. */
+static int parse_row(const char *p, size_t len, struct proc_softirqs *out)
+{
+	const char *end = p + len, *colon;
+	int64_t *row, total = 0;
+	int vec, col;
+
+	while (p < end && blank(*p))
+		p++;
+	colon = memchr(p, ':', end - p);
+	if (!colon || (vec = lookup(p, colon - p)) < 0)
+		return 0;
+	row = out->counts + (size_t)vec * out->ncpus;
+	for (col = 0; col < out->ncpus; col++)
+		row[col] = -1;
+	out->total[vec] = -1;
+	p = colon + 1;
+	for (col = 0; ; col++) {
+		int64_t v = 0;
+
+		while (p < end && blank(*p))
+			p++;
+		if (p == end)
+			break;
+		if (col == out->ncpus || *p < '0' || *p > '9')
+			return -EINVAL;
+		for (; p < end && *p >= '0' && *p <= '9'; p++) {
+			if (v > (INT64_MAX - (*p - '0')) / 10)
+				return -EINVAL;
+			v = v * 10 + (*p - '0');
+		}
+		row[col] = v;
+		if (total >= 0 && __builtin_add_overflow(total, v, &total))
+			total = -1;
+	}
+	if (col < out->ncpus)
+		return -EINVAL;		/* a cut line: no honest total */
+	out->total[vec] = total;
+	return 1;
+}
+
+int proc_softirqs_parse(const char *text, struct proc_softirqs *out)
+{
+	const char *p = text;
+	int known = 0, err;
+
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < PROC_SOFTIRQ_N; i++)
+		out->total[i] = -1;
+	p += strspn(p, " \t\r\n");
+	err = parse_header(p, strcspn(p, "\n"), out);
+	if (err)
+		goto cleanup;
+	out->counts = malloc((size_t)out->ncpus * PROC_SOFTIRQ_N * sizeof(int64_t));
+	if (!out->counts) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (size_t i = 0; i < (size_t)out->ncpus * PROC_SOFTIRQ_N; i++)
+		out->counts[i] = -1;
+	p += strcspn(p, "\n");
+	while (*p) {
+		size_t n;
+		int r;
+
+		p++;
+		n = strcspn(p, "\n");
+		r = parse_row(p, n, out);
+		if (r < 0)
+			out->nskipped++;
+		known += r > 0;
+		p += n;
+	}
+	if (!known)
+		err = -EINVAL;
+cleanup:
+	if (err)
+		proc_softirqs_free(out);
+	return err;
+}
+
+void proc_softirqs_free(struct proc_softirqs *out)
+{
+	if (!out)
+		return;
+	free(out->cpu);
+	free(out->counts);
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < PROC_SOFTIRQ_N; i++)
+		out->total[i] = -1;
+}
+
+int64_t proc_softirqs_get(const struct proc_softirqs *s, enum proc_softirq vec,
+			  int col)
+{
+	if ((unsigned)vec >= PROC_SOFTIRQ_N || col < 0 || col >= s->ncpus)
+		return -1;
+	return s->counts[(size_t)vec * s->ncpus + col];
+}
+
+int proc_softirqs_read(const char *root, struct proc_softirqs *out)
+{
+	char path[4096];
+	char *text = NULL;
+	size_t size = 1 << 16;		/* 64 CPUs: ~7 KB */
+	long n;
+	int err = ht_path(path, sizeof(path), root, "/proc/softirqs");
+
+	memset(out, 0, sizeof(*out));
+	if (err)
+		return err;
+	for (;;) {
+		char *grown = realloc(text, size);
+
+		if (!grown) {
+			err = -ENOMEM;
+			goto cleanup;
+		}
+		text = grown;
+		n = ht_read_file(path, text, size);
+		if (n != -EFBIG || size >= (1u << 26))
+			break;
+		size *= 2;
+	}
+	if (n < 0) {
+		err = (int)n;
+		goto cleanup;
+	}
+	err = proc_softirqs_parse(text, out);
+cleanup:
+	free(text);
+	return err;
+}
