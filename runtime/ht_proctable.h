@@ -80,7 +80,8 @@ struct ht_proc {
 	pid_t ppid;			/* -1 unknown */
 	int64_t uid;			/* real uid from status; -1 unknown */
 	char state;			/* stat state letter: R S D Z I T t X; '?' */
-	char comm[HT_PROC_COMM_MAX];	/* from stat, may hold spaces and ')' */
+	char comm[HT_PROC_COMM_MAX];	/* from stat (when stat is read, see
+					 * stat_ns); may hold spaces and ')' */
 	unsigned flags;			/* HT_PROC_* */
 	unsigned missing;		/* HT_PROC_MISS_*, HT_PROC_EACCES */
 
@@ -113,7 +114,7 @@ struct ht_proctable_stats {
 	size_t procs;			/* live processes after the latest sample */
 	size_t appeared;		/* new in the latest sample */
 	size_t exited;			/* gone in the latest sample */
-	size_t kept_fds;		/* fds held open now */
+	size_t kept_fds;		/* per-process fds held open now */
 	size_t fallback;		/* processes read by open/read/close */
 	size_t vanished_midread;	/* listed, then gone before their read */
 	size_t reused;			/* pids seen again with a new start time */

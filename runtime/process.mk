@@ -1,1 +1,12 @@
-# process.mk: see the header of each listed file.
+# process.mk: per-process /proc readers (runtime/proc_pid_*) and the process
+# table (runtime/ht_proctable); see the header of each listed file.
+runtime_libhealthtap_a_SOURCES += \
+	runtime/proc_pid_file.h runtime/proc_pid_file.c \
+	runtime/proc_pid_statm.h runtime/proc_pid_statm.c \
+	runtime/proc_pid_status.h runtime/proc_pid_status.c \
+	runtime/proc_pid_stat.h runtime/proc_pid_stat.c \
+	runtime/proc_pid_smaps_rollup.h runtime/proc_pid_smaps_rollup.c \
+	runtime/proc_pid_cmdline.h runtime/proc_pid_cmdline.c \
+	runtime/proc_pid_cgroup.h runtime/proc_pid_cgroup.c \
+	runtime/proc_pid_limits.h runtime/proc_pid_limits.c \
+	runtime/ht_proctable.h runtime/ht_proctable.c

@@ -1,0 +1,93 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+#include "proc_pid_file.h"
+
+int proc_pid_path(char *buf, size_t size, const char *root, pid_t pid, const char *name)
+{
+	int n = snprintf(buf, size, "%s/proc/%d/%s", root ? root : "", (int)pid, name);
+
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+long proc_pid_pread(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+
+	if (size == 0)
+		return -EINVAL;
+	while (got < size - 1) {
+		ssize_t n = pread(fd, buf + got, size - 1 - got, (off_t)got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			buf[got] = '\0';
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	if (got == size - 1) {
+		char extra;
+		if (pread(fd, &extra, 1, (off_t)got) > 0)
+			return -EFBIG;
+	}
+	return (long)got;
+}
+
+long proc_pid_read_file(const char *root, pid_t pid, const char *name,
+			char *buf, size_t size)
+{
+	char path[4096];
+	long n;
+	int fd, err = proc_pid_path(path, sizeof(path), root, pid, name);
+
+	if (err)
+		return err;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = proc_pid_pread(fd, buf, size);
+	close(fd);
+	return n;
+}
+
+const char *proc_pid_int(const char *p, int64_t *v)
+{
+	int neg = 0;
+	uint64_t x = 0;
+	const char *start;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	start = p;
+	while (*p >= '0' && *p <= '9') {
+		unsigned d = (unsigned)(*p - '0');
+		if (x > (UINT64_C(9223372036854775807) - d) / 10)
+			return NULL;
+		x = x * 10 + d;
+		p++;
+	}
+	if (p == start)
+		return NULL;
+	*v = neg ? -(int64_t)x : (int64_t)x;
+	return p;
+}
+
+int64_t proc_pid_scale(int64_t v, int64_t unit)
+{
+	if (v < 0 || unit <= 0)
+		return -1;
+	if (v > INT64_MAX / unit)
+		return -1;
+	return v * unit;
+}
