@@ -10,3 +10,7 @@ runtime_libhealthtap_a_SOURCES += \
 	runtime/proc_net_sockstat.h runtime/proc_net_sockstat.c \
 	runtime/proc_net_dev.h runtime/proc_net_dev.c \
 	runtime/proc_net_snmp.h runtime/proc_net_snmp.c
+
+check_PROGRAMS += tests/test_proc_system
+tests_test_proc_system_LDADD = runtime/libhealthtap.a -lm
+TESTS += tests/test_proc_system
