@@ -73,3 +73,35 @@ void ht_sleep_until(int64_t deadline_ns)
 
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
+
+enum { MAX_COMMANDS = 32 };
+static const struct ht_command *registered[MAX_COMMANDS];
+static size_t nregistered;
+
+void ht_command_register(const struct ht_command *cmd)
+{
+	size_t i = nregistered;
+
+	if (nregistered == MAX_COMMANDS)
+		return;
+	/* Insertion sort by order keeps --help stable whatever the link order. */
+	while (i > 0 && registered[i - 1]->order > cmd->order) {
+		registered[i] = registered[i - 1];
+		i--;
+	}
+	registered[i] = cmd;
+	nregistered++;
+}
+
+const struct ht_command *ht_command_find(const char *name)
+{
+	for (size_t i = 0; i < nregistered; i++)
+		if (strcmp(registered[i]->name, name) == 0)
+			return registered[i];
+	return NULL;
+}
+
+const struct ht_command *ht_command_at(size_t i)
+{
+	return i < nregistered ? registered[i] : NULL;
+}

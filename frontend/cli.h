@@ -2,6 +2,7 @@
 #ifndef HT_CLI_H
 #define HT_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Exit codes: usage errors 2, runtime errors 1. */
@@ -12,10 +13,25 @@ struct ht_command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
+	int order;			/* place in --help, lowest first */
 };
 
+/* Each frontend/cmd_*.c registers itself, so no shared table needs editing:
+ *   HT_COMMAND(top, cmd_top, "live view of the host", 10)
+ * Registration runs before main(). */
+void ht_command_register(const struct ht_command *cmd);
+#define HT_COMMAND(nm, fn, sum, ord) \
+	static const struct ht_command ht_command_##nm = { #nm, fn, sum, ord }; \
+	__attribute__((constructor)) static void ht_register_##nm(void) \
+	{ ht_command_register(&ht_command_##nm); }
+
+/* The registered command called name, or NULL. */
+const struct ht_command *ht_command_find(const char *name);
+/* Registered commands in help order; NULL past the end. */
+const struct ht_command *ht_command_at(size_t i);
+
+/* The default command: the live view. */
 int cmd_top(int argc, char **argv);
-int cmd_stream(int argc, char **argv);
 
 /* Prints "healthtap: <msg>" to stderr. */
 void ht_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -172,7 +172,7 @@ static int open_input(const char *file)
 	return fd;
 }
 
-int cmd_stream(int argc, char **argv)
+static int cmd_stream(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "file", required_argument, NULL, 'f' },
@@ -219,3 +219,5 @@ cleanup:
 		close(fd);
 	return err;
 }
+
+HT_COMMAND(stream, cmd_stream, "read a health tapset stream, joined with /proc", 90)

@@ -253,3 +253,5 @@ int cmd_top(int argc, char **argv)
 		printf("\033[?25h");	/* give the cursor back */
 	return rc;
 }
+
+HT_COMMAND(top, cmd_top, "live view of the host (the default)", 10)

@@ -4,12 +4,6 @@
 #include "config.h"
 #include "cli.h"
 
-static const struct ht_command commands[] = {
-	{ "top", cmd_top, "live view of the host (the default)" },
-	{ "stream", cmd_stream, "read a health tapset stream, joined with /proc" },
-	{ NULL, NULL, NULL }
-};
-
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -19,8 +13,9 @@ static void usage(FILE *out)
 		"health tapset when stap runs here.\n"
 		"\n"
 		"Commands:\n");
-	for (const struct ht_command *c = commands; c->name; c++)
-		fprintf(out, "  %-8s %s\n", c->name, c->summary);
+	for (size_t i = 0; ht_command_at(i); i++)
+		fprintf(out, "  %-8s %s\n", ht_command_at(i)->name,
+			ht_command_at(i)->summary);
 	fprintf(out,
 		"\n"
 		"Examples:\n"
@@ -29,14 +24,6 @@ static void usage(FILE *out)
 		"  stap -e 'probe health.sched {}' | healthtap stream\n"
 		"\n"
 		"'healthtap <command> --help' describes a command; see healthtap(1).\n");
-}
-
-static const struct ht_command *find_command(const char *name)
-{
-	for (const struct ht_command *c = commands; c->name; c++)
-		if (strcmp(c->name, name) == 0)
-			return c;
-	return NULL;
 }
 
 int main(int argc, char **argv)
@@ -53,7 +40,7 @@ int main(int argc, char **argv)
 		printf("healthtap %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	cmd = find_command(argv[1]);
+	cmd = ht_command_find(argv[1]);
 	if (!cmd) {
 		fprintf(stderr, "healthtap: unknown command '%s'\n\n", argv[1]);
 		usage(stderr);

@@ -1,0 +1,178 @@
+/* The sampler: one object that every frontend command samples through.
+ *
+ * Each ht_sampler_sample() reads the system files (/proc/stat, meminfo,
+ * pressure, softirqs, vmstat) and every process (ht_proctable), turns
+ * counters into rates, and appends each process's RSS and anonymous memory
+ * to a bounded per-process history with an O(1) running trend. Records from
+ * a health tapset stream, fed with ht_sampler_feed(), are kept per batch and
+ * joined with /proc (probe coverage).
+ *
+ * Renderers (top, serve, record, leaks) read the latest snapshot through
+ * the accessors below; they never read /proc themselves.
+ *
+ * Not thread-safe: one thread samples and reads at a time. Every pointer
+ * handed out is owned by the sampler and valid until the next
+ * ht_sampler_sample() or ht_sampler_free().
+ */
+#ifndef HT_SAMPLER_H
+#define HT_SAMPLER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "ht_proctable.h"
+#include "ht_protocol.h"
+#include "ht_series.h"
+#include "ht_trend.h"
+
+struct ht_sampler;
+
+struct ht_sampler_opts {
+	const char *root;	/* prefix for /proc and /sys ("" or NULL: live) */
+	unsigned table_flags;	/* HT_PT_* for the process table */
+	size_t history;		/* points kept per process (default 512) */
+	size_t sys_history;	/* points kept per system series (default 2048) */
+	double warmup_s;	/* a process younger than this (by our samples)
+				   gets no leak risk (default 60) */
+	size_t min_points;	/* fewer points: no risk either (default 10) */
+};
+
+void ht_sampler_opts_default(struct ht_sampler_opts *o);
+
+/* Returns a sampler (nothing read yet) or NULL with errno set. o may be
+ * NULL (defaults); o->root is copied. Free with ht_sampler_free(). */
+struct ht_sampler *ht_sampler_new(const struct ht_sampler_opts *o);
+void ht_sampler_free(struct ht_sampler *s);
+
+/* Takes one sample at ht_now_ns(). Returns 0, or -errno when /proc/stat or
+ * the process list cannot be read (the previous snapshot stays). A missing
+ * optional file (pressure, softirqs, vmstat) is not an error: its figures
+ * are NAN / -1 and ht_sampler_system()->missing says which. */
+int ht_sampler_sample(struct ht_sampler *s);
+
+/* ---- system ---- */
+
+enum {
+	HT_SYS_MISS_MEMINFO = 1u << 0,
+	HT_SYS_MISS_PRESSURE = 1u << 1,
+	HT_SYS_MISS_SOFTIRQS = 1u << 2,
+	HT_SYS_MISS_VMSTAT = 1u << 3,
+};
+
+#define HT_SOFTIRQ_VECTORS 10	/* HI TIMER NET_TX NET_RX BLOCK IRQ_POLL
+				   TASKLET SCHED HRTIMER RCU */
+
+/* Rates are per second over the last interval; NAN until two samples.
+ * Bytes are bytes; -1 when unknown. */
+struct ht_sys_snapshot {
+	int64_t wall_ms;		/* CLOCK_REALTIME of the sample (label) */
+	int64_t mono_ns;		/* ht_now_ns() of the sample */
+	double interval_s;		/* since the previous sample; NAN first */
+	uint64_t samples;
+	unsigned missing;		/* HT_SYS_MISS_* */
+	int ncpus;
+
+	double cpu_busy_pct;
+	double ctxt_rate, intr_rate, softirq_rate, fork_rate;
+	double softirq_vec_rate[HT_SOFTIRQ_VECTORS];
+	int64_t procs_running, procs_blocked;
+	int64_t ctxt_total, intr_total, softirq_total;	/* since boot */
+
+	int64_t mem_total, mem_available, mem_free, swap_total, swap_free;
+	int64_t anon_pages, shmem, slab;
+	double mem_avail_rate;		/* bytes/s, from the MemAvailable trend
+					   over the kept history (negative while
+					   it shrinks); NAN with < 3 points */
+	double mem_avail_r2;
+	double mem_eta_s;		/* seconds until MemAvailable reaches 0 at
+					   that rate; INFINITY when not shrinking */
+
+	/* PSI avg10 (%), NAN when the kernel has no PSI. */
+	double psi_cpu_some, psi_mem_some, psi_mem_full, psi_io_some, psi_io_full;
+
+	double pgfault_rate, pgmajfault_rate;
+	int64_t oom_kills;		/* vmstat oom_kill since boot; -1 unknown */
+};
+
+const struct ht_sys_snapshot *ht_sampler_system(const struct ht_sampler *s);
+
+/* The kept history of MemAvailable (bytes against seconds since the
+ * sampler started). */
+const struct ht_series *ht_sampler_mem_series(const struct ht_sampler *s);
+
+/* ---- processes ---- */
+
+/* Where a process's memory would stop growing. */
+enum ht_limit_kind {
+	HT_LIMIT_NONE,
+	HT_LIMIT_SYSTEM,	/* RSS + MemAvailable */
+	HT_LIMIT_CGROUP,	/* the cgroup's memory.max */
+	HT_LIMIT_RLIMIT_AS,	/* RLIMIT_AS, against the virtual size */
+};
+
+const char *ht_limit_name(enum ht_limit_kind k);
+
+/* One process in the snapshot. */
+struct ht_proc_view {
+	const struct ht_proc *proc;	/* the table's entry (pid, comm, rss...) */
+	const struct ht_series *rss;	/* RSS history, bytes vs seconds */
+	const struct ht_series *anon;	/* anonymous memory history */
+	double age_s;			/* since the sampler first saw it */
+	/* From the running OLS over the kept RSS history: */
+	double rate;			/* bytes/s; NAN with < 3 points */
+	double rate_lo, rate_hi;	/* 95% CI */
+	double r2;
+	/* The nearest limit and the predicted time to reach it at rate. */
+	enum ht_limit_kind limit_kind;
+	int64_t limit_bytes;		/* the limit (-1 none) */
+	int64_t headroom;		/* bytes left before it (-1 none) */
+	double eta_s;			/* INFINITY when not growing */
+	/* Sort key for "leak risk", higher is riskier: 0 for processes in
+	 * warm-up, not growing, or with a poor fit. */
+	double risk;
+};
+
+/* Live processes of the latest sample, in ascending pid order. */
+size_t ht_sampler_nprocs(const struct ht_sampler *s);
+const struct ht_proc_view *ht_sampler_proc(const struct ht_sampler *s, size_t i);
+const struct ht_proc_view *ht_sampler_find(const struct ht_sampler *s, pid_t pid);
+
+/* The process table behind the snapshot, for command lines, smaps_rollup
+ * and stats (ht_proctable_cmdline() and friends). */
+struct ht_proctable *ht_sampler_table(struct ht_sampler *s);
+
+/* ---- the tapset stream ---- */
+
+/* Feeds bytes of a health tapset stream (lines may be split anywhere).
+ * Each complete batch replaces the previous one's records for its
+ * subsystem. Returns 0 or -ENOMEM. Bad lines are counted, never fatal. */
+int ht_sampler_feed(struct ht_sampler *s, const char *buf, size_t len);
+
+struct ht_probe_status {
+	int active;			/* a header has been read */
+	char runtime[16];		/* "bpf", "kernel" */
+	uint64_t records, bad_lines;
+	uint64_t batches[HT_SUBSYS_COUNT];
+	int64_t last_batch_ns[HT_SUBSYS_COUNT];	/* ht_now_ns(); 0 never */
+	char last_error[160];		/* "line N: ..." of the latest bad line */
+	/* sched switches in the latest batch against the /proc/stat ctxt
+	 * delta over the same batches: NAN until two sched batches. */
+	double sched_coverage;
+};
+
+const struct ht_probe_status *ht_sampler_probe_status(const struct ht_sampler *s);
+
+/* The value of a record in its subsystem's latest complete batch, matched
+ * by name and exact label text ("" for none, "cpu=0", "vec=NET_RX").
+ * Returns 0, or -ENOENT. */
+int ht_sampler_probe_value(const struct ht_sampler *s, enum ht_subsys sub,
+			   const char *name, const char *labels, int64_t *out);
+
+/* Calls fn for every record of sub's latest complete batch, in stream order;
+ * fn returning non-zero stops the walk. Returns fn's value or 0. */
+int ht_sampler_probe_foreach(const struct ht_sampler *s, enum ht_subsys sub,
+			     int (*fn)(void *ctx, const char *name,
+				       const char *labels, int64_t value),
+			     void *ctx);
+
+#endif

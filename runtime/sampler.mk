@@ -1,0 +1,1 @@
+# runtime/sampler.mk: the sampler every command samples through.
