@@ -10,3 +10,8 @@ runtime_libhealthtap_a_SOURCES += \
 	runtime/proc_pid_cgroup.h runtime/proc_pid_cgroup.c \
 	runtime/proc_pid_limits.h runtime/proc_pid_limits.c \
 	runtime/ht_proctable.h runtime/ht_proctable.c
+
+check_PROGRAMS += tests/test_proc_pid
+tests_test_proc_pid_LDADD = runtime/libhealthtap.a -lm
+TESTS += tests/test_proc_pid
+EXTRA_DIST += tests/fixtures/procs tests/fixtures/procs-old
