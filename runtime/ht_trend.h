@@ -48,16 +48,32 @@ struct ht_fit {
 	double intercept;	/* value at t = 0 (imprecise when t is large:
 				   prefer ht_fit_predict) */
 	double r2;		/* NAN when n < 3 or v is constant */
-	double se;		/* standard error of the slope; NAN when n < 3 */
+	double se;		/* standard error of the slope for independent
+				   residuals; NAN when n < 3 */
 	double resid_sd;	/* residual standard deviation; NAN when n < 3 */
 	double level;		/* confidence level of [lo, hi], e.g. 0.95 */
-	double lo, hi;		/* slope CI; NAN when n < 3 */
-	double df;		/* degrees of freedom of the CI */
+	double lo, hi;		/* slope CI: slope -+ t(level, df) se; NAN when
+				   n < 3 */
+	double df;		/* residual degrees of freedom (n - 2 for OLS) */
+	double rho1;		/* lag-1 autocorrelation of the residuals in
+				   sample order; NAN when unknown (running sums) */
+	double n_eff;		/* effective sample size: n (1 - rho1) / (1 + rho1)
+				   when rho1 > 0, else n */
+	double ac_lo, ac_hi;	/* the CI widened for AR(1) residuals (Santer et
+				   al. 2000): slope -+ t(level, df_eff) se
+				   sqrt(df / df_eff), df_eff = df - (n - n_eff);
+				   -inf, inf when df_eff <= 0; equal to lo, hi
+				   when rho1 <= 0 or unknown */
 };
 
-/* Ordinary least squares v = a + b t over p[0..n-1], with a two-sided
- * confidence interval at level from Student t with n-2 degrees of freedom.
- * Needs 2 points with different t (-ENODATA, -EDOM otherwise). */
+/* Ordinary least squares v = a + b t over p[0..n-1], with the textbook
+ * two-sided confidence interval at level from Student t with n-2 degrees
+ * of freedom. Residuals that follow each other (a random walk of
+ * allocations, a misfit curve) carry less information than independent
+ * ones: rho1, n_eff and [ac_lo, ac_hi] say how much less. A curve (an
+ * accelerating leak) also has a high rho1, so [ac_lo, ac_hi] is a caution,
+ * not the verdict. Needs 2 points with different t (-ENODATA, -EDOM
+ * otherwise). */
 int ht_trend_ols(const struct ht_point *p, size_t n, double level,
 		 struct ht_fit *out);
 
@@ -84,7 +100,9 @@ int ht_trend_acc_add(struct ht_trend_acc *a, double t, double v);
  * sample that was never added gives meaningless sums. */
 int ht_trend_acc_remove(struct ht_trend_acc *a, double t, double v);
 
-/* The fit of the samples held, as ht_trend_ols() (same codes and fields). */
+/* The fit of the samples held, as ht_trend_ols() (same codes and fields),
+ * except that running sums know no sample order: rho1 is NAN, n_eff = n,
+ * and the CI is the one for independent residuals. */
 int ht_trend_acc_fit(const struct ht_trend_acc *a, double level,
 		     struct ht_fit *out);
 
@@ -119,15 +137,22 @@ struct ht_mk {
 	int64_t s;		/* sum of sgn(v_j - v_i), i < j (sample order) */
 	double var_s;		/* with the tie correction */
 	double z;		/* continuity-corrected; 0 when s == 0 */
-	double p;		/* two-sided p-value */
+	double p;		/* two-sided p-value for independent samples */
 	double tau;		/* Kendall's tau-a: s / (n(n-1)/2) */
 	int exact;		/* 1: p from the exact null distribution */
+	double p_ac;		/* p with var_s inflated by (1 + rho1) / (1 - rho1)
+				   when rho1 > 0 (else p) */
+	double rho1;		/* lag-1 autocorrelation of the series less its
+				   OLS line (its mean when every t is equal);
+				   NAN when v is constant */
 };
 
 /* Mann-Kendall trend test on the sample order. S is counted in
- * O(n log n). The p-value is exact (permutation distribution) when n <= 40
- * and there are no ties in v; otherwise the normal approximation with the
- * tie-corrected variance. Needs 3 points (-ENODATA; then p is 1). */
+ * O(n log n). p is exact (permutation distribution) when n <= 40 and
+ * there are no ties in v; otherwise the normal approximation with the
+ * tie-corrected variance. Samples that follow each other make S large
+ * without a trend, hence also p_ac with the lag-1 correction (Yue and Wang
+ * 2004, lag 1 only). Needs 3 points (-ENODATA; then p and p_ac are 1). */
 int ht_trend_mann_kendall(const struct ht_point *p, size_t n,
 			  struct ht_mk *out);
 
@@ -200,18 +225,34 @@ struct ht_trend {
 	size_t nsteps;		/* steps found (may exceed HT_TREND_MAX_STEPS) */
 	struct ht_step steps[HT_TREND_MAX_STEPS];
 	int steps_excluded;	/* 1 when rate and mk have the steps removed */
-	struct ht_fit rate;	/* the growth rate to report: segmented OLS
-				   when steps_excluded, else equal to ols */
-	struct ht_mk mk;	/* on the series less its steps when
-				   steps_excluded, else on the series */
+	struct ht_fit rate;	/* the growth rate to report: see mode */
+	struct ht_mk mk;	/* on the same points as rate */
 	struct ht_fit recent;	/* OLS over the last recent_frac of the span
 				   (slope NAN when too few points there) */
+	int mode;		/* HT_TREND_PLAIN, _STEPS or _CYCLES */
+	size_t ntroughs;	/* HT_TREND_CYCLES: troughs fitted */
 };
 
-/* Runs OLS, Theil-Sen, step detection, the segmented fit, Mann-Kendall and
- * the recent-window fit. Steps are removed only when 1 <= found <=
- * max_steps. o may be NULL (defaults). Returns 0 or a code as above (from
- * the whole-window OLS); parts that cannot be computed hold NAN. */
+enum {
+	HT_TREND_PLAIN,		/* rate = ols, mk on the series */
+	HT_TREND_STEPS,		/* one-off upward steps removed: rate is the
+				   segmented OLS, mk on the series less its
+				   steps, recent on that too */
+	HT_TREND_CYCLES		/* two or more downward steps: a sawtooth (GC,
+				   cache flushes). rate and mk are on the
+				   troughs, the lowest point between drops,
+				   so only a rising floor is growth */
+};
+
+/* Runs OLS, Theil-Sen, step detection, Mann-Kendall and the recent-window
+ * fit, and picks the rate:
+ * - 1 <= steps found <= max_steps, all upward: HT_TREND_STEPS (a one-off
+ *   allocation is a step, not a rate);
+ * - 2 or more downward steps: HT_TREND_CYCLES (memory given back; removing
+ *   the drops would turn a sawtooth into a steady climb);
+ * - else HT_TREND_PLAIN.
+ * o may be NULL (defaults). Returns 0 or a code as above (from the
+ * whole-window OLS); parts that cannot be computed hold NAN. */
 int ht_trend_analyze(const struct ht_point *p, size_t n,
 		     const struct ht_trend_opts *o, struct ht_trend *out);
 
