@@ -292,7 +292,7 @@ static int read_via_dir(struct ht_proctable *t, struct entry *e, int first, int6
 		miss_stat(&e->p);
 		ret = note_err(e, err, &errs);
 	}
-	keep_or_close(t, fd, ret == READ_OK && keep && (t->flags & HT_PT_STAT), &e->fd_stat);
+	keep_or_close(t, fd, !err && ret == READ_OK && keep && (t->flags & HT_PT_STAT), &e->fd_stat);
 	if (ret != READ_OK)
 		goto cleanup;
 
@@ -306,7 +306,7 @@ static int read_via_dir(struct ht_proctable *t, struct entry *e, int first, int6
 		miss_statm(&e->p);
 		ret = note_err(e, err, &errs);
 	}
-	keep_or_close(t, fd, ret == READ_OK && keep, &e->fd_statm);
+	keep_or_close(t, fd, !err && ret == READ_OK && keep, &e->fd_statm);
 	if (ret != READ_OK)
 		goto cleanup;
 
@@ -321,7 +321,7 @@ static int read_via_dir(struct ht_proctable *t, struct entry *e, int first, int6
 			miss_status(&e->p);
 			ret = note_err(e, err, &errs);
 		}
-		keep_or_close(t, fd, ret == READ_OK && keep && (t->flags & HT_PT_STATUS),
+		keep_or_close(t, fd, !err && ret == READ_OK && keep && (t->flags & HT_PT_STATUS),
 			      &e->fd_status);
 		if (ret != READ_OK)
 			goto cleanup;
@@ -551,16 +551,16 @@ static int refresh(struct ht_proctable *t, struct vec *live, struct vec *exited,
 		return vec_push(live, e) ? (entry_free(t, e), -ENOMEM) : 0;
 	}
 	pid_t pid = e->p.pid;
-	if (r == READ_GONE)
-		t->st.vanished_midread++;
 	t->st.exited++;
 	if (retire(t, exited, e, now))
 		return -ENOMEM;
-	if (r == READ_REUSED) {
+	/* The pid is still listed: gone mid-read, or already reused by a new
+	 * process (a kept fd fails with ESRCH then, whatever the start time). */
+	size_t before = t->st.appeared;
+	int err = discover(t, live, pid, now);
+	if (!err && t->st.appeared > before)
 		t->st.reused++;
-		return discover(t, live, pid, now);
-	}
-	return 0;
+	return err;
 }
 
 int ht_proctable_sample(struct ht_proctable *t)

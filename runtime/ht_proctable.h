@@ -117,7 +117,8 @@ struct ht_proctable_stats {
 	size_t kept_fds;		/* per-process fds held open now */
 	size_t fallback;		/* processes read by open/read/close */
 	size_t vanished_midread;	/* listed, then gone before their read */
-	size_t reused;			/* pids seen again with a new start time */
+	size_t reused;			/* pids whose process was replaced by a new
+					 * one (kept fd ESRCH or new start time) */
 	size_t eacces;			/* processes with a file not readable */
 	size_t errors;			/* other read errors in the latest sample */
 	int64_t nofile_soft, nofile_hard;	/* RLIMIT_NOFILE after any raise */

@@ -15,3 +15,7 @@ check_PROGRAMS += tests/test_proc_pid
 tests_test_proc_pid_LDADD = runtime/libhealthtap.a -lm
 TESTS += tests/test_proc_pid
 EXTRA_DIST += tests/fixtures/procs tests/fixtures/procs-old
+
+check_PROGRAMS += tests/test_proctable
+tests_test_proctable_LDADD = runtime/libhealthtap.a -lm
+TESTS += tests/test_proctable
