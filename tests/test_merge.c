@@ -1,0 +1,182 @@
+/* Baseline merge: absolute = baseline + deltas; coverage over matching
+ * intervals; resets, late deltas, many names. */
+#include <errno.h>
+#include <stdlib.h>
+#include "ht_merge.h"
+#include "ht_test.h"
+
+static void test_absolute(void)
+{
+	struct ht_merge *m = ht_merge_new();
+	int64_t v = -1;
+
+	CHECK(m != NULL);
+	CHECK_INT(ht_merge_absolute(m, "ctxt", &v), -ENOENT);
+	CHECK_INT(ht_merge_set_baseline(m, "ctxt", 123456789, 0), 0);
+	CHECK_INT(ht_merge_absolute(m, "ctxt", &v), 0);
+	CHECK_INT(v, 123456789);
+	CHECK_INT(ht_merge_add_delta(m, "ctxt", 1000, 1000), 0);
+	CHECK_INT(ht_merge_add_delta(m, "ctxt", 250, 2000), 0);
+	CHECK_INT(ht_merge_absolute(m, "ctxt", &v), 0);
+	CHECK_INT(v, 123456789 + 1250);
+
+	/* refused: negative values; a delta already in the baseline */
+	CHECK_INT(ht_merge_add_delta(m, "ctxt", -1, 3000), -EINVAL);
+	CHECK_INT(ht_merge_add_delta(m, "ctxt", 5, 0), -ERANGE);
+	CHECK_INT(ht_merge_set_baseline(m, "ctxt", -1, 0), -EINVAL);
+	CHECK_INT(ht_merge_observe_proc(m, "ctxt", -5, 9000), -EINVAL);
+	CHECK_INT(ht_merge_absolute(m, "ctxt", &v), 0);
+	CHECK_INT(v, 123456789 + 1250);
+
+	/* overflow is refused, nothing added */
+	CHECK_INT(ht_merge_add_delta(m, "ctxt", INT64_MAX, 4000), -EOVERFLOW);
+	CHECK_INT(ht_merge_absolute(m, "ctxt", &v), 0);
+	CHECK_INT(v, 123456789 + 1250);
+
+	/* deltas before any baseline: kept, absolute unknown; a baseline
+	 * then starts afresh */
+	CHECK_INT(ht_merge_add_delta(m, "wakeups", 7, 1000), 0);
+	CHECK_INT(ht_merge_absolute(m, "wakeups", &v), -ENODATA);
+	CHECK_INT(ht_merge_set_baseline(m, "wakeups", 100, 1000), 0);
+	CHECK_INT(ht_merge_add_delta(m, "wakeups", 3, 2000), 0);
+	CHECK_INT(ht_merge_absolute(m, "wakeups", &v), 0);
+	CHECK_INT(v, 103);
+
+	/* a second baseline (stream restart) starts the figure again */
+	CHECK_INT(ht_merge_set_baseline(m, "ctxt", 5000, 10000), 0);
+	CHECK_INT(ht_merge_absolute(m, "ctxt", &v), 0);
+	CHECK_INT(v, 5000);
+	ht_merge_free(m);
+	ht_merge_free(NULL);
+}
+
+/* sched switches against /proc/stat ctxt: the probe sees 90% of them. */
+static void test_coverage(void)
+{
+	struct ht_merge *m = ht_merge_new();
+	struct ht_merge_coverage c;
+	int64_t ctxt = 1000000, v;
+
+	CHECK_INT(ht_merge_coverage(m, "ctxt", &c), -ENOENT);
+	CHECK_INT(ht_merge_set_baseline(m, "ctxt", ctxt, 0), 0);
+	CHECK_INT(ht_merge_coverage(m, "ctxt", &c), 0);
+	CHECK(isnan(c.ratio));
+	CHECK(isnan(c.last_ratio));
+	CHECK_INT(c.intervals, 0);
+	for (int k = 1; k <= 10; k++) {
+		int64_t events = 1000 * k;
+
+		/* the batch's records come before its mark */
+		CHECK_INT(ht_merge_add_delta(m, "ctxt", events * 9 / 10, 1000 * k), 0);
+		ctxt += events;
+		CHECK_INT(ht_merge_observe_proc(m, "ctxt", ctxt, 1000 * k), 0);
+	}
+	CHECK_INT(ht_merge_coverage(m, "ctxt", &c), 0);
+	CHECK_INT(c.intervals, 10);
+	CHECK_INT(c.proc, 55000);
+	CHECK_INT(c.probe, 49500);
+	CHECK_NEAR(c.ratio, 0.9, 1e-12);
+	CHECK_NEAR(c.last_ratio, 0.9, 1e-12);
+	CHECK_INT(c.pending, 0);
+	CHECK_INT(c.last_proc, 1055000);
+	CHECK_INT(c.last_proc_t, 10000);
+	CHECK_INT(ht_merge_absolute(m, "ctxt", &v), 0);
+	CHECK_INT(v, 1000000 + 49500);
+
+	/* a /proc reading no later than the previous one is refused */
+	CHECK_INT(ht_merge_observe_proc(m, "ctxt", ctxt, 10000), -EINVAL);
+
+	/* a delta for an interval already closed: counted, marked late */
+	CHECK_INT(ht_merge_add_delta(m, "ctxt", 500, 9000), 0);
+	CHECK_INT(ht_merge_coverage(m, "ctxt", &c), 0);
+	CHECK_INT(c.late, 1);
+	CHECK_INT(c.probe, 50000);
+	CHECK_INT(c.pending, 0);
+	CHECK_NEAR(c.ratio, 50000.0 / 55000, 1e-12);
+
+	/* an open interval is pending, not in the ratio */
+	CHECK_INT(ht_merge_add_delta(m, "ctxt", 700, 11000), 0);
+	CHECK_INT(ht_merge_coverage(m, "ctxt", &c), 0);
+	CHECK_INT(c.pending, 700);
+	CHECK_INT(c.intervals, 10);
+
+	/* the counter goes back (reset): that interval gives no ratio */
+	CHECK_INT(ht_merge_observe_proc(m, "ctxt", 10, 11000), 0);
+	CHECK_INT(ht_merge_coverage(m, "ctxt", &c), 0);
+	CHECK_INT(c.skipped, 1);
+	CHECK_INT(c.intervals, 10);
+	CHECK_INT(c.pending, 0);
+	CHECK_INT(c.last_proc, 10);
+	/* and the next interval counts from the new reading */
+	CHECK_INT(ht_merge_add_delta(m, "ctxt", 100, 12000), 0);
+	CHECK_INT(ht_merge_observe_proc(m, "ctxt", 210, 12000), 0);
+	CHECK_INT(ht_merge_coverage(m, "ctxt", &c), 0);
+	CHECK_INT(c.intervals, 11);
+	CHECK_NEAR(c.last_ratio, 0.5, 1e-12);
+
+	/* an idle interval: /proc counted nothing, no last ratio */
+	CHECK_INT(ht_merge_observe_proc(m, "ctxt", 210, 13000), 0);
+	CHECK_INT(ht_merge_coverage(m, "ctxt", &c), 0);
+	CHECK(isnan(c.last_ratio));
+	CHECK_NEAR(c.ratio, 50100.0 / 55200, 1e-12);
+	ht_merge_free(m);
+}
+
+/* Without an explicit baseline the first /proc reading is the baseline;
+ * deltas of that first interval were before it and do not count. */
+static void test_first_reading_is_baseline(void)
+{
+	struct ht_merge *m = ht_merge_new();
+	struct ht_merge_coverage c;
+	int64_t v;
+
+	CHECK_INT(ht_merge_add_delta(m, "softirq.NET_RX", 40, 1000), 0);
+	CHECK_INT(ht_merge_coverage(m, "softirq.NET_RX", &c), -ENODATA);
+	CHECK_INT(ht_merge_observe_proc(m, "softirq.NET_RX", 7000, 1000), 0);
+	CHECK_INT(ht_merge_absolute(m, "softirq.NET_RX", &v), 0);
+	CHECK_INT(v, 7000);
+	CHECK_INT(ht_merge_add_delta(m, "softirq.NET_RX", 40, 1000), -ERANGE);
+	CHECK_INT(ht_merge_add_delta(m, "softirq.NET_RX", 50, 2000), 0);
+	CHECK_INT(ht_merge_observe_proc(m, "softirq.NET_RX", 7050, 2000), 0);
+	CHECK_INT(ht_merge_coverage(m, "softirq.NET_RX", &c), 0);
+	CHECK_NEAR(c.ratio, 1.0, 0);
+	CHECK_INT(ht_merge_absolute(m, "softirq.NET_RX", &v), 0);
+	CHECK_INT(v, 7050);
+	ht_merge_free(m);
+}
+
+/* Many figures (softirq vectors per CPU, say): the table grows, names stay
+ * apart and keep their order. */
+static void test_many(void)
+{
+	struct ht_merge *m = ht_merge_new();
+	char name[32];
+	int64_t v;
+	int ok = 1;
+
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "softirq.%d", i);
+		ok &= ht_merge_set_baseline(m, name, i, 0) == 0;
+		ok &= ht_merge_add_delta(m, name, 2 * i, 1) == 0;
+	}
+	CHECK(ok);
+	CHECK_INT(ht_merge_count(m), 1000);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "softirq.%d", i);
+		ok &= ht_merge_absolute(m, name, &v) == 0 && v == 3 * i;
+		ok &= !strcmp(ht_merge_name(m, i), name);
+	}
+	CHECK(ok);
+	CHECK(ht_merge_name(m, 1000) == NULL);
+	CHECK_INT(ht_merge_absolute(m, "softirq.1000", &v), -ENOENT);
+	ht_merge_free(m);
+}
+
+int main(void)
+{
+	test_absolute();
+	test_coverage();
+	test_first_reading_is_baseline();
+	test_many();
+	return ht_test_done("test_merge");
+}
