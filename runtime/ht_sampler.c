@@ -1,0 +1,668 @@
+/* The sampler: system files, the process table, per-process memory history
+ * and the tapset stream, joined into one snapshot. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ht_counter.h"
+#include "ht_sampler.h"
+#include "ht_stream.h"
+#include "proc_meminfo.h"
+#include "proc_pid_cgroup.h"
+#include "proc_pid_limits.h"
+#include "proc_pressure.h"
+#include "proc_softirqs.h"
+#include "proc_stat.h"
+#include "proc_vmstat.h"
+
+#define LIMITS_REFRESH_NS (30 * 1000000000LL)	/* cgroup and rlimit reads */
+#define CI_LEVEL 0.95
+
+/* What the sampler keeps about one process between samples. */
+struct tracked {
+	pid_t pid;
+	int64_t start_time;
+	struct ht_series *rss, *anon;
+	struct ht_trend_acc acc;	/* running OLS over what rss holds */
+	int64_t first_ns;
+	int64_t limits_ns;		/* when limits were read; 0 never */
+	enum ht_limit_kind limit_kind;
+	int64_t limit_bytes, headroom_cg, rlimit_as;
+};
+
+/* One record of a tapset batch. */
+struct probe_rec {
+	const char *name;		/* static, from ht_record_kinds */
+	char *labels;
+	int64_t value;
+};
+
+struct probe_batch {
+	struct probe_rec *recs;
+	size_t n, cap;
+};
+
+struct ht_sampler {
+	struct ht_sampler_opts opts;
+	char *root;
+	struct ht_proctable *table;
+	int64_t t0_ns;			/* the first sample: t = 0 s */
+
+	struct ht_counter ctxt, intr, softirq, forks, cpu_total, cpu_idle;
+	struct ht_counter softirq_vec[HT_SOFTIRQ_VECTORS];
+	struct ht_counter pgfault, pgmajfault;
+	struct ht_series *mem_series;
+	struct ht_trend_acc mem_acc;
+	struct ht_sys_snapshot sys;
+
+	struct tracked *tracked;	/* ascending pid, parallel to views */
+	struct ht_proc_view *views;
+	size_t nprocs;
+
+	struct ht_stream *stream;
+	struct ht_probe_status probe;
+	struct probe_batch pending[HT_SUBSYS_COUNT], latest[HT_SUBSYS_COUNT];
+	int64_t sched_batch_switches;	/* -1 until a switches record */
+	int64_t sched_prev_ctxt;
+	int64_t cov_probe, cov_proc;
+};
+
+void ht_sampler_opts_default(struct ht_sampler_opts *o)
+{
+	*o = (struct ht_sampler_opts){
+		.root = "", .table_flags = 0, .history = 512,
+		.sys_history = 2048, .warmup_s = 60, .min_points = 10,
+	};
+}
+
+const char *ht_limit_name(enum ht_limit_kind k)
+{
+	static const char *const names[] = { "none", "system", "cgroup", "rlimit_as" };
+
+	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
+}
+
+static void counters_init(struct ht_sampler *s)
+{
+	struct ht_counter *all[] = { &s->ctxt, &s->intr, &s->softirq, &s->forks,
+				     &s->cpu_total, &s->cpu_idle, &s->pgfault,
+				     &s->pgmajfault };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		ht_counter_init(all[i]);
+	for (int v = 0; v < HT_SOFTIRQ_VECTORS; v++)
+		ht_counter_init(&s->softirq_vec[v]);
+}
+
+static int on_stream_record(void *ctx, const struct ht_record *rec);
+static int on_stream_error(void *ctx, uint64_t line, const char *msg);
+
+struct ht_sampler *ht_sampler_new(const struct ht_sampler_opts *o)
+{
+	struct ht_sampler *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	if (o)
+		s->opts = *o;
+	else
+		ht_sampler_opts_default(&s->opts);
+	if (!s->opts.history)
+		s->opts.history = 512;
+	if (!s->opts.sys_history)
+		s->opts.sys_history = 2048;
+	s->root = strdup(s->opts.root ? s->opts.root : "");
+	s->opts.root = s->root;
+	s->table = ht_proctable_new(s->root, s->opts.table_flags);
+	s->mem_series = ht_series_new(s->opts.sys_history);
+	s->stream = ht_stream_new(on_stream_record, on_stream_error, s);
+	if (!s->root || !s->table || !s->mem_series || !s->stream) {
+		ht_sampler_free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	counters_init(s);
+	ht_trend_acc_init(&s->mem_acc);
+	s->sys.mem_eta_s = INFINITY;
+	s->sched_batch_switches = -1;
+	s->sched_prev_ctxt = -1;
+	s->probe.sched_coverage = NAN;
+	return s;
+}
+
+static void tracked_release(struct tracked *t)
+{
+	ht_series_free(t->rss);
+	ht_series_free(t->anon);
+	t->rss = t->anon = NULL;
+}
+
+static void batch_clear(struct probe_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->recs[i].labels);
+	b->n = 0;
+}
+
+void ht_sampler_free(struct ht_sampler *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nprocs; i++)
+		tracked_release(&s->tracked[i]);
+	for (int i = 0; i < HT_SUBSYS_COUNT; i++) {
+		batch_clear(&s->pending[i]);
+		batch_clear(&s->latest[i]);
+		free(s->pending[i].recs);
+		free(s->latest[i].recs);
+	}
+	free(s->tracked);
+	free(s->views);
+	ht_stream_free(s->stream);
+	ht_series_free(s->mem_series);
+	ht_proctable_free(s->table);
+	free(s->root);
+	free(s);
+}
+
+/* ---- system ---- */
+
+static double seconds_since_start(const struct ht_sampler *s, int64_t ns)
+{
+	return (double)(ns - s->t0_ns) / 1e9;
+}
+
+static double cpu_busy(struct ht_sampler *s, const struct proc_stat_cpu *c, int64_t now)
+{
+	int64_t idle, total;
+
+	if (c->user < 0 || c->idle < 0 || c->system < 0)
+		return NAN;
+	idle = c->idle + (c->iowait > 0 ? c->iowait : 0);
+	total = c->user + c->system + idle + (c->nice > 0 ? c->nice : 0) +
+		(c->irq > 0 ? c->irq : 0) + (c->softirq > 0 ? c->softirq : 0) +
+		(c->steal > 0 ? c->steal : 0);
+	ht_counter_update(&s->cpu_total, total, now);
+	ht_counter_update(&s->cpu_idle, idle, now);
+	if (s->cpu_total.delta <= 0 || s->cpu_idle.delta < 0)
+		return NAN;
+	return 100.0 * (double)(s->cpu_total.delta - s->cpu_idle.delta) /
+	       (double)s->cpu_total.delta;
+}
+
+static void apply_stat(struct ht_sampler *s, const struct proc_stat *st, int64_t now)
+{
+	struct ht_sys_snapshot *y = &s->sys;
+
+	ht_counter_update(&s->ctxt, st->ctxt, now);
+	ht_counter_update(&s->intr, st->intr, now);
+	ht_counter_update(&s->softirq, st->softirq, now);
+	ht_counter_update(&s->forks, st->processes, now);
+	y->cpu_busy_pct = cpu_busy(s, &st->cpu, now);
+	y->ctxt_rate = s->ctxt.rate;
+	y->intr_rate = s->intr.rate;
+	y->softirq_rate = s->softirq.rate;
+	y->fork_rate = s->forks.rate;
+	y->procs_running = st->procs_running;
+	y->procs_blocked = st->procs_blocked;
+	y->ctxt_total = st->ctxt;
+	y->intr_total = st->intr;
+	y->softirq_total = st->softirq;
+	y->ncpus = st->ncpus;
+}
+
+/* Pushes v into a ring and its running fit, dropping the oldest point from
+ * the fit when the ring is full. */
+static void push_tracked(struct ht_series *ring, struct ht_trend_acc *acc,
+			 double t, double v)
+{
+	struct ht_point old;
+
+	if (ht_series_count(ring) == ht_series_capacity(ring) &&
+	    ht_series_get(ring, 0, &old) == 0)
+		ht_trend_acc_remove(acc, old.t, old.v);
+	if (ht_series_push(ring, t, v) == 0)
+		ht_trend_acc_add(acc, t, v);
+}
+
+static void apply_mem_trend(struct ht_sampler *s, double t)
+{
+	struct ht_sys_snapshot *y = &s->sys;
+	struct ht_fit fit;
+
+	y->mem_avail_rate = y->mem_avail_r2 = NAN;
+	y->mem_eta_s = INFINITY;
+	if (y->mem_available < 0)
+		return;
+	push_tracked(s->mem_series, &s->mem_acc, t, (double)y->mem_available);
+	if (ht_trend_acc_fit(&s->mem_acc, CI_LEVEL, &fit) != 0 || fit.n < 3)
+		return;
+	y->mem_avail_rate = fit.slope;
+	y->mem_avail_r2 = fit.r2;
+	/* Only a shrink the CI is sure of predicts exhaustion. */
+	if (fit.hi < 0)
+		y->mem_eta_s = (double)y->mem_available / -fit.slope;
+}
+
+static void apply_meminfo(struct ht_sampler *s)
+{
+	struct ht_sys_snapshot *y = &s->sys;
+	struct proc_meminfo m;
+
+	if (proc_meminfo_read(s->root, &m) != 0) {
+		y->missing |= HT_SYS_MISS_MEMINFO;
+		y->mem_total = y->mem_available = y->mem_free = -1;
+		y->swap_total = y->swap_free = y->anon_pages = y->shmem = y->slab = -1;
+		return;
+	}
+	y->mem_total = m.mem_total;
+	y->mem_available = m.mem_available;
+	y->mem_free = m.mem_free;
+	y->swap_total = m.swap_total;
+	y->swap_free = m.swap_free;
+	y->anon_pages = m.anon_pages;
+	y->shmem = m.shmem;
+	y->slab = m.slab;
+}
+
+static void apply_pressure(struct ht_sampler *s)
+{
+	struct ht_sys_snapshot *y = &s->sys;
+	struct proc_pressure p;
+
+	y->psi_cpu_some = y->psi_mem_some = y->psi_mem_full = NAN;
+	y->psi_io_some = y->psi_io_full = NAN;
+	if (proc_pressure_read(s->root, &p) != 0) {
+		y->missing |= HT_SYS_MISS_PRESSURE;
+		return;
+	}
+	if (p.cpu.present)
+		y->psi_cpu_some = p.cpu.some.avg10;
+	if (p.memory.present) {
+		y->psi_mem_some = p.memory.some.avg10;
+		y->psi_mem_full = p.memory.full.avg10;
+	}
+	if (p.io.present) {
+		y->psi_io_some = p.io.some.avg10;
+		y->psi_io_full = p.io.full.avg10;
+	}
+}
+
+static void apply_softirqs(struct ht_sampler *s, int64_t now)
+{
+	struct proc_softirqs si = { 0 };
+	int ok = proc_softirqs_read(s->root, &si) == 0;
+
+	if (!ok)
+		s->sys.missing |= HT_SYS_MISS_SOFTIRQS;
+	for (int v = 0; v < HT_SOFTIRQ_VECTORS; v++) {
+		ht_counter_update(&s->softirq_vec[v], ok ? si.total[v] : -1, now);
+		s->sys.softirq_vec_rate[v] = s->softirq_vec[v].rate;
+	}
+	proc_softirqs_free(&si);
+}
+
+static void apply_vmstat(struct ht_sampler *s, int64_t now)
+{
+	struct proc_vmstat vm;
+	int ok = proc_vmstat_read(s->root, &vm) == 0;
+
+	if (!ok)
+		s->sys.missing |= HT_SYS_MISS_VMSTAT;
+	ht_counter_update(&s->pgfault, ok ? vm.pgfault : -1, now);
+	ht_counter_update(&s->pgmajfault, ok ? vm.pgmajfault : -1, now);
+	s->sys.pgfault_rate = s->pgfault.rate;
+	s->sys.pgmajfault_rate = s->pgmajfault.rate;
+	s->sys.oom_kills = ok ? vm.oom_kill : -1;
+}
+
+/* ---- processes ---- */
+
+static int tracked_init(struct ht_sampler *s, struct tracked *t,
+			const struct ht_proc *p, int64_t now)
+{
+	memset(t, 0, sizeof(*t));
+	t->pid = p->pid;
+	t->start_time = p->start_time;
+	t->first_ns = now;
+	t->rss = ht_series_new(s->opts.history);
+	t->anon = ht_series_new(s->opts.history);
+	ht_trend_acc_init(&t->acc);
+	if (!t->rss || !t->anon) {
+		tracked_release(t);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Reads the cgroup memory.max headroom and RLIMIT_AS, at most every 30 s. */
+static void refresh_limits(struct ht_sampler *s, struct tracked *t, int64_t now)
+{
+	struct proc_pid_cgroup cg;
+	struct proc_pid_limits lim;
+
+	if (t->limits_ns && now - t->limits_ns < LIMITS_REFRESH_NS)
+		return;
+	t->limits_ns = now;
+	t->headroom_cg = t->limit_bytes = t->rlimit_as = -1;
+	if (proc_pid_cgroup_read(s->root, t->pid, &cg) == 0 && cg.memory_max >= 0 &&
+	    cg.memory_max != PROC_PID_CGROUP_NO_LIMIT && cg.memory_current >= 0) {
+		t->limit_bytes = cg.memory_max;
+		t->headroom_cg = cg.memory_max > cg.memory_current ?
+				 cg.memory_max - cg.memory_current : 0;
+	}
+	if (proc_pid_limits_read(s->root, t->pid, &lim) == 0 && lim.as_soft >= 0 &&
+	    lim.as_soft != PROC_PID_LIMITS_UNLIMITED)
+		t->rlimit_as = lim.as_soft;
+}
+
+/* Picks the limit with the least headroom. */
+static void nearest_limit(struct ht_sampler *s, struct tracked *t,
+			  struct ht_proc_view *v, int64_t now)
+{
+	const struct ht_proc *p = v->proc;
+
+	v->limit_kind = HT_LIMIT_NONE;
+	v->limit_bytes = v->headroom = -1;
+	if (s->sys.mem_available >= 0 && p->rss >= 0) {
+		v->limit_kind = HT_LIMIT_SYSTEM;
+		v->headroom = s->sys.mem_available;
+		v->limit_bytes = p->rss + s->sys.mem_available;
+	}
+	refresh_limits(s, t, now);
+	if (t->headroom_cg >= 0 && (v->headroom < 0 || t->headroom_cg < v->headroom)) {
+		v->limit_kind = HT_LIMIT_CGROUP;
+		v->headroom = t->headroom_cg;
+		v->limit_bytes = t->limit_bytes;
+	}
+	if (t->rlimit_as >= 0 && p->size >= 0) {
+		int64_t room = t->rlimit_as > p->size ? t->rlimit_as - p->size : 0;
+		if (v->headroom < 0 || room < v->headroom) {
+			v->limit_kind = HT_LIMIT_RLIMIT_AS;
+			v->headroom = room;
+			v->limit_bytes = t->rlimit_as;
+		}
+	}
+}
+
+static void fill_view(struct ht_sampler *s, struct tracked *t,
+		      struct ht_proc_view *v, const struct ht_proc *p, int64_t now)
+{
+	double tsec = seconds_since_start(s, now);
+	struct ht_fit fit;
+
+	if (p->rss >= 0 && !(p->flags & HT_PROC_KTHREAD)) {
+		push_tracked(t->rss, &t->acc, tsec, (double)p->rss);
+		if (p->anon >= 0)
+			ht_series_push(t->anon, tsec, (double)p->anon);
+	}
+	*v = (struct ht_proc_view){
+		.proc = p, .rss = t->rss, .anon = t->anon,
+		.age_s = (double)(now - t->first_ns) / 1e9,
+		.rate = NAN, .rate_lo = NAN, .rate_hi = NAN, .r2 = NAN,
+		.limit_kind = HT_LIMIT_NONE, .limit_bytes = -1, .headroom = -1,
+		.eta_s = INFINITY, .risk = 0,
+	};
+	if (ht_trend_acc_fit(&t->acc, CI_LEVEL, &fit) != 0 || fit.n < 3)
+		return;
+	v->rate = fit.slope;
+	v->rate_lo = fit.lo;
+	v->rate_hi = fit.hi;
+	v->r2 = fit.r2;
+	/* Limits cost reads: only for processes that grow for sure. */
+	if (!(fit.lo > 0) || v->age_s < s->opts.warmup_s || fit.n < s->opts.min_points)
+		return;
+	nearest_limit(s, t, v, now);
+	if (v->headroom >= 0)
+		v->eta_s = (double)v->headroom / fit.slope;
+	/* Fraction of the headroom eaten per hour, weighted by fit quality. */
+	v->risk = (isnan(fit.r2) ? 0 : fit.r2) * fit.slope * 3600.0 /
+		  (double)(v->headroom > 0 ? v->headroom : (p->rss > 0 ? p->rss : 1));
+}
+
+/* Merges the table's processes (ascending pid) with what was tracked. */
+static int update_processes(struct ht_sampler *s, int64_t now)
+{
+	size_t n = ht_proctable_count(s->table), j = 0, old_n = s->nprocs;
+	struct tracked *nt = calloc(n ? n : 1, sizeof(*nt));
+	struct ht_proc_view *nv = calloc(n ? n : 1, sizeof(*nv));
+	int err = 0;
+
+	if (!nt || !nv) {
+		free(nt);
+		free(nv);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct ht_proc *p = ht_proctable_at(s->table, i);
+		while (j < old_n && s->tracked[j].pid < p->pid)
+			tracked_release(&s->tracked[j++]);
+		if (j < old_n && s->tracked[j].pid == p->pid &&
+		    s->tracked[j].start_time == p->start_time) {
+			nt[i] = s->tracked[j++];
+		} else {
+			if (j < old_n && s->tracked[j].pid == p->pid)
+				tracked_release(&s->tracked[j++]);	/* pid reused */
+			if (tracked_init(s, &nt[i], p, now)) {
+				err = -ENOMEM;
+				n = i;
+				break;
+			}
+		}
+		fill_view(s, &nt[i], &nv[i], p, now);
+	}
+	while (j < old_n)
+		tracked_release(&s->tracked[j++]);
+	free(s->tracked);
+	free(s->views);
+	s->tracked = nt;
+	s->views = nv;
+	s->nprocs = n;
+	return err;
+}
+
+int ht_sampler_sample(struct ht_sampler *s)
+{
+	struct proc_stat st;
+	int64_t now, prev_ns = s->sys.mono_ns;
+	int err = proc_stat_read(s->root, &st);
+
+	if (err)
+		return err;
+	err = ht_proctable_sample(s->table);
+	if (err)
+		return err;
+	now = ht_now_ns();
+	if (s->sys.samples == 0)
+		s->t0_ns = now;
+	s->sys.missing = 0;
+	s->sys.samples++;
+	s->sys.mono_ns = now;
+	s->sys.wall_ms = ht_wall_ms();
+	s->sys.interval_s = s->sys.samples > 1 ? (double)(now - prev_ns) / 1e9 : NAN;
+	apply_stat(s, &st, now);
+	apply_meminfo(s);
+	apply_mem_trend(s, seconds_since_start(s, now));
+	apply_pressure(s);
+	apply_softirqs(s, now);
+	apply_vmstat(s, now);
+	return update_processes(s, now);
+}
+
+const struct ht_sys_snapshot *ht_sampler_system(const struct ht_sampler *s)
+{
+	return &s->sys;
+}
+
+const struct ht_series *ht_sampler_mem_series(const struct ht_sampler *s)
+{
+	return s->mem_series;
+}
+
+size_t ht_sampler_nprocs(const struct ht_sampler *s)
+{
+	return s->nprocs;
+}
+
+const struct ht_proc_view *ht_sampler_proc(const struct ht_sampler *s, size_t i)
+{
+	return i < s->nprocs ? &s->views[i] : NULL;
+}
+
+const struct ht_proc_view *ht_sampler_find(const struct ht_sampler *s, pid_t pid)
+{
+	size_t lo = 0, hi = s->nprocs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->tracked[mid].pid == pid)
+			return &s->views[mid];
+		if (s->tracked[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+struct ht_proctable *ht_sampler_table(struct ht_sampler *s)
+{
+	return s->table;
+}
+
+/* ---- the tapset stream ---- */
+
+static int batch_add(struct probe_batch *b, const char *name,
+		     const char *labels, int64_t value)
+{
+	char *copy;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 64;
+		struct probe_rec *r = realloc(b->recs, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		b->recs = r;
+		b->cap = cap;
+	}
+	copy = strdup(labels);
+	if (!copy)
+		return -ENOMEM;
+	b->recs[b->n++] = (struct probe_rec){ name, copy, value };
+	return 0;
+}
+
+/* The sched batch against /proc/stat ctxt over the same batches. */
+static void sched_coverage(struct ht_sampler *s)
+{
+	struct proc_stat st;
+
+	if (proc_stat_read(s->root, &st) != 0)
+		st.ctxt = -1;
+	if (s->sched_prev_ctxt >= 0 && st.ctxt >= s->sched_prev_ctxt &&
+	    s->sched_batch_switches >= 0) {
+		s->cov_probe += s->sched_batch_switches;
+		s->cov_proc += st.ctxt - s->sched_prev_ctxt;
+		if (s->cov_proc > 0)
+			s->probe.sched_coverage = (double)s->cov_probe / (double)s->cov_proc;
+	}
+	s->sched_prev_ctxt = st.ctxt;
+	s->sched_batch_switches = -1;
+}
+
+static void close_batch(struct ht_sampler *s, enum ht_subsys sub)
+{
+	struct probe_batch tmp = s->latest[sub];
+
+	batch_clear(&s->latest[sub]);
+	s->latest[sub] = s->pending[sub];
+	s->pending[sub] = tmp;
+	s->pending[sub].n = 0;
+	s->probe.batches[sub]++;
+	s->probe.last_batch_ns[sub] = ht_now_ns();
+	if (sub == HT_SUBSYS_SCHED)
+		sched_coverage(s);
+}
+
+static int on_stream_record(void *ctx, const struct ht_record *rec)
+{
+	struct ht_sampler *s = ctx;
+	const struct ht_stream_header *h = ht_stream_header(s->stream);
+
+	s->probe.active = 1;
+	s->probe.records++;
+	if (h)
+		snprintf(s->probe.runtime, sizeof(s->probe.runtime), "%s", h->runtime);
+	if (rec->kind->kind == HT_MARK) {
+		close_batch(s, rec->subsys);
+		return 0;
+	}
+	if (rec->subsys == HT_SUBSYS_SCHED && !strcmp(rec->kind->name, "switches") &&
+	    rec->labels[0] == '\0')
+		s->sched_batch_switches = rec->value;
+	return batch_add(&s->pending[rec->subsys], rec->kind->name, rec->labels,
+			 rec->value) ? -ENOMEM : 0;
+}
+
+static int on_stream_error(void *ctx, uint64_t line, const char *msg)
+{
+	struct ht_sampler *s = ctx;
+
+	s->probe.bad_lines++;
+	snprintf(s->probe.last_error, sizeof(s->probe.last_error),
+		 "line %llu: %s", (unsigned long long)line, msg);
+	return 0;
+}
+
+int ht_sampler_feed(struct ht_sampler *s, const char *buf, size_t len)
+{
+	int err = ht_stream_feed(s->stream, buf, len);
+	const struct ht_stream_header *h = ht_stream_header(s->stream);
+
+	if (h) {
+		s->probe.active = 1;
+		snprintf(s->probe.runtime, sizeof(s->probe.runtime), "%s", h->runtime);
+	}
+	return err;
+}
+
+const struct ht_probe_status *ht_sampler_probe_status(const struct ht_sampler *s)
+{
+	return &s->probe;
+}
+
+int ht_sampler_probe_value(const struct ht_sampler *s, enum ht_subsys sub,
+			   const char *name, const char *labels, int64_t *out)
+{
+	const struct probe_batch *b;
+
+	if ((unsigned)sub >= HT_SUBSYS_COUNT)
+		return -ENOENT;
+	b = &s->latest[sub];
+	for (size_t i = 0; i < b->n; i++) {
+		if (!strcmp(b->recs[i].name, name) && !strcmp(b->recs[i].labels, labels)) {
+			*out = b->recs[i].value;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int ht_sampler_probe_foreach(const struct ht_sampler *s, enum ht_subsys sub,
+			     int (*fn)(void *ctx, const char *name,
+				       const char *labels, int64_t value),
+			     void *ctx)
+{
+	const struct probe_batch *b;
+
+	if ((unsigned)sub >= HT_SUBSYS_COUNT)
+		return 0;
+	b = &s->latest[sub];
+	for (size_t i = 0; i < b->n; i++) {
+		int rc = fn(ctx, b->recs[i].name, b->recs[i].labels, b->recs[i].value);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

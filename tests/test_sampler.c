@@ -1,0 +1,215 @@
+/* The sampler on the live /proc (a child that grows on command, with a
+ * swapped clock so rates are exact), on a root missing optional files, and
+ * fed a tapset stream. */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "ht_counter.h"
+#include "ht_sampler.h"
+#include "ht_test.h"
+
+#define MiB (1024.0 * 1024.0)
+
+static int64_t fake_ns;
+static int64_t fake_clock(void) { return fake_ns; }
+
+/* A child that allocates and touches 1 MiB for every byte read from fd. */
+static pid_t spawn_grower(int *cmd_fd, int *ack_fd)
+{
+	int to[2], from[2];
+	pid_t pid;
+
+	if (pipe(to) || pipe(from))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		char c;
+		close(to[1]);
+		close(from[0]);
+		while (read(to[0], &c, 1) == 1) {
+			char *p = malloc(1 << 20);
+			if (!p)
+				_exit(1);
+			memset(p, 1, 1 << 20);
+			if (write(from[1], "k", 1) != 1)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	close(to[0]);
+	close(from[1]);
+	*cmd_fd = to[1];
+	*ack_fd = from[0];
+	return pid;
+}
+
+static void test_live_growth_rate(void)
+{
+	struct ht_sampler_opts o;
+	struct ht_sampler *s;
+	int cmd, ack;
+	pid_t child = spawn_grower(&cmd, &ack);
+	const struct ht_proc_view *v = NULL;
+	char c;
+
+	CHECK(child > 0);
+	ht_sampler_opts_default(&o);
+	o.warmup_s = 5;
+	o.min_points = 5;
+	s = ht_sampler_new(&o);
+	CHECK(s != NULL);
+	ht_clock_set(fake_clock);
+	fake_ns = 1000000000LL;
+	for (int i = 0; i < 20; i++) {
+		CHECK_INT(write(cmd, "g", 1), 1);
+		CHECK_INT(read(ack, &c, 1), 1);
+		fake_ns += 1000000000LL;	/* one second per step */
+		CHECK_INT(ht_sampler_sample(s), 0);
+	}
+	v = ht_sampler_find(s, child);
+	CHECK(v != NULL);
+	if (v) {
+		CHECK_INT(ht_series_count(v->rss), 20);
+		CHECK_NEAR(v->rate / MiB, 1.0, 0.05);
+		CHECK(v->rate_lo > 0.9 * MiB && v->rate_hi < 1.1 * MiB);
+		CHECK(v->r2 > 0.99);
+		CHECK_NEAR(v->age_s, 19.0, 1e-9);
+		CHECK(v->limit_kind != HT_LIMIT_NONE);
+		CHECK(v->headroom > 0);
+		CHECK(isfinite(v->eta_s) && v->eta_s > 0);
+		CHECK(v->risk > 0);
+		CHECK_INT(v->proc->pid, child);
+	}
+	/* Our parent (the test driver, waiting) does not grow: no risk. We
+	 * cannot use ourselves: the sampler's own memory grows with samples. */
+	v = ht_sampler_find(s, getppid());
+	CHECK(v != NULL);
+	if (v)
+		CHECK(v->risk == 0);
+	const struct ht_sys_snapshot *y = ht_sampler_system(s);
+	CHECK_INT(y->samples, 20);
+	CHECK_NEAR(y->interval_s, 1.0, 1e-9);
+	CHECK(y->mem_total > 0 && y->mem_available > 0);
+	CHECK(y->ctxt_rate > 0);
+	CHECK(y->ncpus > 0);
+	CHECK(!(y->missing & HT_SYS_MISS_MEMINFO));
+	CHECK_INT(ht_series_count(ht_sampler_mem_series(s)), 20);
+
+	/* The child exits: it leaves the snapshot. */
+	close(cmd);
+	waitpid(child, NULL, 0);
+	close(ack);
+	fake_ns += 1000000000LL;
+	CHECK_INT(ht_sampler_sample(s), 0);
+	CHECK(ht_sampler_find(s, child) == NULL);
+	ht_clock_set(NULL);
+	ht_sampler_free(s);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_root_missing_optional_files(void)
+{
+	char root[] = "/tmp/ht-sampler-XXXXXX", path[256];
+	struct ht_sampler_opts o;
+	struct ht_sampler *s;
+
+	CHECK(mkdtemp(root) != NULL);
+	snprintf(path, sizeof(path), "%s/proc", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/proc/stat", root);
+	write_file(path, "cpu 1 2 3 4 5 6 7 8\nctxt 100\nintr 50\nprocesses 7\n"
+		   "procs_running 1\nprocs_blocked 0\n");
+	ht_sampler_opts_default(&o);
+	o.root = root;
+	s = ht_sampler_new(&o);
+	CHECK_INT(ht_sampler_sample(s), 0);
+	const struct ht_sys_snapshot *y = ht_sampler_system(s);
+	CHECK(y->missing & HT_SYS_MISS_MEMINFO);
+	CHECK(y->missing & HT_SYS_MISS_PRESSURE);
+	CHECK(y->missing & HT_SYS_MISS_SOFTIRQS);
+	CHECK(y->missing & HT_SYS_MISS_VMSTAT);
+	CHECK_INT(y->mem_available, -1);
+	CHECK(isnan(y->psi_mem_some));
+	CHECK(isnan(y->ctxt_rate));
+	CHECK_INT(y->ctxt_total, 100);
+	CHECK_INT(ht_sampler_nprocs(s), 0);
+	ht_sampler_free(s);
+
+	/* Without /proc/stat the sample fails and says why. */
+	unlink(path);
+	s = ht_sampler_new(&o);
+	CHECK_INT(ht_sampler_sample(s), -ENOENT);
+	ht_sampler_free(s);
+	snprintf(path, sizeof(path), "%s/proc", root);
+	rmdir(path);
+	rmdir(root);
+}
+
+static int count_recs(void *ctx, const char *name, const char *labels, int64_t v)
+{
+	(void)name;
+	(void)labels;
+	(void)v;
+	++*(int *)ctx;
+	return 0;
+}
+
+static void test_stream_batches(void)
+{
+	static const char text[] =
+		"#healthtap v=1 runtime=bpf start_ms=5 interval_ms=1000\n"
+		"1000 sched switches 40\n"
+		"1000 sched switches 25 cpu=0\n"
+		"1000 sched batch 1\n"
+		"2000 sched switches 41\n"
+		"garbage\n"
+		"2000 sched sw";		/* split mid-line */
+	static const char rest[] = "itches 26 cpu=0\n2000 sched batch 2\n"
+				   "3000 sched switches 99\n";	/* no batch end yet */
+	struct ht_sampler *s = ht_sampler_new(NULL);
+	const struct ht_probe_status *ps;
+	int64_t v = 0;
+	int n = 0;
+
+	CHECK_INT(ht_sampler_feed(s, text, strlen(text)), 0);
+	usleep(20000);	/* let the host switch context between the batches */
+	CHECK_INT(ht_sampler_feed(s, rest, strlen(rest)), 0);
+	ps = ht_sampler_probe_status(s);
+	CHECK(ps->active);
+	CHECK_STR(ps->runtime, "bpf");
+	CHECK_INT(ps->batches[HT_SUBSYS_SCHED], 2);
+	CHECK_INT(ps->bad_lines, 1);
+	CHECK(strstr(ps->last_error, "line 6") != NULL);
+	CHECK_INT(ht_sampler_probe_value(s, HT_SUBSYS_SCHED, "switches", "", &v), 0);
+	CHECK_INT(v, 41);	/* the latest complete batch, not the pending 99 */
+	CHECK_INT(ht_sampler_probe_value(s, HT_SUBSYS_SCHED, "switches", "cpu=0", &v), 0);
+	CHECK_INT(v, 26);
+	CHECK_INT(ht_sampler_probe_value(s, HT_SUBSYS_SCHED, "switches", "cpu=9", &v), -ENOENT);
+	CHECK_INT(ht_sampler_probe_value(s, HT_SUBSYS_SKB, "batch", "", &v), -ENOENT);
+	CHECK_INT(ht_sampler_probe_foreach(s, HT_SUBSYS_SCHED, count_recs, &n), 0);
+	CHECK_INT(n, 2);
+	/* Two sched batches against live /proc/stat: a coverage exists. */
+	CHECK(isfinite(ps->sched_coverage) && ps->sched_coverage >= 0);
+	ht_sampler_free(s);
+}
+
+int main(void)
+{
+	test_live_growth_rate();
+	test_root_missing_optional_files();
+	test_stream_batches();
+	ht_sampler_free(NULL);
+	return ht_test_done("test_sampler");
+}
