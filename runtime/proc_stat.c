@@ -17,8 +17,9 @@ static void parse_cpu(const char *rest, struct proc_stat_cpu *cpu)
 	int64_t *dst[8] = { &cpu->user, &cpu->nice, &cpu->system, &cpu->idle,
 			    &cpu->iowait, &cpu->irq, &cpu->softirq, &cpu->steal };
 
+	/* A negative time is garbage, not a time: -1 like a missing one. */
 	for (int i = 0; i < 8; i++)
-		*dst[i] = i < n ? v[i] : -1;
+		*dst[i] = i < n && v[i] >= 0 ? v[i] : -1;
 }
 
 /* "ctxt 115315" and friends: one number after the key. */

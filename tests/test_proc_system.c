@@ -11,6 +11,7 @@
 #include "proc_net_sockstat.h"
 #include "proc_pressure.h"
 #include "proc_softirqs.h"
+#include "proc_stat.h"
 #include "proc_vmstat.h"
 #include "ht_test.h"
 
@@ -570,6 +571,20 @@ static void test_net_snmp(void)
 	CHECK_INT(proc_net_snmp_read("/nonexistent-root", &s), -ENOENT);
 }
 
+/* Found by fuzz_proc_stat: a negative CPU time was kept as a value, where
+ * -1 means "absent" (tests/fuzz/seeds/proc_stat/negative-cpu-time). */
+static void test_proc_stat_negative_time(void)
+{
+	struct proc_stat st;
+
+	CHECK_INT(proc_stat_parse("cpu  -4705 356 -1 3699\nctxt 5\n", &st), 0);
+	CHECK_INT(st.cpu.user, -1);
+	CHECK_INT(st.cpu.nice, 356);
+	CHECK_INT(st.cpu.system, -1);
+	CHECK_INT(st.cpu.idle, 3699);
+	CHECK_INT(st.cpu.iowait, -1);
+}
+
 int main(void)
 {
 	const char *srcdir = getenv("top_srcdir");
@@ -589,5 +604,6 @@ int main(void)
 	test_sockstat();
 	test_net_dev();
 	test_net_snmp();
+	test_proc_stat_negative_time();
 	return ht_test_done("test_proc_system");
 }
