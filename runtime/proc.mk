@@ -14,3 +14,28 @@ runtime_libhealthtap_a_SOURCES += \
 check_PROGRAMS += tests/test_proc_system
 tests_test_proc_system_LDADD = runtime/libhealthtap.a -lm
 TESTS += tests/test_proc_system
+
+# libFuzzer targets, one per parse function. tests/fuzz/run.sh builds each
+# with $(CLANG) into the build tree and gives it a short run (10 s, or
+# HT_FUZZ_SECONDS / HT_FUZZ_RUNS); it skips when configure found no clang.
+FUZZ_TARGETS = \
+	tests/fuzz/fuzz_stream \
+	tests/fuzz/fuzz_proc_stat \
+	tests/fuzz/fuzz_proc_interrupts \
+	tests/fuzz/fuzz_proc_softirqs \
+	tests/fuzz/fuzz_proc_meminfo \
+	tests/fuzz/fuzz_proc_vmstat \
+	tests/fuzz/fuzz_proc_pressure \
+	tests/fuzz/fuzz_proc_net_sockstat \
+	tests/fuzz/fuzz_proc_net_dev \
+	tests/fuzz/fuzz_proc_net_snmp
+AM_TESTS_ENVIRONMENT += HT_CLANG='$(CLANG)'; export HT_CLANG;
+TESTS += $(FUZZ_TARGETS:=.sh)
+EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz.h tests/fuzz/seeds \
+	$(FUZZ_TARGETS:=.sh) $(FUZZ_TARGETS:=.c)
+CLEANFILES += $(FUZZ_TARGETS) $(FUZZ_TARGETS:=.tmp)
+# Work dirs (corpus, crash inputs) of failed runs.
+clean-local: clean-fuzz-work
+clean-fuzz-work:
+	rm -rf $(FUZZ_TARGETS:=.work)
+.PHONY: clean-fuzz-work
