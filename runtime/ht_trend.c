@@ -169,29 +169,82 @@ static double t_upper_quantile(double q, double df)
 	return x;
 }
 
+/* Fits ask for the same few (p, df) again and again (one level, windows of
+ * one length): a small per-thread cache of the last answers saves the
+ * iterations. A pure function's cache: no state anyone can see. */
+#define TQ_CACHE 4
+static _Thread_local struct { double p, df, x; } tq_cache[TQ_CACHE];
+static _Thread_local unsigned tq_next;
+
 double ht_student_t_quantile(double p, double df)
 {
+	double x;
+
 	if (!(p > 0 && p < 1) || !(df > 0))
 		return NAN;
 	if (p == 0.5)
 		return 0;
-	return p > 0.5 ? t_upper_quantile(1 - p, df) : -t_upper_quantile(p, df);
+	for (int i = 0; i < TQ_CACHE; i++)
+		if (tq_cache[i].p == p && tq_cache[i].df == df)
+			return tq_cache[i].x;
+	x = p > 0.5 ? t_upper_quantile(1 - p, df) : -t_upper_quantile(p, df);
+	tq_cache[tq_next].p = p;
+	tq_cache[tq_next].df = df;
+	tq_cache[tq_next].x = x;
+	tq_next = (tq_next + 1) % TQ_CACHE;
+	return x;
 }
 
 /* ---- helpers ---- */
 
-static int cmp_double(const void *a, const void *b)
+/* The k-th smallest of x[0..n-1] (k < n), moving it to x[k] with nothing
+ * greater before it and nothing smaller after: Hoare's selection with
+ * median-of-three pivots, O(n) on average. */
+static double select_k(double *x, size_t n, size_t k)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	ptrdiff_t l = 0, r = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
 
-	return (x > y) - (x < y);
+	while (r > l) {
+		ptrdiff_t mid = l + (r - l) / 2, i = l, j = r;
+		double piv, tmp;
+
+		if (x[mid] < x[l]) { tmp = x[mid]; x[mid] = x[l]; x[l] = tmp; }
+		if (x[r] < x[l]) { tmp = x[r]; x[r] = x[l]; x[l] = tmp; }
+		if (x[r] < x[mid]) { tmp = x[r]; x[r] = x[mid]; x[mid] = tmp; }
+		piv = x[mid];
+		while (i <= j) {
+			while (x[i] < piv)
+				i++;
+			while (x[j] > piv)
+				j--;
+			if (i <= j) {
+				tmp = x[i]; x[i] = x[j]; x[j] = tmp;
+				i++;
+				j--;
+			}
+		}
+		if (kk <= j)
+			r = j;
+		else if (kk >= i)
+			l = i;
+		else
+			break;		/* x[j+1..i-1] all equal the pivot */
+	}
+	return x[k];
 }
 
-/* Median of x[0..n-1]; sorts x. n > 0. */
+/* Median of x[0..n-1]; reorders x. n > 0. */
 static double median_sort(double *x, size_t n)
 {
-	qsort(x, n, sizeof(*x), cmp_double);
-	return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
+	double hi = select_k(x, n, n / 2), lo;
+
+	if (n % 2)
+		return hi;
+	lo = x[0];			/* the largest of the lower half */
+	for (size_t i = 1; i < n / 2; i++)
+		if (x[i] > lo)
+			lo = x[i];
+	return 0.5 * (lo + hi);
 }
 
 static int usable(const struct ht_point *p)
@@ -638,7 +691,7 @@ int ht_trend_theil_sen(const struct ht_point *p, size_t n, double level,
 		err = -ENODATA;
 		goto cleanup;
 	}
-	total = m * (m - 1) / 2;	/* m^2 fits: m came from an array */
+	total = m > UINT32_MAX ? SIZE_MAX : m * (m - 1) / 2;
 	out->sampled = total > max_pairs;
 	sl = malloc((out->sampled ? max_pairs : total) * sizeof(*sl));
 	vv = malloc(m * sizeof(*vv));
@@ -655,7 +708,12 @@ int ht_trend_theil_sen(const struct ht_point *p, size_t n, double level,
 		uint64_t st = 0x9E3779B97F4A7C15ULL;
 
 		for (size_t tries = 0; k < max_pairs && tries < 4 * max_pairs; tries++) {
-			size_t i = next_rand(&st) % m, j = next_rand(&st) % m;
+			/* multiply-shift: a uniform index in [0, m) without a
+			 * division */
+			size_t i = m > UINT32_MAX ? next_rand(&st) % m :
+				(size_t)(((next_rand(&st) >> 32) * (uint64_t)m) >> 32);
+			size_t j = m > UINT32_MAX ? next_rand(&st) % m :
+				(size_t)(((next_rand(&st) >> 32) * (uint64_t)m) >> 32);
 			if (i > j) {
 				size_t x = i;
 				i = j;
@@ -696,8 +754,13 @@ int ht_trend_theil_sen(const struct ht_point *p, size_t n, double level,
 		size_t lo = (size_t)floor(m1), hi = (size_t)ceil(m2 + 1);
 		if (hi > k)
 			hi = k;
-		out->lo = sl[lo - 1];
-		out->hi = sl[hi - 1];
+		/* median_sort() left sl split at k / 2: the ranks below it
+		 * lie before, those above after, so each search is halved */
+		size_t h = k / 2;
+
+		out->lo = lo - 1 < h ? select_k(sl, h, lo - 1) : select_k(sl, k, lo - 1);
+		out->hi = hi - 1 > h ? select_k(sl + h + 1, k - h - 1, hi - 1 - h - 1)
+				     : select_k(sl, k, hi - 1);
 	}
 	err = 0;
 cleanup:

@@ -10,3 +10,19 @@ tests_test_series_LDADD = runtime/libhealthtap.a -lm
 tests_test_trend_LDADD = runtime/libhealthtap.a -lm
 tests_test_merge_LDADD = runtime/libhealthtap.a -lm
 TESTS += tests/test_series tests/test_trend tests/test_merge
+
+# Benchmarks (make bench): parser throughput, trend update cost. bench/local.mk
+# sets bench_scripts with '=' after this fragment is included, so automake
+# refuses 'bench_scripts +=' here; the scripts hang off the bench target.
+noinst_PROGRAMS += bench/bench_stream_parse bench/bench_trend_update
+bench_bench_stream_parse_LDADD = runtime/libhealthtap.a -lm
+bench_bench_trend_update_LDADD = runtime/libhealthtap.a -lm
+EXTRA_DIST += bench/stream-parse.sh bench/trend-update.sh
+bench: bench-trend
+bench-trend: all
+	@for b in bench/stream-parse.sh bench/trend-update.sh; do \
+	  echo "== $$b"; \
+	  top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    $(SHELL) $(srcdir)/$$b || exit 1; \
+	done
+.PHONY: bench-trend

@@ -139,11 +139,22 @@ static void test_linear_noise(void)
 	CHECK_NEAR(f.slope, 5000, 4 * f.se);
 	CHECK(f.r2 > 0.99);
 	CHECK(fabs(f.rho1) < 0.2);
-	CHECK_INT(ht_trend_theil_sen(p, N, 0.95, 0, &r), 0);
+	CHECK_INT(ht_trend_theil_sen(p, N, 0.95, (size_t)N * N, &r), 0);	/* every pair */
 	CHECK(!r.sampled);
 	CHECK_INT(r.pairs, N * (N - 1) / 2);
 	CHECK(r.lo <= 5000 && 5000 <= r.hi);
 	CHECK_NEAR(r.slope, 5000, 0.02 * 5000);
+	/* the default bound samples 2^15 of the 44850 pairs: close to all */
+	{
+		struct ht_robust rs;
+
+		CHECK_INT(ht_trend_theil_sen(p, N, 0.95, 0, &rs), 0);
+		CHECK_INT(rs.sampled, 1);
+		CHECK_INT(rs.pairs, HT_TREND_MAX_PAIRS);
+		CHECK_NEAR(rs.slope, r.slope, 0.005 * r.slope);
+		CHECK_NEAR(rs.lo, r.lo, 0.01 * r.slope);
+		CHECK_NEAR(rs.hi, r.hi, 0.01 * r.slope);
+	}
 	CHECK_INT(ht_trend_mann_kendall(p, N, &mk), 0);
 	CHECK(mk.p < 0.01);
 	CHECK(mk.s > 0);
