@@ -250,6 +250,27 @@ static void test_step(void)
 	CHECK_INT(st[0].index, 70);
 	CHECK_NEAR(st[0].size, 5e7, 5e4);
 
+	/* two one-off allocations: both taken out, no rate left */
+	for (size_t i = 0; i < N; i++)
+		p[i].v = 1e8 + 1e4 * gauss() + (i >= 40 ? 2e7 : 0) + (i >= 110 ? 3e7 : 0);
+	CHECK_INT(ht_trend_analyze(p, N, NULL, &tr), 0);
+	CHECK_INT(tr.nsteps, 2);
+	CHECK_INT(tr.steps[0].index, 40);
+	CHECK_INT(tr.steps[1].index, 110);
+	CHECK_INT(tr.mode, HT_TREND_STEPS);
+	CHECK(tr.rate.lo <= 0 && 0 <= tr.rate.hi);
+
+	/* a staircase, growing 5 MB every 15 samples: more steps than
+	 * max_steps is a rate, not one-off allocations */
+	for (size_t i = 0; i < N; i++)
+		p[i].v = 1e8 + 1e4 * gauss() + 5e6 * (double)(i / 15);
+	CHECK_INT(ht_trend_analyze(p, N, NULL, &tr), 0);
+	CHECK_INT(tr.nsteps, 9);
+	CHECK_INT(tr.mode, HT_TREND_PLAIN);
+	CHECK(tr.rate.lo > 0);
+	CHECK_NEAR(tr.rate.slope, 5e6 / (15 * (p[N - 1].t - p[0].t) / (N - 1)), 0.1 * 5e6 / 15);
+	CHECK(tr.mk.p < 1e-6);
+
 	/* min_size: a 1 MB jump is not a step when the caller says 10 MB */
 	for (size_t i = 0; i < N; i++)
 		p[i].v = 1e8 + 1e3 * gauss() + (i >= 60 ? 1e6 : 0);
@@ -356,6 +377,25 @@ static void test_plateau(void)
 	CHECK(fabs(tr.recent.slope) < 1e-3 * 2e6);	/* vs 2 MB/s at the start */
 	CHECK(tr.recent.lo < 50);
 	CHECK(tr.ols.rho1 > 0.9);			/* curvature, not noise */
+}
+
+/* RSS counted in pages: a slow leak of one 4 kB page every 5 s gives
+ * mostly-zero differences; the page increments are not steps. */
+static void test_pages(void)
+{
+	enum { N = 600 };
+	struct ht_point p[N];
+	struct ht_trend tr;
+
+	for (size_t i = 0; i < N; i++)
+		p[i] = (struct ht_point){ (double)i, 1e8 + 4096.0 * (double)(i / 5) };
+	CHECK_INT(ht_trend_analyze(p, N, NULL, &tr), 0);
+	CHECK_INT(tr.nsteps, 0);
+	CHECK_INT(tr.mode, HT_TREND_PLAIN);
+	CHECK_NEAR(tr.rate.slope, 4096.0 / 5, 0.01 * 4096 / 5);
+	CHECK(tr.rate.lo > 0);
+	CHECK_NEAR(tr.ts.slope, 4096.0 / 5, 0.01 * 4096 / 5);
+	CHECK(tr.mk.p < 1e-10);
 }
 
 static void test_edges(void)
@@ -495,6 +535,30 @@ static void test_acc(void)
 	CHECK_NEAR(g.slope, f.slope, 1e-6 * fabs(f.slope));
 	CHECK_NEAR(g.se, f.se, 1e-6 * f.se);
 	CHECK_NEAR(g.r2, f.r2, 1e-9);
+
+	/* a long slide: 200000 samples through a window of 100, values near
+	 * 1e12, t up to 2e5 s; the sums stay true to a fresh fit */
+	{
+		enum { LONG = 200000, WIN = 100 };
+		static struct ht_point w[LONG];
+
+		for (size_t i = 0; i < LONG; i++) {
+			w[i].t = (double)i + 0.25 * uniform();
+			w[i].v = 1e12 + 5e3 * w[i].t + 1e4 * gauss();
+		}
+		ht_trend_acc_init(&acc);
+		for (size_t i = 0; i < LONG; i++) {
+			if (i >= WIN)
+				ht_trend_acc_remove(&acc, w[i - WIN].t, w[i - WIN].v);
+			ht_trend_acc_add(&acc, w[i].t, w[i].v);
+		}
+		CHECK_INT(acc.n, WIN);
+		CHECK_INT(ht_trend_ols(w + LONG - WIN, WIN, 0.95, &f), 0);
+		CHECK_INT(ht_trend_acc_fit(&acc, 0.95, &g), 0);
+		CHECK_NEAR(g.slope, f.slope, 1e-6 * fabs(f.slope));
+		CHECK_NEAR(g.se, f.se, 1e-4 * f.se);
+		CHECK_NEAR(g.v_mean, f.v_mean, 1e-2);
+	}
 
 	/* equal timestamps in the accumulator */
 	ht_trend_acc_init(&acc);
@@ -670,6 +734,7 @@ int main(void)
 	test_sawtooth();
 	test_exponential();
 	test_plateau();
+	test_pages();
 	test_edges();
 	test_huge();
 	test_acc();
