@@ -1,1 +1,8 @@
-# frontend/leaks.mk
+# frontend/leaks.mk: leak verdicts (runtime/ht_leak), healthtap leaks,
+# healthtap check (installed as check_leak too), their tests and man pages.
+runtime_libhealthtap_a_SOURCES += runtime/ht_leak.c runtime/ht_leak.h
+
+check_PROGRAMS += tests/leaks/test_leak
+tests_leaks_test_leak_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_leaks_test_leak_LDADD = runtime/libhealthtap.a -lm
+TESTS += tests/leaks/test_leak

@@ -1,0 +1,334 @@
+/* Leak verdicts on top of ht_trend_analyze(): see ht_leak.h for the rules. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ht_leak.h"
+
+void ht_leak_opts_default(struct ht_leak_opts *o)
+{
+	o->level = 0.95;
+	o->alpha = 0.01;
+	o->min_age_s = 60;
+	o->warmup_s = 30;
+	o->min_points = 10;
+	o->min_span_s = 0;
+	o->min_growth = 64 * 1024;
+	o->min_r2 = 0.5;
+	o->plateau_ratio = 0.5;
+}
+
+void ht_leak_subject_init(struct ht_leak_subject *s)
+{
+	s->age_s = NAN;
+	s->current = s->anon = -1;
+	s->mem_available = s->cgroup_max = s->cgroup_current = -1;
+	s->rlimit_as = s->vsize = -1;
+}
+
+static void consider(enum ht_limit_kind k, int64_t limit, int64_t room,
+		     enum ht_limit_kind *kind, int64_t *lim, int64_t *headroom)
+{
+	if (room < 0)
+		room = 0;
+	if (*kind == HT_LIMIT_NONE || room < *headroom) {
+		*kind = k;
+		*lim = limit;
+		*headroom = room;
+	}
+}
+
+void ht_leak_nearest_limit(const struct ht_leak_subject *s, int64_t cur,
+			   enum ht_limit_kind *kind, int64_t *limit,
+			   int64_t *headroom)
+{
+	*kind = HT_LIMIT_NONE;
+	*limit = *headroom = -1;
+	if (!s)
+		return;
+	if (s->mem_available >= 0 && cur >= 0)
+		consider(HT_LIMIT_SYSTEM, cur + s->mem_available,
+			 s->mem_available, kind, limit, headroom);
+	if (s->cgroup_max >= 0 && s->cgroup_max != INT64_MAX) {
+		int64_t used = s->cgroup_current >= 0 ? s->cgroup_current : cur;
+		if (used >= 0)
+			consider(HT_LIMIT_CGROUP, s->cgroup_max,
+				 s->cgroup_max - used, kind, limit, headroom);
+	}
+	if (s->rlimit_as >= 0 && s->rlimit_as != INT64_MAX && s->vsize >= 0)
+		consider(HT_LIMIT_RLIMIT_AS, s->rlimit_as,
+			 s->rlimit_as - s->vsize, kind, limit, headroom);
+}
+
+const char *ht_leak_verdict_name(enum ht_leak_verdict v)
+{
+	switch (v) {
+	case HT_LEAK_NO: return "not leaking";
+	case HT_LEAK_INCONCLUSIVE: return "inconclusive";
+	case HT_LEAK_YES: return "leaking";
+	}
+	return "?";
+}
+
+const char *ht_leak_reason_name(enum ht_leak_reason r)
+{
+	static const char *const names[] = {
+		[HT_LEAK_R_GROWING] = "growing",
+		[HT_LEAK_R_YOUNG] = "young",
+		[HT_LEAK_R_FEW_POINTS] = "few-points",
+		[HT_LEAK_R_FLAT] = "flat",
+		[HT_LEAK_R_SHRINKING] = "shrinking",
+		[HT_LEAK_R_SAWTOOTH] = "sawtooth",
+		[HT_LEAK_R_STEP] = "step",
+		[HT_LEAK_R_SMALL] = "small",
+		[HT_LEAK_R_PLATEAU] = "plateau",
+		[HT_LEAK_R_NOISY] = "noisy",
+	};
+
+	if ((unsigned)r < sizeof(names) / sizeof(names[0]))
+		return names[r];
+	return "?";
+}
+
+const char *ht_leak_limit_name(enum ht_limit_kind k)
+{
+	switch (k) {
+	case HT_LIMIT_NONE: return "none";
+	case HT_LIMIT_SYSTEM: return "system";
+	case HT_LIMIT_CGROUP: return "cgroup";
+	case HT_LIMIT_RLIMIT_AS: return "rlimit-as";
+	}
+	return "?";
+}
+
+int ht_leak_positive(const struct ht_leak *l)
+{
+	return l->rate > 0 && l->rate_lo > 0;
+}
+
+static void decide(struct ht_leak *out, enum ht_leak_verdict v,
+		   enum ht_leak_reason r)
+{
+	out->verdict = v;
+	out->reason = r;
+}
+
+/* The lag-1 autocorrelation of the residuals around a line per block (the
+ * series cut into up to 4 blocks of at least 5 points by index), on the
+ * series less its steps when steps were excluded. A line per block follows
+ * a curve (a leak that slows or speeds up), so what correlation is left is
+ * the noise's own: near 0 for independent noise, near 1 for a random walk
+ * of allocations. NAN when it cannot be had. Also counts the blocks and
+ * those whose own slope is positive. */
+static double block_rho1(const struct ht_point *p, size_t m,
+			 const struct ht_trend *tr, size_t *nblocks, size_t *nup)
+{
+	size_t k = m / 5 < 4 ? m / 5 : 4, si = 0;
+	double off = 0, num = 0, den = 0, *v;
+
+	*nblocks = *nup = 0;
+	if (k < 1 || !(v = malloc(m * sizeof(*v))))
+		return NAN;
+	*nblocks = k;
+	for (size_t i = 0; i < m; i++) {
+		while (tr->steps_excluded && si < tr->nsteps &&
+		       si < HT_TREND_MAX_STEPS && tr->steps[si].index == i)
+			off += tr->steps[si++].size;
+		v[i] = p[i].v - off;
+	}
+	for (size_t b = 0; b < k; b++) {
+		size_t lo = m * b / k, hi = m * (b + 1) / k;
+		double mt = 0, mv = 0, stt = 0, stv = 0, slope, prev = 0;
+
+		for (size_t i = lo; i < hi; i++) {
+			mt += (p[i].t - p[lo].t - mt) / (double)(i - lo + 1);
+			mv += (v[i] - v[lo] - mv) / (double)(i - lo + 1);
+		}
+		for (size_t i = lo; i < hi; i++) {
+			double dt = p[i].t - p[lo].t - mt;
+			stt += dt * dt;
+			stv += dt * (v[i] - v[lo] - mv);
+		}
+		slope = stt > 0 ? stv / stt : 0;
+		*nup += slope > 0;
+		for (size_t i = lo; i < hi; i++) {
+			double e = (v[i] - v[lo] - mv) - slope * (p[i].t - p[lo].t - mt);
+
+			den += e * e;
+			if (i > lo)
+				num += prev * e;
+			prev = e;
+		}
+	}
+	free(v);
+	return den > 0 ? num / den : NAN;
+}
+
+/* Mann-Kendall's two-sided p with S's variance inflated by
+ * (1 + rho) / (1 - rho) for rho > 0 (Yue and Wang's lag-1 form). */
+static double mk_p_rho(const struct ht_mk *mk, double rho)
+{
+	double var = mk->var_s, z;
+
+	if (!(var > 0) || mk->s == 0)
+		return 1;
+	if (rho > 0.999)
+		return 1;
+	if (rho > 0)
+		var *= (1 + rho) / (1 - rho);
+	z = (fabs((double)mk->s) - 1) / sqrt(var);
+	return 2 * (1 - ht_normal_cdf(z));
+}
+
+/* Applies rules 2 to 8 of ht_leak.h to a finished trend analysis. */
+static void judge(const struct ht_point *p, size_t m,
+		  const struct ht_trend *tr, const struct ht_leak_opts *o,
+		  struct ht_leak *out)
+{
+	size_t ndown = 0, nblocks = 0, nup = 0;
+	double growth = out->rate * out->span_s;
+	int up;
+
+	for (size_t i = 0; i < tr->nsteps && i < HT_TREND_MAX_STEPS; i++) {
+		if (tr->steps[i].size > 0)
+			out->step_bytes += tr->steps[i].size;
+		else
+			ndown++;
+	}
+	/* significance: Mann-Kendall with the correlation left around a
+	 * line per block (a curve is not noise); for a sawtooth, on the
+	 * troughs as ht_trend gives it */
+	if (tr->mode != HT_TREND_CYCLES) {
+		double rho = block_rho1(p, m, tr, &nblocks, &nup);
+
+		out->mk_p = mk_p_rho(&tr->mk, isnan(rho) ? tr->mk.rho1 : rho);
+	}
+	/* a leak climbs in every block; a random walk that drifted by chance
+	 * rarely does (1 in 2^blocks) */
+	up = tr->mk.s > 0 && out->mk_p < o->alpha && out->rate > 0 &&
+	     out->rate_lo > 0 && nup == nblocks;
+
+	/* 2: memory given back. Fewer than two drops leave ht_trend in
+	 * PLAIN mode, whose rate then mixes climbs and drops: two or fewer
+	 * troughs can never show a rising floor, so that is a sawtooth too. */
+	if (tr->mode == HT_TREND_CYCLES || ndown > 0) {
+		if (tr->mode == HT_TREND_CYCLES && up && growth >= o->min_growth &&
+		    !(out->r2 < o->min_r2))
+			decide(out, HT_LEAK_YES, HT_LEAK_R_GROWING);
+		else
+			decide(out, HT_LEAK_NO, HT_LEAK_R_SAWTOOTH);
+		return;
+	}
+	/* 6 first: a climb that stopped is no leak, significant or not */
+	if (out->rate > 0 && out->rate * out->span_s >= o->min_growth &&
+	    isfinite(out->recent_rate) &&
+	    (out->recent_rate < 0.1 * out->rate ||
+	     (isfinite(tr->recent.hi) && tr->recent.hi < o->plateau_ratio * out->rate))) {
+		decide(out, HT_LEAK_NO, HT_LEAK_R_PLATEAU);
+		return;
+	}
+	/* 3 and 4 */
+	if (!up) {
+		if (tr->mode == HT_TREND_STEPS && !(growth >= o->min_growth))
+			decide(out, HT_LEAK_NO, HT_LEAK_R_STEP);
+		else if (out->rate < 0 && out->rate_hi < 0 && tr->mk.p_ac < o->alpha)
+			decide(out, HT_LEAK_NO, HT_LEAK_R_SHRINKING);
+		else if (!(growth >= o->min_growth))
+			decide(out, HT_LEAK_NO, tr->mode == HT_TREND_STEPS ?
+			       HT_LEAK_R_STEP : HT_LEAK_R_FLAT);
+		else
+			decide(out, HT_LEAK_INCONCLUSIVE, HT_LEAK_R_NOISY);
+		return;
+	}
+	/* 5 */
+	if (!(growth >= o->min_growth)) {
+		decide(out, HT_LEAK_NO, HT_LEAK_R_SMALL);
+		return;
+	}
+	/* 7 */
+	if (out->r2 < o->min_r2) {
+		decide(out, HT_LEAK_INCONCLUSIVE, HT_LEAK_R_NOISY);
+		return;
+	}
+	decide(out, HT_LEAK_YES, HT_LEAK_R_GROWING);
+}
+
+int ht_leak_analyze(const struct ht_point *p, size_t n,
+		    const struct ht_leak_subject *s,
+		    const struct ht_leak_opts *o, struct ht_leak *out)
+{
+	struct ht_leak_opts def;
+	struct ht_trend_opts to;
+	struct ht_trend *tr = NULL;
+	size_t first = 0, m;
+	double cur;
+	int young, err = 0;
+
+	if (!out || (n && !p))
+		return -EINVAL;
+	if (!o) {
+		ht_leak_opts_default(&def);
+		o = &def;
+	}
+	if (!(o->level > 0 && o->level < 1))
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->rate = out->rate_lo = out->rate_hi = NAN;
+	out->r2 = out->mk_p = out->recent_rate = out->span_s = NAN;
+	out->eta.point = out->eta.soonest = out->eta.latest = INFINITY;
+	out->anon = s ? s->anon : -1;
+	cur = s && s->current >= 0 ? (double)s->current : (n ? p[n - 1].v : NAN);
+	out->current = isfinite(cur) ? (int64_t)cur : -1;
+	ht_leak_nearest_limit(s, out->current, &out->limit_kind,
+			      &out->limit_bytes, &out->headroom);
+
+	/* 1: the warm-up, the minimum age, enough points */
+	young = s && isfinite(s->age_s) && s->age_s < o->min_age_s;
+	if (n && s && isfinite(s->age_s)) {
+		double since = p[n - 1].t - s->age_s + o->warmup_s;
+		while (first < n && p[first].t < since)
+			first++;
+	}
+	m = n - first;
+	out->n = m;
+	out->span_s = m ? p[n - 1].t - p[first].t : 0;
+
+	tr = malloc(sizeof(*tr));
+	if (!tr)
+		return -ENOMEM;
+	if (m >= 3) {
+		struct ht_trend_opts *top = &to;
+
+		ht_trend_opts_default(top);
+		top->level = o->level;
+		err = ht_trend_analyze(p + first, m, top, tr);
+		if (err == -ENOMEM || err == -EINVAL)
+			goto cleanup;
+		err = 0;
+		out->n = tr->n;
+		out->rate = tr->rate.slope;
+		out->rate_lo = tr->rate.lo;
+		out->rate_hi = tr->rate.hi;
+		out->r2 = tr->rate.r2;
+		out->mk_p = tr->mk.p_ac;
+		out->recent_rate = tr->recent.slope;
+		out->mode = tr->mode;
+		out->steps_excluded = tr->steps_excluded;
+		out->nsteps = tr->nsteps;
+	}
+	if (young)
+		decide(out, HT_LEAK_INCONCLUSIVE, HT_LEAK_R_YOUNG);
+	else if (m < 3 || out->n < o->min_points || out->n < 3 ||
+		 !(out->span_s >= o->min_span_s) || !isfinite(out->rate))
+		decide(out, HT_LEAK_INCONCLUSIVE, HT_LEAK_R_FEW_POINTS);
+	else
+		judge(p + first, m, tr, o, out);
+
+	if (out->current >= 0 && out->headroom >= 0 && isfinite(out->rate))
+		ht_trend_eta((double)out->current,
+			     (double)out->current + (double)out->headroom,
+			     out->rate, out->rate_lo, out->rate_hi, &out->eta);
+cleanup:
+	free(tr);
+	return err;
+}
