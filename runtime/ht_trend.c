@@ -197,38 +197,45 @@ double ht_student_t_quantile(double p, double df)
 
 /* ---- helpers ---- */
 
+/* Moves the elements of x[l..r] that are below piv (or, with le, not above
+ * it) to the front; returns where the rest starts. Branch-free: the swap
+ * always happens and only the store index depends on the comparison, so
+ * unsorted data costs no mispredictions. */
+static size_t part(double *x, size_t l, size_t r, double piv, int le)
+{
+	size_t store = l;
+
+	for (size_t i = l; i <= r; i++) {
+		double v = x[i];
+
+		x[i] = x[store];
+		x[store] = v;
+		store += le ? v <= piv : v < piv;
+	}
+	return store;
+}
+
 /* The k-th smallest of x[0..n-1] (k < n), moving it to x[k] with nothing
- * greater before it and nothing smaller after: Hoare's selection with
- * median-of-three pivots, O(n) on average. */
+ * greater before it and nothing smaller after: selection with a
+ * median-of-three pivot and a three-way split, O(n) on average. */
 static double select_k(double *x, size_t n, size_t k)
 {
-	ptrdiff_t l = 0, r = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+	size_t l = 0, r = n - 1;
 
 	while (r > l) {
-		ptrdiff_t mid = l + (r - l) / 2, i = l, j = r;
-		double piv, tmp;
+		double a = x[l], b = x[l + (r - l) / 2], c = x[r], piv;
+		size_t lt, le;
 
-		if (x[mid] < x[l]) { tmp = x[mid]; x[mid] = x[l]; x[l] = tmp; }
-		if (x[r] < x[l]) { tmp = x[r]; x[r] = x[l]; x[l] = tmp; }
-		if (x[r] < x[mid]) { tmp = x[r]; x[r] = x[mid]; x[mid] = tmp; }
-		piv = x[mid];
-		while (i <= j) {
-			while (x[i] < piv)
-				i++;
-			while (x[j] > piv)
-				j--;
-			if (i <= j) {
-				tmp = x[i]; x[i] = x[j]; x[j] = tmp;
-				i++;
-				j--;
-			}
+		piv = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+		lt = part(x, l, r, piv, 0);		/* [l, lt) < piv */
+		if (k < lt) {
+			r = lt - 1;
+			continue;
 		}
-		if (kk <= j)
-			r = j;
-		else if (kk >= i)
-			l = i;
-		else
-			break;		/* x[j+1..i-1] all equal the pivot */
+		le = part(x, lt, r, piv, 1);		/* [lt, le) == piv */
+		if (k < le)
+			return x[k];
+		l = le;
 	}
 	return x[k];
 }
@@ -657,20 +664,27 @@ int ht_trend_mann_kendall(const struct ht_point *p, size_t n, struct ht_mk *out)
 
 /* ---- Theil-Sen ---- */
 
-/* xorshift64*: a fixed-seed generator, so sampled answers repeat. */
-static uint64_t next_rand(uint64_t *st)
+/* splitmix64 of a counter: a fixed-seed generator, so sampled answers
+ * repeat, and each draw is independent of the last, so the loop below
+ * pipelines. */
+static uint64_t mix64(uint64_t z)
 {
-	*st ^= *st >> 12;
-	*st ^= *st << 25;
-	*st ^= *st >> 27;
-	return *st * 0x2545F4914F6CDD1DULL;
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+/* A uniform index in [0, m) from r: multiply-shift, no division. */
+static size_t pick(uint64_t r, size_t m)
+{
+	return m > UINT32_MAX ? (size_t)(r % m) : (size_t)(((r >> 32) * (uint64_t)m) >> 32);
 }
 
 int ht_trend_theil_sen(const struct ht_point *p, size_t n, double level,
 		       size_t max_pairs, struct ht_robust *out)
 {
 	struct ht_point *q = NULL;
-	double *sl = NULL, *vv = NULL, var_s, tmean = 0, c, m1, m2, scale;
+	double *sl = NULL, *vv = NULL, var_s, tmean = 0, z, c, m1, m2;
 	size_t m, k = 0, total;
 	int64_t s;
 	int ties, err;
@@ -705,22 +719,16 @@ int ht_trend_theil_sen(const struct ht_point *p, size_t n, double level,
 				if (q[j].t != q[i].t)
 					sl[k++] = (q[j].v - q[i].v) / (q[j].t - q[i].t);
 	} else {
-		uint64_t st = 0x9E3779B97F4A7C15ULL;
+		for (uint64_t c = 0; k < max_pairs && c < 8 * (uint64_t)max_pairs; c += 2) {
+			size_t i = pick(mix64(c * 0x9E3779B97F4A7C15ULL + 1), m);
+			size_t j = pick(mix64((c + 1) * 0x9E3779B97F4A7C15ULL + 1), m);
+			size_t a = i < j ? i : j, b = i < j ? j : i;
+			double dt = q[b].t - q[a].t;
 
-		for (size_t tries = 0; k < max_pairs && tries < 4 * max_pairs; tries++) {
-			/* multiply-shift: a uniform index in [0, m) without a
-			 * division */
-			size_t i = m > UINT32_MAX ? next_rand(&st) % m :
-				(size_t)(((next_rand(&st) >> 32) * (uint64_t)m) >> 32);
-			size_t j = m > UINT32_MAX ? next_rand(&st) % m :
-				(size_t)(((next_rand(&st) >> 32) * (uint64_t)m) >> 32);
-			if (i > j) {
-				size_t x = i;
-				i = j;
-				j = x;
-			}
-			if (q[j].t != q[i].t)
-				sl[k++] = (q[j].v - q[i].v) / (q[j].t - q[i].t);
+			/* written always, kept only when the times differ: no
+			 * branch to mispredict */
+			sl[k] = (q[b].v - q[a].v) / (dt != 0 ? dt : 1);
+			k += dt != 0;
 		}
 	}
 	out->pairs = k;
@@ -743,12 +751,18 @@ int ht_trend_theil_sen(const struct ht_point *p, size_t n, double level,
 	err = mk_stat(vv, m, &s, &var_s, &ties);
 	if (err)
 		goto cleanup;
-	c = ht_normal_quantile(0.5 + level / 2) * sqrt(var_s);
-	scale = out->sampled ? (double)k / (double)total : 1;
-	{
-		double nn = out->sampled ? (double)total : (double)k;
-		m1 = (nn - c) / 2 * scale;
-		m2 = (nn + c) / 2 * scale;
+	z = ht_normal_quantile(0.5 + level / 2);
+	c = z * sqrt(var_s);
+	if (!out->sampled) {
+		m1 = ((double)k - c) / 2;
+		m2 = ((double)k + c) / 2;
+	} else {
+		/* the same ranks as fractions of all pairs, widened by the
+		 * sampling error of a quantile from k draws, z sqrt(1/4k) */
+		double hw = c / 2 / (double)total + z * 0.5 / sqrt((double)k);
+
+		m1 = (double)k * (0.5 - hw);
+		m2 = (double)k * (0.5 + hw);
 	}
 	if (m1 >= 1 && m2 + 1 <= (double)k) {
 		size_t lo = (size_t)floor(m1), hi = (size_t)ceil(m2 + 1);

@@ -125,9 +125,11 @@ struct ht_robust {
 
 /* Theil-Sen slope with Sen's confidence interval (ranks from the
  * Mann-Kendall variance). When n(n-1)/2 exceeds max_pairs (0 means
- * HT_TREND_MAX_PAIRS) the pairs are drawn by a fixed-seed generator, so the
- * same input gives the same answer; cost O(max_pairs log max_pairs) time and
- * O(max_pairs) memory whatever n. Needs 2 points with different t. */
+ * HT_TREND_MAX_PAIRS) max_pairs pairs are drawn by a fixed-seed generator,
+ * so the same input gives the same answer, and the CI is widened by the
+ * sampling error of the drawn quantiles. Cost: O(min(n^2, max_pairs))
+ * expected time (selection, not sorting) and memory, whatever n.
+ * Needs 2 points with different t. */
 int ht_trend_theil_sen(const struct ht_point *p, size_t n, double level,
 		       size_t max_pairs, struct ht_robust *out);
 

@@ -612,6 +612,28 @@ static void test_theil_sen(void)
 	CHECK_INT(ht_trend_theil_sen(p, N, 0.95, 0, &r2), 0);
 	CHECK_NEAR(r2.slope, r.slope, 0);
 	CHECK_NEAR(r2.lo, r.lo, 0);
+	/* Sen's CI covers the true slope about 95% of the time, exact or
+	 * sampled (the sampled one is widened for the sampling: >= 95%) */
+	{
+		size_t sizes[] = { 30, 400 };
+		for (int a = 0; a < 2; a++) {
+			int cov = 0;
+			for (int rep = 0; rep < 200; rep++) {
+				for (size_t i = 0; i < sizes[a]; i++) {
+					p[i].t = (double)i + uniform();
+					p[i].v = 10 + 2 * p[i].t + 50 * gauss();
+				}
+				ht_trend_theil_sen(p, sizes[a], 0.95, 0, &r2);
+				cov += r2.lo <= 2 && 2 <= r2.hi;
+			}
+			CHECK_INT(r2.sampled, a == 1);
+			CHECK(cov >= 0.91 * 200 && cov <= 0.995 * 200);
+			printf("Theil-Sen CI coverage, n = %zu: %.3f\n", sizes[a], cov / 200.0);
+		}
+	}
+	irregular_t(p, N, 0);
+	for (size_t i = 0; i < N; i++)
+		p[i].v = 1e9 + 750 * p[i].t + 1e4 * gauss();
 	/* a small bound is honoured */
 	CHECK_INT(ht_trend_theil_sen(p, N, 0.95, 1000, &r2), 0);
 	CHECK_INT(r2.pairs, 1000);
