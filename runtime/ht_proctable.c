@@ -40,9 +40,15 @@ struct ht_proctable {
 	DIR *procdir;			/* root/proc, kept and rewound */
 	struct vec live;		/* ascending pid */
 	struct vec exited;
+	struct vec spare_live, spare_exited;	/* reused between samples */
 	pid_t *pids;			/* scratch: the listing */
 	size_t npids, cap_pids;
 	size_t kept_max;		/* per-process fds we allow ourselves */
+	int stat_fd;			/* root/proc/stat; -1 none */
+	char *stat_text;		/* its text */
+	int64_t forks;			/* its "processes" at the latest listing */
+	int unlisted;			/* samples since the latest listing */
+	int listed;			/* this sample listed root/proc */
 	struct ht_proctable_stats st;
 };
 
@@ -453,6 +459,56 @@ static int list_pids(struct ht_proctable *t)
 	return 0;
 }
 
+/* The "processes" line of root/proc/stat counts forks since boot (threads
+ * too). Returns 1 when it is as at the previous listing, so no task was
+ * created since; else records it and returns 0. A pid can only be reused by
+ * a new task, so unlike the last pid of /proc/loadavg this cannot miss a
+ * pid reused after a wrap or through ns_last_pid.
+ *   processes 2912 */
+static int nothing_new(struct ht_proctable *t)
+{
+	enum { MAX_UNLISTED = 9, STAT_TEXT = 1 << 16 };
+	const char *p;
+	int64_t forks = -1;
+	long n;
+
+	if (t->flags & HT_PT_LIST_ALWAYS)
+		return 0;
+	if (t->stat_fd < 0) {
+		char path[4096 + 16];
+		snprintf(path, sizeof(path), "%s/proc/stat", t->root);
+		if ((t->stat_fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return 0;
+	}
+	if (!t->stat_text && !(t->stat_text = malloc(STAT_TEXT)))
+		return 0;
+	n = proc_pid_pread(t->stat_fd, t->stat_text, STAT_TEXT);
+	if ((n > 0 || n == -EFBIG) && (p = strstr(t->stat_text, "\nprocesses ")))
+		proc_pid_int(p + 11, &forks);
+	if (forks >= 0 && forks == t->forks && t->unlisted < MAX_UNLISTED) {
+		t->unlisted++;
+		return 1;
+	}
+	t->forks = forks;
+	return 0;
+}
+
+/* The pids of the table itself, for a sample without a listing. */
+static int list_known(struct ht_proctable *t)
+{
+	if (t->live.n > t->cap_pids) {
+		pid_t *np = realloc(t->pids, t->live.n * sizeof(*np));
+		if (!np)
+			return -ENOMEM;
+		t->pids = np;
+		t->cap_pids = t->live.n;
+	}
+	for (size_t i = 0; i < t->live.n; i++)
+		t->pids[i] = t->live.v[i]->p.pid;
+	t->npids = t->live.n;
+	return 0;
+}
+
 struct ht_proctable *ht_proctable_new(const char *root, unsigned flags)
 {
 	struct ht_proctable *t = calloc(1, sizeof(*t));
@@ -467,6 +523,8 @@ struct ht_proctable *ht_proctable_new(const char *root, unsigned flags)
 		return NULL;
 	}
 	t->flags = flags;
+	t->stat_fd = -1;
+	t->forks = -1;
 	t->files_per_proc = 1 + !!(flags & HT_PT_STATUS) + !!(flags & HT_PT_STAT);
 	t->st.nofile_soft = t->st.nofile_hard = -1;
 	set_limits(t);
@@ -483,9 +541,14 @@ void ht_proctable_free(struct ht_proctable *t)
 		entry_free(t, t->exited.v[i]);
 	free(t->live.v);
 	free(t->exited.v);
+	free(t->spare_live.v);
+	free(t->spare_exited.v);
 	free(t->pids);
 	if (t->procdir)
 		closedir(t->procdir);
+	if (t->stat_fd >= 0)
+		close(t->stat_fd);
+	free(t->stat_text);
 	free(t);
 }
 
@@ -554,6 +617,8 @@ static int refresh(struct ht_proctable *t, struct vec *live, struct vec *exited,
 	t->st.exited++;
 	if (retire(t, exited, e, now))
 		return -ENOMEM;
+	if (!t->listed)		/* no task created: the pid cannot be reused */
+		return 0;
 	/* The pid is still listed: gone mid-read, or already reused by a new
 	 * process (a kept fd fails with ESRCH then, whatever the start time). */
 	size_t before = t->st.appeared;
@@ -565,7 +630,7 @@ static int refresh(struct ht_proctable *t, struct vec *live, struct vec *exited,
 
 int ht_proctable_sample(struct ht_proctable *t)
 {
-	struct vec live = { 0 }, exited = { 0 };
+	struct vec live = t->spare_live, exited = t->spare_exited;
 	size_t i = 0, j = 0;
 	int64_t now = ht_now_ns();
 	int err;
@@ -576,7 +641,16 @@ int ht_proctable_sample(struct ht_proctable *t)
 		if (!(t->procdir = opendir(path)))
 			return -errno;
 	}
-	err = list_pids(t);
+	t->listed = !(nothing_new(t) && t->st.samples > 0);
+	if (!t->listed) {
+		err = list_known(t);
+		t->st.listings_skipped++;
+	} else {
+		err = list_pids(t);
+		t->unlisted = 0;
+		if (err)
+			t->forks = -1;
+	}
 	if (err)
 		return err;
 	set_limits(t);
@@ -615,8 +689,9 @@ int ht_proctable_sample(struct ht_proctable *t)
 			if (vec_push(&live, t->live.v[i]))
 				entry_free(t, t->live.v[i]);
 	}
-	free(t->live.v);
-	free(t->exited.v);
+	t->spare_live = t->live;
+	t->spare_exited = t->exited;
+	t->spare_live.n = t->spare_exited.n = 0;
 	t->live = live;
 	t->exited = exited;
 

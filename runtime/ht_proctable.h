@@ -1,7 +1,8 @@
 /* Process table: every process on the host, identified by (pid, start time),
  * sampled through file descriptors kept open from one sample to the next.
  *
- * Each sample lists root/proc (readdir), then for every process preads
+ * Each sample lists root/proc (readdir; skipped while /proc/stat says no
+ * task was created, see HT_PT_LIST_ALWAYS), then for every process preads
  * /proc/PID/statm at offset 0 on a kept fd (and status/stat when asked for,
  * see HT_PT_STATUS and HT_PT_STAT). A kept fd is bound to the process it was
  * opened for: once that process is gone it fails with ESRCH even if the pid
@@ -47,6 +48,12 @@ enum {
 	HT_PT_NO_KEEP = 1u << 2,
 	/* Do not touch RLIMIT_NOFILE. */
 	HT_PT_NO_RAISE_NOFILE = 1u << 3,
+	/* List root/proc every sample. By default the listing is skipped when
+	 * the "processes" line (forks since boot) of root/proc/stat is as at
+	 * the previous listing: no task was created since, so there is no new
+	 * process and no reused pid; exits show through the kept fds. At most
+	 * 9 samples in a row skip it. */
+	HT_PT_LIST_ALWAYS = 1u << 4,
 };
 
 /* ht_proc.flags */
@@ -124,6 +131,7 @@ struct ht_proctable_stats {
 	int64_t nofile_soft, nofile_hard;	/* RLIMIT_NOFILE after any raise */
 	int64_t samples;		/* samples taken */
 	int64_t sample_ns;		/* ht_now_ns() of the latest sample */
+	int64_t listings_skipped;	/* samples that did not list root/proc */
 };
 
 /* Creates an empty table over root/proc (NULL or "" root: the live /proc);

@@ -40,6 +40,25 @@ long proc_pid_pread(int fd, char *buf, size_t size)
 	return (long)got;
 }
 
+long proc_pid_pread_once(int fd, char *buf, size_t size)
+{
+	ssize_t n;
+
+	if (size == 0)
+		return -EINVAL;
+	do
+		n = pread(fd, buf, size - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		buf[0] = '\0';
+		return -errno;
+	}
+	if ((size_t)n == size - 1)
+		return proc_pid_pread(fd, buf, size);	/* maybe more: read on */
+	buf[n] = '\0';
+	return (long)n;
+}
+
 long proc_pid_read_file(const char *root, pid_t pid, const char *name,
 			char *buf, size_t size)
 {

@@ -18,6 +18,11 @@ int proc_pid_path(char *buf, size_t size, const char *root, pid_t pid, const cha
  * return is -EFBIG. */
 long proc_pid_pread(int fd, char *buf, size_t size);
 
+/* Like proc_pid_pread() for files the kernel produces in one go (statm,
+ * stat, status: seq_file single_open): one pread at offset 0 unless it
+ * fills buf, so a kept-fd sample costs one syscall. */
+long proc_pid_pread_once(int fd, char *buf, size_t size);
+
 /* Opens root/proc/PID/name, reads it like proc_pid_pread() and closes it.
  * Returns the byte count or -errno (-ENOENT when the process or the file
  * does not exist, -EFBIG when cut). */

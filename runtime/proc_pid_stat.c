@@ -72,7 +72,7 @@ int proc_pid_stat_read(const char *root, pid_t pid, struct proc_pid_stat *out)
 int proc_pid_stat_read_fd(int fd, struct proc_pid_stat *out)
 {
 	char text[STAT_TEXT];
-	long n = proc_pid_pread(fd, text, sizeof(text));
+	long n = proc_pid_pread_once(fd, text, sizeof(text));
 
 	if (n < 0 && n != -EFBIG) {
 		clear(out);

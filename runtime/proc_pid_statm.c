@@ -52,7 +52,7 @@ int proc_pid_statm_read(const char *root, pid_t pid, struct proc_pid_statm *out)
 int proc_pid_statm_read_fd(int fd, struct proc_pid_statm *out)
 {
 	char text[256];
-	long n = proc_pid_pread(fd, text, sizeof(text));
+	long n = proc_pid_pread_once(fd, text, sizeof(text));
 
 	*out = (struct proc_pid_statm){ -1, -1, -1, -1, -1 };
 	if (n < 0 && n != -EFBIG)

@@ -326,6 +326,62 @@ static void test_fixture_lifecycle(unsigned flags)
 	ht_clock_set(NULL);
 }
 
+/* Without a fork since the previous listing (the "processes" line of
+ * /proc/stat), a sample does not list /proc; at most 9 in a row. */
+static void test_listing_gate(void)
+{
+	char root[4200];
+	struct ht_proctable *t, *always;
+	struct ht_proctable_stats st;
+
+	snprintf(root, sizeof(root), "%s/gate", tmp);
+	mkdir(root, 0755);
+	{
+		char proc[4300];
+		snprintf(proc, sizeof(proc), "%s/proc", root);
+		mkdir(proc, 0755);
+	}
+	make_proc(root, 10, "one", 'S', 1, 100, 5, 1, 0);
+	put(root, 10, "../stat", "cpu  1 2 3 4\nctxt 9\nprocesses 500\nprocs_running 1\n");
+	t = ht_proctable_new(root, 0);
+	always = ht_proctable_new(root, HT_PT_LIST_ALWAYS);
+	CHECK_INT(ht_proctable_sample(t), 0);
+	CHECK_INT(ht_proctable_sample(always), 0);
+	CHECK_INT(ht_proctable_count(t), 1);
+
+	/* A process dir appears but the fork count did not move: a fixture
+	 * can do that, the kernel cannot. */
+	make_proc(root, 11, "two", 'S', 1, 101, 5, 1, 0);
+	CHECK_INT(ht_proctable_sample(t), 0);
+	CHECK_INT(ht_proctable_sample(always), 0);
+	ht_proctable_stats(t, &st);
+	CHECK_INT(st.listings_skipped, 1);
+	CHECK_INT(ht_proctable_count(t), 1);
+	CHECK_INT(ht_proctable_count(always), 2);
+	ht_proctable_stats(always, &st);
+	CHECK_INT(st.listings_skipped, 0);
+
+	/* A fork: listed again. */
+	put(root, 10, "../stat", "cpu  1 2 3 4\nctxt 9\nprocesses 501\nprocs_running 1\n");
+	CHECK_INT(ht_proctable_sample(t), 0);
+	ht_proctable_stats(t, &st);
+	CHECK_INT(st.listings_skipped, 1);
+	CHECK_INT(st.appeared, 1);
+	CHECK_INT(ht_proctable_count(t), 2);
+
+	/* Nine samples skip, the tenth lists whatever the count says. */
+	make_proc(root, 12, "three", 'S', 1, 102, 5, 1, 0);
+	for (int i = 0; i < 9; i++)
+		CHECK_INT(ht_proctable_sample(t), 0);
+	CHECK_INT(ht_proctable_count(t), 2);
+	CHECK_INT(ht_proctable_sample(t), 0);
+	CHECK_INT(ht_proctable_count(t), 3);
+	ht_proctable_stats(t, &st);
+	CHECK_INT(st.listings_skipped, 10);
+	ht_proctable_free(t);
+	ht_proctable_free(always);
+}
+
 /* ---- live /proc ---- */
 
 /* A child that allocates and touches n bytes when told, then waits. */
@@ -741,6 +797,7 @@ int main(void)
 	test_fixture_lifecycle(HT_PT_STATUS | HT_PT_STAT);
 	test_fixture_lifecycle(HT_PT_STAT);
 	test_fixture_lifecycle(HT_PT_NO_KEEP);
+	test_listing_gate();
 
 	test_live(0);
 	test_live(HT_PT_STATUS | HT_PT_STAT);
