@@ -28,7 +28,14 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_proc_pressure \
 	tests/fuzz/fuzz_proc_net_sockstat \
 	tests/fuzz/fuzz_proc_net_dev \
-	tests/fuzz/fuzz_proc_net_snmp
+	tests/fuzz/fuzz_proc_net_snmp \
+	tests/fuzz/fuzz_proc_pid_stat \
+	tests/fuzz/fuzz_proc_pid_statm \
+	tests/fuzz/fuzz_proc_pid_status \
+	tests/fuzz/fuzz_proc_pid_smaps_rollup \
+	tests/fuzz/fuzz_proc_pid_limits \
+	tests/fuzz/fuzz_proc_pid_cgroup \
+	tests/fuzz/fuzz_proc_pid_cmdline
 AM_TESTS_ENVIRONMENT += HT_CLANG='$(CLANG)'; export HT_CLANG;
 TESTS += $(FUZZ_TARGETS:=.sh)
 EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz.h tests/fuzz/seeds \
