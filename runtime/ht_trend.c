@@ -786,6 +786,29 @@ cleanup:
 
 /* ---- steps ---- */
 
+#define STEP_W 5
+
+/* Median over q[from..to] (to - from < STEP_W) of the values less the trend
+ * b, taken relative to the point ref so large t and v keep precision. */
+static double level(const struct ht_point *q, size_t from, size_t to, double b,
+		    struct ht_point ref)
+{
+	double x[STEP_W];
+	size_t n = 0;
+
+	for (size_t k = from; k <= to && n < STEP_W; k++) {
+		double v = (q[k].v - ref.v) - b * (q[k].t - ref.t);
+		size_t a = n++;
+
+		while (a > 0 && x[a - 1] > v) {		/* insertion sort */
+			x[a] = x[a - 1];
+			a--;
+		}
+		x[a] = v;
+	}
+	return n % 2 ? x[n / 2] : 0.5 * (x[n / 2 - 1] + x[n / 2]);
+}
+
 int ht_trend_steps(const struct ht_point *p, size_t n, double k,
 		   double min_size, struct ht_step *steps, size_t max,
 		   size_t *nsteps)
@@ -859,6 +882,20 @@ int ht_trend_steps(const struct ht_point *p, size_t n, double k,
 			if (!(fabs(e) > thr) || (e > 0) != (d > 0))
 				break;
 			size += e;
+		}
+		/* points i+1..j are after the jump. A level shift persists: the
+		 * median level of the STEP_W points after must differ from that
+		 * of the STEP_W points before by half the jump. A spike (a
+		 * buffer freed a sample or two later) does not, and is no step. */
+		{
+			double before = level(q, i + 1 > STEP_W ? i + 1 - STEP_W : 0, i, b, q[i]),
+			       after = level(q, j, j + STEP_W - 1 < m - 1 ? j + STEP_W - 1 : m - 1,
+					     b, q[i]);
+			if (!((after - before) * size > 0 &&
+			      fabs(after - before) > 0.5 * fabs(size))) {
+				i = j;
+				continue;
+			}
 		}
 		if (found < max) {
 			steps[found].index = i + 1;

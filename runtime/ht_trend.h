@@ -173,7 +173,11 @@ struct ht_step {
  * more than k times the local noise (1.4826 * MAD of the detrended
  * consecutive differences) and more than min_size in absolute value.
  * Consecutive flagged jumps of one sign merge into one step (an allocation
- * seen over two samples). k <= 0 means 6. Writes up to max steps into
+ * seen over two samples). A shift must persist: the median level of the 5
+ * points after it must differ from that of the 5 before by half the jump,
+ * so a spike (a buffer freed a sample or two later) is no step. The noise
+ * floor is at least 1e-9 of the largest |v| (rounding is no step).
+ * k <= 0 means 6. Writes up to max steps into
  * steps (may be NULL when max is 0) and the total found into *nsteps.
  * Returns 0, -ENODATA (< 4 points), -ENOMEM or -EINVAL. */
 int ht_trend_steps(const struct ht_point *p, size_t n, double k,
