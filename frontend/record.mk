@@ -1,1 +1,11 @@
-# frontend/record.mk
+# frontend/record.mk: the history store, healthtap record and import.
+runtime_libhealthtap_a_SOURCES += runtime/ht_store.h runtime/ht_store.c
+# Debian's sqlite3.pc has empty cflags; per-target library CFLAGS would rename
+# every library object, so SQLITE_CFLAGS goes to the programs only.
+healthtap_LDADD += $(SQLITE_LIBS)
+
+check_PROGRAMS += tests/record/test_store
+tests_record_test_store_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
+tests_record_test_store_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_record_test_store_LDADD = runtime/libhealthtap.a $(SQLITE_LIBS) -lm
+TESTS += tests/record/test_store

@@ -1,0 +1,361 @@
+/* ht_store on real SQLite files: change-only writes, identity across
+ * sessions, gaps, the single-writer lock, downsampling with known answers,
+ * retention by age and by size, and the read API. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sqlite3.h>
+#include "ht_store.h"
+#include "ht_test.h"
+
+#define T0 1800000000000LL		/* a minute boundary (ms) */
+#define DAY (86400LL * 1000)
+
+static char dir[256];
+
+static int64_t q(struct ht_store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	int64_t v = -999;
+
+	if (sqlite3_prepare_v2(ht_store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+		fprintf(stderr, "bad sql %s: %s\n", sql, sqlite3_errmsg(ht_store_db(st)));
+		return v;
+	}
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static struct ht_store *open_store(const char *name, struct ht_store_opts *o)
+{
+	static char path[512];
+	struct ht_store_opts def;
+	struct ht_store *st = NULL;
+	char err[256];
+	int rc;
+
+	if (!o) {
+		ht_store_opts_default(&def);
+		o = &def;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	o->path = path;
+	o->root = dir;
+	o->host = "testhost";
+	rc = ht_store_open(o, &st, err, sizeof(err));
+	if (rc)
+		fprintf(stderr, "open %s: %d %s\n", path, rc, err);
+	CHECK_INT(rc, 0);
+	return st;
+}
+
+struct collect { int n; int64_t id; char comm[64]; char boot[64]; int ended; int64_t first, last; };
+
+static int on_proc(void *ctx, const struct ht_store_proc_info *p)
+{
+	struct collect *c = ctx;
+
+	c->n++;
+	c->id = p->id;
+	snprintf(c->comm, sizeof(c->comm), "%s", p->comm);
+	snprintf(c->boot, sizeof(c->boot), "%s", p->boot_id);
+	c->ended = p->ended;
+	c->first = p->first_ms;
+	c->last = p->last_ms;
+	return 0;
+}
+
+static int on_gap(void *ctx, const struct ht_store_gap *g)
+{
+	int64_t *v = ctx;
+
+	v[0]++;
+	v[1] = g->start_ms;
+	v[2] = g->end_ms;
+	return 0;
+}
+
+static void test_changes_identity_gaps_lock(void)
+{
+	struct ht_store *st = open_store("a.db", NULL), *st2 = NULL;
+	struct ht_store_opts o;
+	struct ht_store_proc_in p = { .pid = 4242, .start_time = 777, .comm = "leaky",
+				      .cmdline = "leaky --fast", .rss = 4096, .anon = 1024 };
+	struct collect c = { 0 };
+	struct ht_store_proc_filter f = { 0 };
+	struct ht_store_proc_point *pts;
+	size_t n;
+	int64_t gap[3] = { 0 };
+	char err[256], path[512];
+
+	/* a second writer refuses and names the holder */
+	ht_store_opts_default(&o);
+	snprintf(path, sizeof(path), "%s/a.db", dir);
+	o.path = path;
+	CHECK_INT(ht_store_open(&o, &st2, err, sizeof(err)), -EBUSY);
+	CHECK(st2 == NULL);
+	CHECK(strstr(err, "in use by another recorder") != NULL);
+	char want[64];
+	snprintf(want, sizeof(want), "(pid %ld,", (long)getpid());
+	CHECK(strstr(err, want) != NULL);
+
+	CHECK_INT(ht_store_session_begin(st, T0, 5000, "record", NULL), 0);
+	for (int i = 0; i < 10; i++) {
+		p.rss = i < 4 ? 4096 : 8192;	/* changes once, at i = 4 */
+		CHECK_INT(ht_store_put_proc(st, T0 + i * 5000, &p), 0);
+		CHECK_INT(ht_store_put_sys(st, T0 + i * 5000, HT_SYS_MEM_AVAILABLE, "", "B",
+					   i < 5 ? 1e9 : 2e9), 0);
+		CHECK_INT(ht_store_flush(st, T0 + i * 5000), 0);
+	}
+	CHECK_INT(q(st, "SELECT count(*) FROM proc_samples"), 2);
+	CHECK_INT(q(st, "SELECT count(*) FROM sys_samples"), 2);
+	CHECK_INT(q(st, "SELECT count(*) FROM procs"), 1);
+	CHECK_INT(ht_store_pending(st), 0);
+
+	/* read back: stored points plus the held value at the session's end */
+	f.name = "leaky";
+	CHECK_INT(ht_store_procs(st, &f, on_proc, &c), 0);
+	CHECK_INT(c.n, 1);
+	CHECK_STR(c.comm, "leaky");
+	CHECK_STR(c.boot, "0b5e55ed-0000-4000-8000-000000000001");
+	CHECK_INT(c.first, T0);
+	CHECK_INT(c.last, T0 + 45000);
+	CHECK_INT(c.ended, 0);
+	CHECK_INT(ht_store_proc_series(st, c.id, 0, 0, 0, &pts, &n), 0);
+	CHECK_INT(n, 3);
+	if (n == 3) {
+		CHECK_INT(pts[0].t_ms, T0);
+		CHECK_INT(pts[0].rss, 4096);
+		CHECK_INT(pts[1].t_ms, T0 + 20000);
+		CHECK_INT(pts[1].rss, 8192);
+		CHECK_INT(pts[2].t_ms, T0 + 45000);
+		CHECK_INT(pts[2].rss, 8192);
+		CHECK_INT(pts[2].anon, 1024);
+	}
+	free(pts);
+	CHECK_INT(ht_store_proc_series(st, c.id, 0, 0, 5000, &pts, &n), 0);
+	CHECK_INT(n, 10);
+	if (n == 10) {
+		CHECK_INT(pts[3].rss, 4096);
+		CHECK_INT(pts[4].rss, 8192);
+		CHECK_INT(pts[9].t_ms, T0 + 45000);
+	}
+	free(pts);
+	ht_store_close(st);	/* no clean session end: as after kill -9 */
+
+	/* restart: same process (pid, start time, boot) keeps its id; the
+	 * outage is a gap; a process gone meanwhile was closed */
+	st = open_store("a.db", NULL);
+	CHECK_INT(ht_store_session_begin(st, T0 + 100000, 5000, "record", "recorder not running"), 0);
+	CHECK_INT(ht_store_gaps(st, 0, 0, 0, on_gap, gap), 0);
+	CHECK_INT(gap[0], 1);
+	CHECK_INT(gap[1], T0 + 45000);
+	CHECK_INT(gap[2], T0 + 100000);
+	CHECK_INT(ht_store_put_proc(st, T0 + 100000, &p), 0);
+	CHECK_INT(ht_store_flush(st, T0 + 100000), 0);
+	CHECK_INT(ht_store_put_proc(st, T0 + 105000, &p), 0);
+	CHECK_INT(ht_store_flush(st, T0 + 105000), 0);
+	CHECK_INT(q(st, "SELECT count(*) FROM procs"), 1);
+	CHECK_INT(q(st, "SELECT count(*) FROM proc_samples"), 3);
+	/* step reads never cross the gap */
+	CHECK_INT(ht_store_proc_series(st, c.id, 0, 0, 5000, &pts, &n), 0);
+	CHECK_INT(n, 12);
+	free(pts);
+	/* pid reuse: a new start time is a new process, the old one ends */
+	p.start_time = 999;
+	CHECK_INT(ht_store_put_proc(st, T0 + 110000, &p), 0);
+	CHECK_INT(ht_store_session_end(st, T0 + 110000, "stopped"), 0);
+	CHECK_INT(ht_store_flush(st, T0 + 110000), 0);
+	CHECK_INT(q(st, "SELECT count(*) FROM procs"), 2);
+	CHECK_INT(q(st, "SELECT end_ms FROM procs WHERE start_time = 777"), T0 + 105000);
+	CHECK_INT(q(st, "SELECT end_ms FROM procs WHERE start_time = 999"), T0 + 110000);
+	CHECK_INT(q(st, "SELECT count(*) FROM sessions WHERE end_reason = 'killed (no clean stop)'"), 1);
+	ht_store_close(st);
+
+	/* a reader runs beside nothing and needs no lock */
+	ht_store_opts_default(&o);
+	o.path = path;
+	o.flags = HT_STORE_READONLY;
+	CHECK_INT(ht_store_open(&o, &st2, err, sizeof(err)), 0);
+	int64_t a = 0, b = 0;
+	CHECK_INT(ht_store_time_range(st2, 0, &a, &b), 0);
+	CHECK_INT(a, T0);
+	CHECK_INT(b, T0 + 110000);
+	ht_store_close(st2);
+}
+
+static int on_series(void *ctx, const struct ht_store_series_info *s)
+{
+	int64_t *id = ctx;
+
+	*id = s->id;
+	return 0;
+}
+
+/* Known answers: proc A 100 (t < 10 s), 200 (t < 30 s), 300; proc B 1000
+ * (t < 70 s), then 2000; both sampled every 5 s up to 115 s, then gone. */
+static void test_downsample(void)
+{
+	struct ht_store_opts o;
+	struct ht_store *st;
+	struct ht_store_maint m;
+	struct ht_store_proc_point *pts;
+	struct ht_store_point *sp;
+	size_t n;
+	int64_t sid = 0;
+
+	ht_store_opts_default(&o);
+	o.raw_keep_ms = DAY;
+	o.bucket1_keep_ms = 2 * DAY;
+	st = open_store("ds.db", &o);
+	CHECK_INT(ht_store_session_begin(st, T0, 5000, "record", NULL), 0);
+	for (int64_t t = 0; t <= 115000; t += 5000) {
+		struct ht_store_proc_in a = { .pid = 10, .start_time = 1, .comm = "a",
+					      .rss = t < 10000 ? 100 : t < 30000 ? 200 : 300, .anon = 7 };
+		struct ht_store_proc_in b = { .pid = 11, .start_time = 1, .comm = "b",
+					      .rss = t < 70000 ? 1000 : 2000, .anon = -1 };
+		CHECK_INT(ht_store_put_proc(st, T0 + t, &a), 0);
+		CHECK_INT(ht_store_put_proc(st, T0 + t, &b), 0);
+		CHECK_INT(ht_store_put_sys(st, T0 + t, HT_SYS_PSI, "res=memory,kind=some", "%",
+					   t < 30000 ? 10.0 : 20.0), 0);
+		CHECK_INT(ht_store_flush(st, T0 + t), 0);
+	}
+	CHECK_INT(ht_store_flush(st, T0 + 120000), 0);	/* both gone */
+	CHECK_INT(q(st, "SELECT end_ms FROM procs WHERE pid = 11"), T0 + 115000);
+	CHECK_INT(q(st, "SELECT count(*) FROM proc_samples"), 5);
+
+	/* a day later: samples older than a day become minute buckets */
+	CHECK_INT(ht_store_maintain(st, T0 + DAY + 120000, &m), 0);
+	CHECK_INT(m.rows_downsampled, 7);
+	CHECK_INT(q(st, "SELECT count(*) FROM proc_samples"), 0);
+	CHECK_INT(q(st, "SELECT count(*) FROM proc_buckets WHERE proc_id = 1"), 1);
+	CHECK_INT(q(st, "SELECT rss_min FROM proc_buckets WHERE proc_id = 1"), 100);
+	CHECK_INT(q(st, "SELECT rss_max FROM proc_buckets WHERE proc_id = 1"), 300);
+	CHECK_INT(q(st, "SELECT rss_avg FROM proc_buckets WHERE proc_id = 1"), 233); /* 14000/60 */
+	CHECK_INT(q(st, "SELECT rss_last FROM proc_buckets WHERE proc_id = 1"), 300);
+	CHECK_INT(q(st, "SELECT anon_avg FROM proc_buckets WHERE proc_id = 1"), 7);
+	CHECK_INT(q(st, "SELECT count(*) FROM proc_buckets WHERE proc_id = 2"), 2);
+	CHECK_INT(q(st, "SELECT rss_avg FROM proc_buckets WHERE proc_id = 2 AND t_ms = "
+		    "1800000060000"), 1818);	/* (1000 x 10 s + 2000 x 45 s) / 55 s */
+	CHECK_INT(q(st, "SELECT cover_ms FROM proc_buckets WHERE proc_id = 2 AND t_ms = "
+		    "1800000060000"), 55000);
+	CHECK_INT(q(st, "SELECT count(*) FROM proc_buckets WHERE anon_avg IS NULL"), 2);
+	CHECK_INT(ht_store_series(st, 0, "psi", on_series, &sid), 0);
+	CHECK(sid > 0);
+	CHECK_INT(q(st, "SELECT CAST(v_avg * 1000 AS INTEGER) FROM sys_buckets WHERE t_ms = 1800000000000"),
+		  15000);
+
+	/* read back through the API: buckets come with their span */
+	CHECK_INT(ht_store_proc_series(st, 2, 0, 0, 0, &pts, &n), 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_INT(pts[1].span_ms, 60000);
+		CHECK_INT(pts[1].rss, 1818);
+		CHECK_INT(pts[1].rss_min, 1000);
+		CHECK_INT(pts[1].rss_max, 2000);
+		CHECK_INT(pts[1].anon, -1);
+	}
+	free(pts);
+	CHECK_INT(ht_store_sys_series(st, sid, 0, 0, 0, &sp, &n), 0);
+	CHECK(n >= 1);
+	if (n >= 1) {
+		CHECK_INT(sp[0].span_ms, 60000);
+		CHECK_NEAR(sp[0].v, 15.0, 1e-9);
+		CHECK_NEAR(sp[0].min, 10.0, 1e-9);
+		CHECK_NEAR(sp[0].max, 20.0, 1e-9);
+	}
+	free(sp);
+
+	/* three days on: minute buckets older than two days become 10-minute
+	 * buckets, weighted by the time each covered */
+	CHECK_INT(ht_store_maintain(st, T0 + 3 * DAY, &m), 0);
+	CHECK_INT(q(st, "SELECT count(*) FROM proc_buckets WHERE span_ms = 60000"), 0);
+	CHECK_INT(q(st, "SELECT count(*) FROM proc_buckets WHERE proc_id = 2"), 1);
+	CHECK_INT(q(st, "SELECT rss_avg FROM proc_buckets WHERE proc_id = 2"), 1391); /* 160e6/115e3 */
+	CHECK_INT(q(st, "SELECT cover_ms FROM proc_buckets WHERE proc_id = 2"), 115000);
+	CHECK_INT(q(st, "SELECT rss_last FROM proc_buckets WHERE proc_id = 2"), 2000);
+	CHECK_INT(q(st, "SELECT span_ms FROM proc_buckets WHERE proc_id = 1"), 600000);
+	CHECK_INT(q(st, "SELECT rss_avg FROM proc_buckets WHERE proc_id = 1"), 265); /* (233 x 60 s + 300 x 55 s) / 115 s */
+	ht_store_close(st);
+	/* retention by age: with max_age 2 days, everything from T0 goes */
+	o.max_age_ms = 2 * DAY;
+	st = open_store("ds.db", &o);
+	CHECK_INT(ht_store_maintain(st, T0 + 3 * DAY, &m), 0);
+	CHECK_INT(q(st, "SELECT count(*) FROM proc_buckets"), 0);
+	CHECK_INT(q(st, "SELECT count(*) FROM procs"), 0);
+	CHECK(m.rows_expired >= 3);
+	ht_store_close(st);
+}
+
+/* Retention by size: a week of one changing series, then a cap. */
+static void test_size_retention(void)
+{
+	struct ht_store_opts o;
+	struct ht_store *st;
+	struct ht_store_maint m;
+	int64_t before, after;
+
+	ht_store_opts_default(&o);
+	o.raw_keep_ms = -1;		/* keep samples: size only */
+	o.bucket1_keep_ms = -1;
+	st = open_store("size.db", &o);
+	CHECK_INT(ht_store_session_begin(st, T0, 5000, "record", NULL), 0);
+	for (int64_t i = 0; i < 40000; i++) {
+		struct ht_store_proc_in p = { .pid = 1 + (int)(i % 8), .start_time = 1,
+					      .comm = "w", .rss = i * 4096, .anon = i };
+		int64_t t = T0 + (i / 8) * 5000;
+		CHECK_INT(ht_store_put_proc(st, t, &p) == 0, 1);
+		if (i % 8 == 7)
+			ht_store_flush(st, t);
+	}
+	CHECK_INT(ht_store_maintain(st, T0 + DAY, &m), 0);
+	before = m.db_bytes;
+	CHECK(before > 600000);
+	ht_store_close(st);
+	o.max_bytes = 300000;
+	st = open_store("size.db", &o);
+	CHECK_INT(ht_store_maintain(st, T0 + DAY, &m), 0);
+	after = m.db_bytes;
+	printf("size retention: %lld -> %lld bytes (cap 300000), %llu rows deleted\n",
+	       (long long)before, (long long)after, (unsigned long long)m.rows_expired);
+	CHECK(after <= 300000);
+	CHECK(m.rows_expired > 0);
+	/* the newest sample stays, the oldest went */
+	CHECK_INT(q(st, "SELECT max(t_ms) FROM proc_samples"), T0 + 4999 * 5000);
+	CHECK(q(st, "SELECT min(t_ms) FROM proc_samples") > T0);
+	CHECK_INT(q(st, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+	ht_store_close(st);
+}
+
+int main(void)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%s/ht-store-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(dir))
+		return 99;
+	snprintf(path, sizeof(path), "%s/proc/sys/kernel/random", dir);
+	char cmd[700];
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s", path);
+	if (system(cmd))
+		return 99;
+	strcat(path, "/boot_id");
+	f = fopen(path, "w");
+	fputs("0b5e55ed-0000-4000-8000-000000000001\n", f);
+	fclose(f);
+
+	test_changes_identity_gaps_lock();
+	test_downsample();
+	test_size_retention();
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		return 99;
+	return ht_test_done("test_store");
+}
