@@ -46,7 +46,8 @@ enum {
 	/* Keep no fds: every process is read by open/read/close each sample
 	 * (identity then checked by start time). For comparisons and tests. */
 	HT_PT_NO_KEEP = 1u << 2,
-	/* Do not touch RLIMIT_NOFILE. */
+	/* Do not touch RLIMIT_NOFILE (raising it affects the whole process:
+	 * a caller that uses select() needs its fds below FD_SETSIZE). */
 	HT_PT_NO_RAISE_NOFILE = 1u << 3,
 	/* List root/proc every sample. By default the listing is skipped when
 	 * the "processes" line (forks since boot) of root/proc/stat is as at

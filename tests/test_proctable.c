@@ -198,8 +198,15 @@ static void test_fixture_lifecycle(unsigned flags)
 	CHECK_STR(ht_proctable_cmdline(t, p), "");
 	CHECK(ht_proctable_find(t, 101) == NULL);
 
-	/* Second sample: 300 reaped, 400 new, 100 grew by 50 pages. */
+	/* Second sample: 300 reaped, 400 new, 100 grew by 50 pages, and 600
+	 * listed but gone before its files were opened (an empty dir reads
+	 * as ENOENT, as a process that exits between readdir and open). */
 	remove_proc(root, 300);
+	{
+		char path[4300];
+		snprintf(path, sizeof(path), "%s/proc/600", root);
+		mkdir(path, 0755);
+	}
 	make_proc(root, 400, "new one", 'R', 100, 7000, 40, 10, 0);
 	make_proc(root, 100, "a) b", 'S', 1, 5000, 350, 100, 0);
 	fake_ns = 2000;
@@ -209,6 +216,9 @@ static void test_fixture_lifecycle(unsigned flags)
 	CHECK_INT(st.appeared, 1);
 	CHECK_INT(st.exited, 1);
 	CHECK_INT(st.reused, 0);
+	CHECK_INT(st.vanished_midread, 1);
+	CHECK(ht_proctable_find(t, 600) == NULL);
+	remove_proc(root, 600);
 	CHECK_INT(st.samples, 2);
 	CHECK_INT(ht_proctable_exited_count(t), 1);
 	p = ht_proctable_exited_at(t, 0);
