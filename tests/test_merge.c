@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "ht_merge.h"
+#include "ht_stream.h"
 #include "ht_test.h"
 
 static void test_absolute(void)
@@ -172,11 +173,69 @@ static void test_many(void)
 	ht_merge_free(m);
 }
 
+/* The flow `healthtap stream` has: records from the tapset stream, a
+ * /proc/stat read at each sched batch mark (here a scripted ctxt). */
+struct flow {
+	struct ht_merge *m;
+	const int64_t *ctxt;		/* ctxt read at batch k */
+	int batches;
+};
+
+static int on_record(void *ctx, const struct ht_record *rec)
+{
+	struct flow *f = ctx;
+
+	if (rec->subsys != HT_SUBSYS_SCHED)
+		return 0;
+	if (!strcmp(rec->kind->name, "switches") && rec->labels[0] == '\0')
+		return ht_merge_add_delta(f->m, "ctxt", rec->value, rec->t_ms) ? -1 : 0;
+	if (!strcmp(rec->kind->name, "batch"))
+		return ht_merge_observe_proc(f->m, "ctxt", f->ctxt[++f->batches],
+					     rec->t_ms) ? -1 : 0;
+	return 0;
+}
+
+static void test_stream_flow(void)
+{
+	static const char text[] =
+		"#healthtap v=1 runtime=bpf start_ms=18645440 interval_ms=1000\n"
+		"1000 sched switches 900\n"
+		"1000 sched switches 450 cpu=0\n"
+		"1000 sched switches 450 cpu=1\n"
+		"1000 sched batch 1\n"
+		"2000 sched switches 1800\n"
+		"2000 sched batch 2\n"
+		"3000 sched switches 1000\n"
+		"3000 sched batch 3\n";
+	/* baseline, then /proc deltas 1000, 2000, 1000 */
+	static const int64_t ctxt[] = { 500000, 501000, 503000, 504000 };
+	struct flow f = { .m = ht_merge_new(), .ctxt = ctxt };
+	struct ht_stream *st = ht_stream_new(on_record, NULL, &f);
+	struct ht_merge_coverage c;
+	int64_t v;
+
+	CHECK_INT(ht_merge_set_baseline(f.m, "ctxt", ctxt[0], 0), 0);
+	CHECK_INT(ht_stream_feed(st, text, sizeof(text) - 1), 0);
+	CHECK_INT(f.batches, 3);
+	CHECK_INT(ht_merge_coverage(f.m, "ctxt", &c), 0);
+	CHECK_INT(c.intervals, 3);
+	CHECK_INT(c.probe, 3700);
+	CHECK_INT(c.proc, 4000);
+	CHECK_NEAR(c.ratio, 0.925, 1e-12);
+	CHECK_NEAR(c.last_ratio, 1.0, 1e-12);
+	CHECK_INT(ht_merge_absolute(f.m, "ctxt", &v), 0);
+	CHECK_INT(v, 503700);		/* what the probe counted on top */
+	CHECK_INT(c.last_proc, 504000);	/* what /proc says */
+	ht_stream_free(st);
+	ht_merge_free(f.m);
+}
+
 int main(void)
 {
 	test_absolute();
 	test_coverage();
 	test_first_reading_is_baseline();
 	test_many();
+	test_stream_flow();
 	return ht_test_done("test_merge");
 }
