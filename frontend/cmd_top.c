@@ -1,39 +1,26 @@
-/* healthtap top: live view of the host from /proc.
+/* healthtap top: the live dashboard.
  *
- * On a terminal it redraws in place; piped, or with --batch, it prints
- * plain frames like top -b. */
+ * On a terminal it runs the full-screen ncurses dashboard (top_ui.c), with
+ * the sampler in a thread of its own (top_collect.c). Piped, or with
+ * --batch, it prints plain frames like top -b; with --json one JSON document
+ * per frame (top_render.c). Every screen draws from one frame type
+ * (top_frame.h). */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
-#include <math.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include "cli.h"
 #include "ht_counter.h"
-#include "proc_stat.h"
-
-/* One refresh's figures; rates are NAN until two samples exist. */
-struct top_snapshot {
-	int64_t wall_ms;
-	int64_t mono_ns;
-	double ctxt_rate, intr_rate, softirq_rate, fork_rate;
-	double cpu_busy_pct;
-	int64_t procs_running, procs_blocked;
-	int ncpus;
-};
-
-struct top_state {
-	const char *root;
-	struct ht_counter ctxt, intr, softirq, forks, cpu_total, cpu_idle;
-};
-
-struct top_renderer {
-	const char *name;
-	void (*begin)(void);
-	void (*frame)(const struct top_snapshot *snap, uint64_t n);
-};
+#include "top_collect.h"
+#include "top_render.h"
+#include "top_table.h"
+#include "top_ui.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -47,158 +34,88 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: healthtap top [-b] [-n N] [-i INTERVAL] [--json] [--root DIR]\n"
+		"                     [-s COLUMN] [--filter NAME] [--tree] [--threads]\n"
+		"                     [--stap[=CMD] | --stream FILE|-] [--no-color]\n"
 		"\n"
-		"Live view of the host from /proc: context switches, interrupts,\n"
-		"softirqs, forks and CPU use. On a terminal it redraws in place;\n"
-		"piped, it prints plain frames.\n"
+		"Live dashboard of the host: memory and its trend, PSI, context switches,\n"
+		"interrupts and softirqs, probe figures when the health tapset runs, and\n"
+		"every process with its RSS growth, fit, time to its nearest limit and a\n"
+		"sparkline, riskiest leak first. On a terminal it is a full-screen view\n"
+		"(press ? for keys); piped, it prints plain frames.\n"
 		"\n"
 		"  -b, --batch          plain text frames, even on a terminal\n"
-		"  -n, --iterations N   stop after N frames (default: until Ctrl-C)\n"
+		"  -n, --iterations N   stop after N frames (default: until q or Ctrl-C)\n"
 		"  -i, --interval T     refresh every T (default 2s; 500ms, 1m, ...)\n"
 		"      --json           one JSON document per frame\n"
 		"      --root DIR       read DIR/proc instead of /proc (for tests)\n"
+		"  -s, --sort COLUMN    risk (default), pid, user, rss, anon, growth, r2,\n"
+		"                       ttl, command\n"
+		"  -r, --reverse        invert the sort order\n"
+		"      --filter NAME    only commands containing NAME (any case)\n"
+		"      --tree           children under their parent\n"
+		"      --threads        per-thread context switches\n"
+		"      --no-kthreads    hide kernel threads\n"
+		"  -m, --max-rows N     print at most N processes per batch frame\n"
+		"      --stap[=CMD]     start the health tapset through a child (default\n"
+		"                       \"stap -e 'probe health.* {}'\", -I $HEALTHTAP_TAPSET\n"
+		"                       when set) and read its stream\n"
+		"      --stream FILE    read a tapset stream from FILE ('-': standard input)\n"
+		"      --no-color       no colours on the screen\n"
+		"      --clock-label T  print T instead of the time (for golden tests; also\n"
+		"                       $HEALTHTAP_TOP_CLOCK)\n"
 		"  -h, --help           show this help\n"
 		"\n"
 		"Examples:\n"
 		"  healthtap top\n"
-		"  healthtap top -b -n 5 -i 1s > frames.txt\n");
+		"  healthtap top -b -n 5 -i 1s > frames.txt\n"
+		"  healthtap top --json -n 1 | jq '.processes[0]'\n"
+		"  stap -e 'probe health.* {}' | healthtap top --stream -\n");
 }
 
-static double cpu_busy(struct top_state *st, const struct proc_stat_cpu *cpu,
-		       int64_t now)
+static int utf8_locale(void)
 {
-	int64_t total, idle;
-
-	if (cpu->user < 0 || cpu->idle < 0)
-		return NAN;
-	idle = cpu->idle + (cpu->iowait > 0 ? cpu->iowait : 0);
-	total = cpu->user + cpu->system + idle +
-		(cpu->nice > 0 ? cpu->nice : 0) + (cpu->irq > 0 ? cpu->irq : 0) +
-		(cpu->softirq > 0 ? cpu->softirq : 0) + (cpu->steal > 0 ? cpu->steal : 0);
-	ht_counter_update(&st->cpu_total, total, now);
-	ht_counter_update(&st->cpu_idle, idle, now);
-	if (st->cpu_total.delta <= 0 || st->cpu_idle.delta < 0)
-		return NAN;
-	return 100.0 * (double)(st->cpu_total.delta - st->cpu_idle.delta) /
-	       (double)st->cpu_total.delta;
+	const char *cs = nl_langinfo(CODESET);
+	return cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
 }
 
-static int take_snapshot(struct top_state *st, struct top_snapshot *snap)
+/* Batch and JSON: sample here, in this thread. */
+static int run_sync(struct top_collector *c, const struct top_renderer *r,
+		    struct top_render_ctx *ctx, int64_t interval_ms, int64_t iterations)
 {
-	struct proc_stat ps;
-	int err = proc_stat_read(st->root, &ps);
-	int64_t now = ht_now_ns();
-
-	if (err) {
-		ht_err("cannot read %s/proc/stat: %s", st->root, strerror(-err));
-		return err;
-	}
-	ht_counter_update(&st->ctxt, ps.ctxt, now);
-	ht_counter_update(&st->intr, ps.intr, now);
-	ht_counter_update(&st->softirq, ps.softirq, now);
-	ht_counter_update(&st->forks, ps.processes, now);
-	*snap = (struct top_snapshot){
-		.wall_ms = ht_wall_ms(), .mono_ns = now,
-		.ctxt_rate = st->ctxt.rate, .intr_rate = st->intr.rate,
-		.softirq_rate = st->softirq.rate, .fork_rate = st->forks.rate,
-		.cpu_busy_pct = cpu_busy(st, &ps.cpu, now),
-		.procs_running = ps.procs_running, .procs_blocked = ps.procs_blocked,
-		.ncpus = ps.ncpus,
-	};
-	return 0;
-}
-
-/* Prints a rate, or "-" when there is none yet. */
-static void put_rate(const char *label, double v, const char *unit)
-{
-	if (isnan(v))
-		printf("  %-14s %12s %s\n", label, "-", unit);
-	else
-		printf("  %-14s %12.1f %s\n", label, v, unit);
-}
-
-static void put_json_num(const char *key, double v, int last)
-{
-	if (isnan(v))
-		printf("\"%s\":null%s", key, last ? "" : ",");
-	else
-		printf("\"%s\":%.2f%s", key, v, last ? "" : ",");
-}
-
-static void text_frame(const struct top_snapshot *s, uint64_t n)
-{
-	char when[32];
-	time_t secs = (time_t)(s->wall_ms / 1000);
-	struct tm tm;
-
-	localtime_r(&secs, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
-	printf("healthtap top - %s - frame %" PRIu64 " - %d CPUs - source: /proc\n",
-	       when, n, s->ncpus);
-	put_rate("cpu busy", s->cpu_busy_pct, "%");
-	put_rate("ctx switches", s->ctxt_rate, "/s");
-	put_rate("interrupts", s->intr_rate, "/s");
-	put_rate("softirqs", s->softirq_rate, "/s");
-	put_rate("forks", s->fork_rate, "/s");
-	printf("  %-14s %12" PRId64 " tasks\n", "running", s->procs_running);
-	printf("  %-14s %12" PRId64 " tasks\n", "blocked", s->procs_blocked);
-	printf("  probes: off (run 'stap -e \"probe health.* {}\" | healthtap stream')\n\n");
-	fflush(stdout);
-}
-
-static void tty_begin(void)
-{
-	printf("\033[?25l");	/* hide the cursor while redrawing */
-}
-
-static void tty_frame(const struct top_snapshot *s, uint64_t n)
-{
-	printf("\033[H\033[2J");
-	text_frame(s, n);
-	printf("Ctrl-C quits\n");
-	fflush(stdout);
-}
-
-static void json_frame(const struct top_snapshot *s, uint64_t n)
-{
-	printf("{\"frame\":%" PRIu64 ",\"time_ms\":%" PRId64 ",\"ncpus\":%d,", n,
-	       s->wall_ms, s->ncpus);
-	put_json_num("cpu_busy_pct", s->cpu_busy_pct, 0);
-	put_json_num("ctxt_per_s", s->ctxt_rate, 0);
-	put_json_num("intr_per_s", s->intr_rate, 0);
-	put_json_num("softirq_per_s", s->softirq_rate, 0);
-	put_json_num("forks_per_s", s->fork_rate, 0);
-	printf("\"procs_running\":%" PRId64 ",\"procs_blocked\":%" PRId64 "}\n",
-	       s->procs_running, s->procs_blocked);
-	fflush(stdout);
-}
-
-static const struct top_renderer renderers[] = {
-	{ "text", NULL, text_frame },
-	{ "tty", tty_begin, tty_frame },
-	{ "json", NULL, json_frame },
-};
-
-static int run_loop(struct top_state *st, const struct top_renderer *r,
-		    int64_t interval_ms, int64_t iterations)
-{
-	struct top_snapshot snap;
+	char msg[256];
 	int64_t next = ht_now_ns();
 	uint64_t n = 0;
 
-	if (r->begin)
-		r->begin();
 	/* A first sample primes the counters so frame 1 already has rates. */
-	if (take_snapshot(st, &snap))
+	if (top_collect_sample(c, msg, sizeof(msg))) {
+		ht_err("%s", msg);
 		return 1;
+	}
 	next += 200 * 1000000LL;
 	while (!stop_requested && (iterations == 0 || (int64_t)n < iterations)) {
-		ht_sleep_until(next);
+		struct top_frame *f;
+		int err;
+
+		top_collect_wait(c, next);
 		if (stop_requested)
 			break;
-		if (take_snapshot(st, &snap))
+		if (top_collect_sample(c, msg, sizeof(msg))) {
+			ht_err("%s", msg);
 			return 1;
-		r->frame(&snap, ++n);
+		}
+		f = top_collect_frame(c);
+		if (!f) {
+			ht_err("cannot build a frame: %s", strerror(ENOMEM));
+			return 1;
+		}
+		ctx->frame_no = n + 1;
+		err = r->frame(ctx, f);
+		top_frame_free(f);
+		if (err) {
+			ht_err("cannot write the frame: %s", strerror(-err));
+			return 1;
+		}
+		n++;
 		next += interval_ms * 1000000LL;
 	}
 	return 0;
@@ -206,52 +123,146 @@ static int run_loop(struct top_state *st, const struct top_renderer *r,
 
 int cmd_top(int argc, char **argv)
 {
+	enum { O_JSON = 256, O_ROOT, O_FILTER, O_TREE, O_THREADS, O_NOKTHREADS, O_STAP,
+	       O_STREAM, O_NOCOLOR, O_CLOCK, O_HOSTS };
 	static const struct option opts[] = {
 		{ "batch", no_argument, NULL, 'b' },
 		{ "iterations", required_argument, NULL, 'n' },
 		{ "interval", required_argument, NULL, 'i' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "root", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "root", required_argument, NULL, O_ROOT },
+		{ "sort", required_argument, NULL, 's' },
+		{ "reverse", no_argument, NULL, 'r' },
+		{ "filter", required_argument, NULL, O_FILTER },
+		{ "tree", no_argument, NULL, O_TREE },
+		{ "threads", no_argument, NULL, O_THREADS },
+		{ "no-kthreads", no_argument, NULL, O_NOKTHREADS },
+		{ "max-rows", required_argument, NULL, 'm' },
+		{ "stap", optional_argument, NULL, O_STAP },
+		{ "stream", required_argument, NULL, O_STREAM },
+		{ "no-color", no_argument, NULL, O_NOCOLOR },
+		{ "clock-label", required_argument, NULL, O_CLOCK },
+		{ "hosts", required_argument, NULL, O_HOSTS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct top_state st = { .root = "" };
-	int64_t interval_ms = 2000, iterations = 0;
-	int batch = 0, json = 0, c, rc;
-	const struct top_renderer *r;
+	struct top_collect_opts co = { .root = "", .interval_ms = 2000 };
+	struct top_view_opts view = { .sort = TOP_COL_RISK, .desc = 1, .show_kthreads = 1 };
+	int64_t iterations = 0, max_rows = 0;
+	int batch = 0, json = 0, threads = 0, color = 1, reverse = 0, c, rc;
+	const char *clock_label = getenv("HEALTHTAP_TOP_CLOCK");
+	char stap_cmd[1024], msg[256];
+	struct top_collector *col;
+	struct sigaction sa;
+	int err;
 
-	while ((c = getopt_long(argc, argv, "bn:i:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "bn:i:s:rm:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b': batch = 1; break;
-		case 'j': json = 1; break;
-		case 'r': st.root = optarg; break;
+		case O_JSON: json = 1; break;
+		case O_ROOT: co.root = optarg; break;
 		case 'n':
 			if (ht_parse_count(optarg, &iterations))
 				return ht_usage_error("top", "bad frame count '%s'", optarg);
 			break;
 		case 'i':
-			if (ht_parse_duration_ms(optarg, &interval_ms) || interval_ms < 100)
+			if (ht_parse_duration_ms(optarg, &co.interval_ms) || co.interval_ms < 100)
 				return ht_usage_error("top", "bad interval '%s' (at least 100ms)", optarg);
 			break;
+		case 's':
+			view.sort = top_column_find(optarg);
+			if (view.sort < 0)
+				return ht_usage_error("top", "unknown sort column '%s'", optarg);
+			view.desc = top_columns[view.sort].desc_first;
+			break;
+		case 'r': reverse = 1; break;
+		case 'm':
+			if (ht_parse_count(optarg, &max_rows))
+				return ht_usage_error("top", "bad row count '%s'", optarg);
+			break;
+		case O_FILTER: view.filter = optarg; break;
+		case O_TREE: view.tree = 1; break;
+		case O_THREADS: threads = 1; break;
+		case O_NOKTHREADS: view.show_kthreads = 0; break;
+		case O_STAP:
+			if (optarg) {
+				snprintf(stap_cmd, sizeof(stap_cmd), "%s", optarg);
+			} else {
+				const char *ts = getenv("HEALTHTAP_TAPSET");
+				snprintf(stap_cmd, sizeof(stap_cmd), "exec stap%s%s -e 'probe health.* {}'",
+					 ts && *ts ? " -I " : "", ts && *ts ? ts : "");
+			}
+			co.stap_cmd = stap_cmd;
+			break;
+		case O_STREAM: co.stream_path = optarg; break;
+		case O_NOCOLOR: color = 0; break;
+		case O_CLOCK: clock_label = optarg; break;
+		case O_HOSTS:
+			return ht_usage_error("top", "--hosts needs 'healthtap serve', not in this build");
 		case 'h': usage(stdout); return 0;
 		default: return ht_usage_error("top", "bad option");
 		}
 	}
 	if (optind < argc)
 		return ht_usage_error("top", "unexpected argument '%s'", argv[optind]);
-	ht_counter_init(&st.ctxt);
-	ht_counter_init(&st.intr);
-	ht_counter_init(&st.softirq);
-	ht_counter_init(&st.forks);
-	ht_counter_init(&st.cpu_total);
-	ht_counter_init(&st.cpu_idle);
-	r = json ? &renderers[2] : (batch || !isatty(STDOUT_FILENO)) ? &renderers[0] : &renderers[1];
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	rc = run_loop(&st, r, interval_ms, iterations);
-	if (r == &renderers[1])
-		printf("\033[?25h");	/* give the cursor back */
+	if (co.stap_cmd && co.stream_path)
+		return ht_usage_error("top", "--stap and --stream are exclusive");
+	if (reverse)
+		view.desc = !view.desc;
+	setlocale(LC_CTYPE, "");
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: poll and sleeps wake up */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	col = top_collect_new(&co, msg, sizeof(msg), &err);
+	if (!col) {
+		ht_err("%s", msg);
+		return 1;
+	}
+	top_collect_set(col, 0, threads);
+	if (json || batch || !isatty(STDOUT_FILENO)) {
+		struct top_render_ctx ctx = {
+			.out = stdout, .root = co.root, .clock_label = clock_label, .view = view,
+			.utf8 = 0, .limit = (size_t)max_rows,
+		};
+		rc = run_sync(col, top_renderer_find(json ? "json" : "text"), &ctx, co.interval_ms,
+			      iterations);
+	} else {
+		struct top_ui_opts uo = {
+			.view = view, .threads = threads, .utf8 = utf8_locale(), .color = color,
+			.clock_label = clock_label, .root = co.root, .iterations = iterations,
+			.tty_fd = -1, .out_fd = -1,
+		};
+		int ttyfd = -1;
+
+		/* The stream on standard input: keys come from the terminal. */
+		if (co.stream_path && !strcmp(co.stream_path, "-")) {
+			ttyfd = open("/dev/tty", O_RDONLY | O_CLOEXEC);
+			if (ttyfd < 0) {
+				ht_err("cannot open /dev/tty: %s", strerror(errno));
+				top_collect_free(col);
+				return 1;
+			}
+			uo.tty_fd = ttyfd;
+		}
+		err = top_collect_start(col);
+		if (err) {
+			ht_err("cannot start the sampler thread: %s", strerror(-err));
+			rc = 1;
+		} else {
+			rc = top_ui_run(col, &uo, &stop_requested, msg, sizeof(msg));
+			if (rc && msg[0])
+				ht_err("%s", msg);
+		}
+		if (ttyfd >= 0)
+			close(ttyfd);
+	}
+	top_collect_free(col);
 	return rc;
 }
 
-HT_COMMAND(top, cmd_top, "live view of the host (the default)", 10)
+HT_COMMAND(top, cmd_top, "live dashboard of the host (the default)", 10)

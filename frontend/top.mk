@@ -1,2 +1,11 @@
 # frontend/top.mk: the live dashboard (healthtap top).
-healthtap_SOURCES += frontend/cmd_top.c
+healthtap_SOURCES += frontend/cmd_top.c \
+	frontend/top_frame.h \
+	frontend/top_collect.h frontend/top_collect.c \
+	frontend/top_format.h frontend/top_format.c \
+	frontend/top_table.h frontend/top_table.c \
+	frontend/top_widget.h frontend/top_widgets.c \
+	frontend/top_render.h frontend/top_render.c \
+	frontend/top_ui.h frontend/top_ui.c
+healthtap_CPPFLAGS += $(NCURSES_CFLAGS)
+healthtap_LDADD += $(NCURSES_LIBS) -lpthread

@@ -1,0 +1,1063 @@
+/* healthtap top: the collector (see top_collect.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "ht_counter.h"
+#include "ht_path.h"
+#include "proc_interrupts.h"
+#include "proc_pid_status.h"
+#include "proc_pid_smaps_rollup.h"
+#include "top_collect.h"
+
+/* Previous per-IRQ totals, to turn /proc/interrupts into rates. */
+struct irq_prev {
+	char name[24];
+	int64_t total;
+};
+
+/* Previous per-thread switch counts. */
+struct tid_prev {
+	pid_t tid;
+	int64_t vol, nonvol;
+};
+
+/* A mapping of the detail process, by its range and path. */
+struct map_prev {
+	char key[140];
+	int64_t rss, first_rss;
+};
+
+struct uid_name {
+	int64_t uid;
+	char name[TOP_USER_MAX];
+};
+
+struct top_collector {
+	char *root;
+	int64_t interval_ms;
+	struct ht_sampler *sampler;
+	int sampled;			/* a sample succeeded */
+	double sample_s;
+	uint64_t seq;
+
+	/* tapset stream */
+	int stream_fd;			/* -1 none or ended */
+	int probe_source;
+	char probe_note[256];
+	pid_t stap_pid;			/* 0 none */
+	char stap_log[96];
+
+	/* /proc/interrupts rates */
+	struct irq_prev *irq_prev;
+	size_t nirq_prev;
+	int64_t irq_prev_ns;
+	struct top_vec_rate intr_top[TOP_TOPVEC];
+	size_t nintr;
+
+	/* thread view */
+	int want_threads;
+	struct tid_prev *tid_prev;
+	size_t ntid_prev;
+	int64_t tid_prev_ns;
+
+	/* detail view */
+	pid_t detail_pid;
+	int64_t detail_start;
+	struct map_prev *maps;
+	size_t nmaps;
+	int maps_rounds;
+
+	struct uid_name *users;
+	size_t nusers;
+
+	/* thread */
+	pthread_t thread;
+	int started;
+	pthread_mutex_t lock;
+	int stop;
+	int wake[2];			/* UI -> collector */
+	int ready[2];			/* collector -> UI */
+	struct top_frame *latest;	/* under lock */
+	int latest_err;
+	char latest_msg[256];
+	pid_t req_detail;		/* under lock */
+	int req_threads;
+	int req_pending;
+};
+
+void top_frame_free(struct top_frame *f)
+{
+	if (!f)
+		return;
+	free(f->procs);
+	free(f->threads);
+	free(f->detail);
+	free(f);
+}
+
+static void set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* ---- the stap child and the stream ---- */
+
+static int start_stap(struct top_collector *c, const char *cmd, char *msg, size_t msgsize)
+{
+	int p[2], logfd;
+	pid_t pid;
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(c->stap_log, sizeof(c->stap_log), "%s/healthtap-stap.%d.log",
+		 tmp && *tmp ? tmp : "/tmp", (int)getpid());
+	logfd = open(c->stap_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (logfd < 0) {
+		snprintf(msg, msgsize, "cannot create %s: %s", c->stap_log, strerror(errno));
+		return -errno;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		int e = errno;
+		close(logfd);
+		snprintf(msg, msgsize, "cannot start stap: %s", strerror(e));
+		return -e;
+	}
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		close(logfd);
+		snprintf(msg, msgsize, "cannot start stap: %s", strerror(e));
+		return -e;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+		setpgid(0, 0);
+		if (nul >= 0)
+			dup2(nul, 0);
+		dup2(p[1], 1);
+		dup2(logfd, 2);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(p[1]);
+	close(logfd);
+	c->stap_pid = pid;
+	c->stream_fd = p[0];
+	set_nonblock(c->stream_fd);
+	c->probe_source = TOP_PROBES_STAP;
+	snprintf(c->probe_note, sizeof(c->probe_note), "stap starting (pid %d, log %s)",
+		 (int)pid, c->stap_log);
+	return 0;
+}
+
+static void stop_stap(struct top_collector *c)
+{
+	int status;
+
+	if (c->stap_pid <= 0)
+		return;
+	kill(-c->stap_pid, SIGTERM);
+	for (int i = 0; i < 50; i++) {
+		if (waitpid(c->stap_pid, &status, WNOHANG) == c->stap_pid) {
+			c->stap_pid = 0;
+			return;
+		}
+		usleep(20000);
+	}
+	kill(-c->stap_pid, SIGKILL);
+	waitpid(c->stap_pid, &status, 0);
+	c->stap_pid = 0;
+}
+
+/* Reads what the stream has now. Returns 1 at end of stream, else 0. */
+static int drain_stream(struct top_collector *c)
+{
+	char buf[8192];
+
+	while (c->stream_fd >= 0) {
+		ssize_t n = read(c->stream_fd, buf, sizeof(buf));
+		if (n > 0) {
+			ht_sampler_feed(c->sampler, buf, (size_t)n);
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		/* end of stream or an error */
+		if (c->stream_fd != STDIN_FILENO)
+			close(c->stream_fd);
+		c->stream_fd = -1;
+		if (c->stap_pid > 0) {
+			int status;
+			if (waitpid(c->stap_pid, &status, WNOHANG) == c->stap_pid) {
+				c->stap_pid = 0;
+				snprintf(c->probe_note, sizeof(c->probe_note),
+					 "stap exited with status %d (see %s)",
+					 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+					 c->stap_log);
+			} else {
+				snprintf(c->probe_note, sizeof(c->probe_note),
+					 "stap closed its output (see %s)", c->stap_log);
+			}
+		} else {
+			snprintf(c->probe_note, sizeof(c->probe_note), "stream ended%s%s",
+				 n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- users ---- */
+
+static const char *user_name(struct top_collector *c, int64_t uid, char *buf, size_t size)
+{
+	struct passwd pw, *res = NULL;
+	char pwbuf[1024];
+	struct uid_name *grown;
+
+	if (uid < 0) {
+		snprintf(buf, size, "?");
+		return buf;
+	}
+	for (size_t i = 0; i < c->nusers; i++)
+		if (c->users[i].uid == uid) {
+			snprintf(buf, size, "%s", c->users[i].name);
+			return buf;
+		}
+	if (getpwuid_r((uid_t)uid, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res)
+		snprintf(buf, size, "%s", res->pw_name);
+	else
+		snprintf(buf, size, "%u", (unsigned)uid);
+	grown = realloc(c->users, (c->nusers + 1) * sizeof(*grown));
+	if (grown) {
+		c->users = grown;
+		c->users[c->nusers].uid = uid;
+		snprintf(c->users[c->nusers].name, TOP_USER_MAX, "%s", buf);
+		c->nusers++;
+	}
+	return buf;
+}
+
+/* ---- /proc/interrupts: the busiest vectors ---- */
+
+/* "IO-APIC 2-edge timer" -> "timer": the last word names the device. */
+static void irq_label(const struct proc_interrupts_row *r, char *out, size_t size)
+{
+	const char *d = r->desc, *last = d;
+
+	if (r->irq[0] < '0' || r->irq[0] > '9' || !*d) {
+		snprintf(out, size, "%s", r->irq);
+		return;
+	}
+	for (const char *p = d; *p; p++)
+		if ((*p == ' ' || *p == '\t') && p[1] && p[1] != ' ' && p[1] != '\t')
+			last = p + 1;
+	snprintf(out, size, "%s:%s", r->irq, last);
+}
+
+static void sample_interrupts(struct top_collector *c)
+{
+	struct proc_interrupts pi;
+	struct irq_prev *next;
+	int64_t now = ht_now_ns();
+	double dt = c->irq_prev_ns ? (now - c->irq_prev_ns) / 1e9 : NAN;
+
+	c->nintr = 0;
+	if (proc_interrupts_read(c->root, &pi))
+		return;
+	next = calloc(pi.nrows ? pi.nrows : 1, sizeof(*next));
+	if (!next) {
+		proc_interrupts_free(&pi);
+		return;
+	}
+	for (size_t i = 0; i < pi.nrows; i++) {
+		const struct proc_interrupts_row *r = &pi.rows[i];
+		struct top_vec_rate v;
+
+		irq_label(r, next[i].name, sizeof(next[i].name));
+		next[i].total = r->total;
+		if (isnan(dt) || dt <= 0 || r->total < 0)
+			continue;
+		for (size_t j = 0; j < c->nirq_prev; j++) {
+			if (strcmp(c->irq_prev[j].name, next[i].name) || c->irq_prev[j].total < 0 ||
+			    r->total < c->irq_prev[j].total)
+				continue;
+			snprintf(v.name, sizeof(v.name), "%s", next[i].name);
+			v.rate = (r->total - c->irq_prev[j].total) / dt;
+			/* insert into the top list, highest first */
+			size_t k = c->nintr < TOP_TOPVEC ? c->nintr++ : TOP_TOPVEC;
+			if (k == TOP_TOPVEC) {
+				if (v.rate <= c->intr_top[TOP_TOPVEC - 1].rate)
+					break;
+				k = TOP_TOPVEC - 1;
+			}
+			while (k > 0 && c->intr_top[k - 1].rate < v.rate) {
+				c->intr_top[k] = c->intr_top[k - 1];
+				k--;
+			}
+			c->intr_top[k] = v;
+			break;
+		}
+	}
+	free(c->irq_prev);
+	c->irq_prev = next;
+	c->nirq_prev = pi.nrows;
+	c->irq_prev_ns = now;
+	proc_interrupts_free(&pi);
+}
+
+/* ---- threads ---- */
+
+static int tid_cmp(const void *a, const void *b)
+{
+	const struct tid_prev *x = a, *y = b;
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static int thread_row_cmp(const void *a, const void *b)
+{
+	const struct top_thread_row *x = a, *y = b;
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+/* Per-thread rows of every live process from root/proc/PID/task/TID/status,
+ * with switch rates against the previous call. */
+static void collect_threads(struct top_collector *c, struct top_frame *f)
+{
+	size_t cap = 0, n = 0;
+	struct top_thread_row *rows = NULL;
+	struct tid_prev *prev = NULL;
+	int64_t now = ht_now_ns();
+	double dt = c->tid_prev_ns ? (now - c->tid_prev_ns) / 1e9 : NAN;
+	char path[512], text[4096];
+
+	for (size_t i = 0; i < f->nprocs; i++) {
+		const struct top_proc_row *p = &f->procs[i];
+		DIR *d;
+		struct dirent *de;
+
+		if (p->flags & HT_PROC_KTHREAD)
+			continue;
+		snprintf(path, sizeof(path), "%s/proc/%d/task", c->root, (int)p->pid);
+		d = opendir(path);
+		if (!d)
+			continue;
+		while ((de = readdir(d))) {
+			struct proc_pid_status st;
+			struct top_thread_row *r;
+			char *name;
+
+			if (de->d_name[0] < '0' || de->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "%s/proc/%d/task/%s/status", c->root,
+				 (int)p->pid, de->d_name);
+			if (ht_read_file(path, text, sizeof(text)) < 0 &&
+			    !strstr(text, "voluntary_ctxt_switches"))
+				continue;
+			if (proc_pid_status_parse(text, &st))
+				continue;
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 256;
+				struct top_thread_row *g = realloc(rows, ncap * sizeof(*g));
+				if (!g)
+					break;
+				rows = g;
+				cap = ncap;
+			}
+			r = &rows[n++];
+			memset(r, 0, sizeof(*r));
+			r->pid = p->pid;
+			r->tid = (pid_t)atoi(de->d_name);
+			r->state = st.state;
+			r->vol = st.voluntary_ctxt_switches;
+			r->nonvol = st.nonvoluntary_ctxt_switches;
+			r->vol_rate = r->nonvol_rate = NAN;
+			name = strstr(text, "Name:\t");
+			if (name) {
+				name += 6;
+				size_t len = strcspn(name, "\n");
+				if (len >= sizeof(r->comm))
+					len = sizeof(r->comm) - 1;
+				memcpy(r->comm, name, len);
+				r->comm[len] = '\0';
+			}
+		}
+		closedir(d);
+	}
+	if (n)
+		qsort(rows, n, sizeof(*rows), thread_row_cmp);
+	prev = n ? malloc(n * sizeof(*prev)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct tid_prev key = { .tid = rows[i].tid }, *old;
+
+		old = c->tid_prev ? bsearch(&key, c->tid_prev, c->ntid_prev, sizeof(key), tid_cmp) : NULL;
+		if (old && dt > 0 && rows[i].vol >= old->vol && old->vol >= 0)
+			rows[i].vol_rate = (rows[i].vol - old->vol) / dt;
+		if (old && dt > 0 && rows[i].nonvol >= old->nonvol && old->nonvol >= 0)
+			rows[i].nonvol_rate = (rows[i].nonvol - old->nonvol) / dt;
+		if (prev)
+			prev[i] = (struct tid_prev){ rows[i].tid, rows[i].vol, rows[i].nonvol };
+	}
+	if (prev)
+		qsort(prev, n, sizeof(*prev), tid_cmp);
+	free(c->tid_prev);
+	c->tid_prev = prev;
+	c->ntid_prev = prev ? n : 0;
+	c->tid_prev_ns = now;
+	f->threads = rows;
+	f->nthreads = n;
+}
+
+/* ---- detail: smaps_rollup, the series, growing mappings ---- */
+
+static int map_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct map_prev *)a)->key, ((const struct map_prev *)b)->key);
+}
+
+static int mapping_growth_cmp(const void *a, const void *b)
+{
+	const struct top_mapping *x = a, *y = b;
+	if (x->rss_delta != y->rss_delta)
+		return x->rss_delta < y->rss_delta ? 1 : -1;
+	if (x->rss_growth != y->rss_growth)
+		return x->rss_growth < y->rss_growth ? 1 : -1;
+	return strcmp(x->range, y->range);
+}
+
+/* Reads a whole file of any size; the caller frees *out. */
+static long read_all(const char *path, char **out)
+{
+	size_t cap = 65536, got = 0;
+	char *buf = malloc(cap);
+	int fd;
+
+	*out = NULL;
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		free(buf);
+		return -e;
+	}
+	for (;;) {
+		ssize_t n;
+		if (got + 1 >= cap) {
+			char *g = realloc(buf, cap * 2);
+			if (!g) {
+				free(buf);
+				close(fd);
+				return -ENOMEM;
+			}
+			buf = g;
+			cap *= 2;
+		}
+		n = read(fd, buf + got, cap - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = errno;
+			free(buf);
+			close(fd);
+			return -e;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	*out = buf;
+	return (long)got;
+}
+
+/* Compares the mappings of root/proc/PID/smaps with the previous refresh. */
+static void collect_maps(struct top_collector *c, struct top_detail *d)
+{
+	char path[512], *text = NULL, *line, *save = NULL;
+	struct map_prev *cur = NULL;
+	struct top_mapping *all = NULL;
+	size_t n = 0, cap = 0;
+	long got;
+
+	snprintf(path, sizeof(path), "%s/proc/%d/smaps", c->root, (int)d->pid);
+	got = read_all(path, &text);
+	if (got < 0) {
+		d->maps_err = (int)got;
+		return;
+	}
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		unsigned long lo, hi;
+		char perms[8] = "", *rest;
+		int used = 0;
+		int64_t kb;
+
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s%n", &lo, &hi, perms, &used) >= 3 && used > 0) {
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 128;
+				void *g1 = realloc(cur, ncap * sizeof(*cur));
+				if (!g1)
+					break;
+				cur = g1;
+				void *g2 = realloc(all, ncap * sizeof(*all));
+				if (!g2)
+					break;
+				all = g2;
+				cap = ncap;
+			}
+			rest = line + used;
+			while (*rest == ' ' || *rest == '\t')
+				rest++;
+			memset(&all[n], 0, sizeof(all[n]));
+			snprintf(all[n].range, sizeof(all[n].range), "%lx-%lx", lo, hi);
+			snprintf(all[n].perms, sizeof(all[n].perms), "%s", perms);
+			snprintf(all[n].path, sizeof(all[n].path), "%s", rest);
+			all[n].rss = all[n].anon = -1;
+			snprintf(cur[n].key, sizeof(cur[n].key), "%s %.96s", all[n].range, rest);
+			cur[n].rss = -1;
+			n++;
+		} else if (n && sscanf(line, "Rss: %" SCNd64 " kB", &kb) == 1) {
+			all[n - 1].rss = kb * 1024;
+			cur[n - 1].rss = kb * 1024;
+		} else if (n && sscanf(line, "Anonymous: %" SCNd64 " kB", &kb) == 1) {
+			all[n - 1].anon = kb * 1024;
+		}
+	}
+	free(text);
+	d->nmaps_total = n;
+	d->maps_compared = c->maps_rounds > 0;
+	for (size_t i = 0; i < n; i++) {
+		struct map_prev *old = c->maps ? bsearch(&cur[i], c->maps, c->nmaps, sizeof(*cur), map_cmp) : NULL;
+		cur[i].first_rss = old ? old->first_rss : cur[i].rss;
+		all[i].rss_delta = old && old->rss >= 0 && cur[i].rss >= 0 ? cur[i].rss - old->rss : 0;
+		all[i].rss_growth = cur[i].first_rss >= 0 && cur[i].rss >= 0 ? cur[i].rss - cur[i].first_rss :
+			0;
+		if (!old && c->maps_rounds > 0) {	/* new since the last refresh */
+			all[i].rss_delta = cur[i].rss > 0 ? cur[i].rss : 0;
+			cur[i].first_rss = 0;
+			all[i].rss_growth = all[i].rss_delta;
+		}
+	}
+	if (n)
+		qsort(all, n, sizeof(*all), mapping_growth_cmp);
+	for (size_t i = 0; i < n && d->nmaps < TOP_MAPS_MAX; i++)
+		if (all[i].rss_delta > 0 || all[i].rss_growth > 0)
+			d->maps[d->nmaps++] = all[i];
+	if (n)
+		qsort(cur, n, sizeof(*cur), map_cmp);
+	free(c->maps);
+	c->maps = cur;
+	c->nmaps = n;
+	c->maps_rounds++;
+	free(all);
+}
+
+static void copy_series(const struct ht_series *s, double t_end, struct ht_point *out,
+			size_t *n)
+{
+	*n = 0;
+	if (!s)
+		return;
+	*n = ht_series_copy(s, -INFINITY, out, TOP_CHART_POINTS);
+	for (size_t i = 0; i < *n; i++)
+		out[i].t -= t_end;
+}
+
+static struct top_detail *collect_detail(struct top_collector *c, int with_maps)
+{
+	struct ht_proctable *t = ht_sampler_table(c->sampler);
+	const struct ht_proc_view *v = ht_sampler_find(c->sampler, c->detail_pid);
+	struct top_detail *d;
+	struct ht_point last;
+	double t_end = 0;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->pid = c->detail_pid;
+	if (!v) {
+		d->rollup_err = -ESRCH;
+		d->maps_err = -ESRCH;
+		return d;
+	}
+	d->start_time = v->proc->start_time;
+	if (c->detail_start != v->proc->start_time) {	/* a new process: start over */
+		free(c->maps);
+		c->maps = NULL;
+		c->nmaps = 0;
+		c->maps_rounds = 0;
+		c->detail_start = v->proc->start_time;
+	}
+	d->rollup_err = ht_proctable_smaps_rollup(t, v->proc, &d->rollup);
+	d->have_rollup = d->rollup_err == 0;
+	if (v->rss && ht_series_last(v->rss, &last) == 0)
+		t_end = last.t;
+	copy_series(v->rss, t_end, d->rss_pts, &d->npoints);
+	copy_series(v->anon, t_end, d->anon_pts, &d->nanon);
+	if (with_maps)
+		collect_maps(c, d);
+	return d;
+}
+
+/* ---- frames ---- */
+
+static void spark(const struct ht_series *s, double window_s, double *out)
+{
+	struct ht_bucket b[TOP_SPARK_BUCKETS];
+	struct ht_point last;
+
+	for (int i = 0; i < TOP_SPARK_BUCKETS; i++)
+		out[i] = NAN;
+	if (!s || ht_series_last(s, &last))
+		return;
+	if (ht_series_downsample(s, last.t - window_s, last.t, b, TOP_SPARK_BUCKETS))
+		return;
+	for (int i = 0; i < TOP_SPARK_BUCKETS; i++)
+		out[i] = b[i].n ? b[i].mean : NAN;
+}
+
+/* The sparkline spans 150 refreshes, at least 30 s and at most 10 min. */
+static double spark_window(const struct top_collector *c)
+{
+	double w = 150 * c->interval_ms / 1000.0;
+	return w < 30 ? 30 : w > 600 ? 600 : w;
+}
+
+static int skb_walk(void *ctx, const char *name, const char *labels, int64_t value)
+{
+	struct top_frame *f = ctx;
+
+	if (labels[0])
+		return 0;
+	if (strstr(name, "outstanding"))
+		f->skb_outstanding = value;
+	else if (strstr(name, "alloc"))
+		f->skb_alloc = value;
+	else if (strstr(name, "free"))
+		f->skb_free = value;
+	return 0;
+}
+
+static void soft_top(const struct ht_sys_snapshot *s, struct top_frame *f)
+{
+	static const char *names[HT_SOFTIRQ_VECTORS] = {
+		"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL",
+		"TASKLET", "SCHED", "HRTIMER", "RCU"
+	};
+
+	f->nsoft = 0;
+	for (int v = 0; v < HT_SOFTIRQ_VECTORS; v++) {
+		double r = s->softirq_vec_rate[v];
+		size_t k;
+
+		if (isnan(r))
+			continue;
+		k = f->nsoft < TOP_TOPVEC ? f->nsoft++ : TOP_TOPVEC;
+		if (k == TOP_TOPVEC) {
+			if (r <= f->soft_top[TOP_TOPVEC - 1].rate)
+				continue;
+			k = TOP_TOPVEC - 1;
+		}
+		while (k > 0 && f->soft_top[k - 1].rate < r) {
+			f->soft_top[k] = f->soft_top[k - 1];
+			k--;
+		}
+		snprintf(f->soft_top[k].name, sizeof(f->soft_top[k].name), "%s", names[v]);
+		f->soft_top[k].rate = r;
+	}
+}
+
+static struct top_frame *build_frame(struct top_collector *c, int with_maps)
+{
+	struct top_frame *f = calloc(1, sizeof(*f));
+	const struct ht_sys_snapshot *sys = ht_sampler_system(c->sampler);
+	struct ht_proctable *t = ht_sampler_table(c->sampler);
+	size_t n = ht_sampler_nprocs(c->sampler);
+	double window = spark_window(c);
+
+	if (!f)
+		return NULL;
+	f->seq = c->seq;
+	f->sys = *sys;
+	f->mem_used = sys->mem_total >= 0 && sys->mem_available >= 0 ?
+		sys->mem_total - sys->mem_available : -1;
+	f->sample_s = c->sample_s;
+	f->interval_s = c->interval_ms / 1000.0;
+	f->probe = *ht_sampler_probe_status(c->sampler);
+	f->probe_source = c->probe_source;
+	snprintf(f->probe_note, sizeof(f->probe_note), "%s", c->probe_note);
+	f->skb_alloc = f->skb_free = f->skb_outstanding = -1;
+	ht_sampler_probe_foreach(c->sampler, HT_SUBSYS_SKB, skb_walk, f);
+	f->nintr = c->nintr;
+	memcpy(f->intr_top, c->intr_top, sizeof(f->intr_top));
+	soft_top(sys, f);
+	ht_proctable_stats(t, &f->pstats);
+	f->procs = calloc(n ? n : 1, sizeof(*f->procs));
+	if (!f->procs) {
+		free(f);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct ht_proc_view *v = ht_sampler_proc(c->sampler, i);
+		const struct ht_proc *p = v->proc;
+		struct top_proc_row *r = &f->procs[f->nprocs];
+		const char *cmd;
+
+		r->pid = p->pid;
+		r->ppid = p->ppid;
+		r->state = p->state;
+		r->flags = p->flags;
+		r->uid = p->uid;
+		user_name(c, p->uid, r->user, sizeof(r->user));
+		snprintf(r->comm, sizeof(r->comm), "%s", p->comm);
+		cmd = ht_proctable_cmdline(t, p);
+		if (cmd && *cmd)
+			snprintf(r->cmd, sizeof(r->cmd), "%s", cmd);
+		else
+			snprintf(r->cmd, sizeof(r->cmd), "[%s]", p->comm);
+		r->rss = p->rss;
+		r->anon = p->anon;
+		r->size = p->size;
+		r->threads = p->threads;
+		r->rate = v->rate;
+		r->r2 = v->r2;
+		r->limit_kind = v->limit_kind;
+		r->limit_bytes = v->limit_bytes;
+		r->headroom = v->headroom;
+		r->eta_s = v->eta_s;
+		r->risk = v->risk;
+		r->age_s = v->age_s;
+		spark(v->rss, window, r->spark);
+		f->nprocs++;
+	}
+	if (c->want_threads)
+		collect_threads(c, f);
+	if (c->detail_pid > 0)
+		f->detail = collect_detail(c, with_maps);
+	return f;
+}
+
+struct top_frame *top_collect_frame(struct top_collector *c)
+{
+	return build_frame(c, 1);
+}
+
+/* ---- life cycle ---- */
+
+struct top_collector *top_collect_new(const struct top_collect_opts *o,
+				      char *msg, size_t msgsize, int *err)
+{
+	struct top_collector *c = calloc(1, sizeof(*c));
+	struct ht_sampler_opts so;
+
+	*err = 0;
+	msg[0] = '\0';
+	if (!c) {
+		*err = -ENOMEM;
+		snprintf(msg, msgsize, "out of memory");
+		return NULL;
+	}
+	c->stream_fd = -1;
+	c->wake[0] = c->wake[1] = c->ready[0] = c->ready[1] = -1;
+	pthread_mutex_init(&c->lock, NULL);
+	c->root = strdup(o->root ? o->root : "");
+	c->interval_ms = o->interval_ms;
+	ht_sampler_opts_default(&so);
+	so.root = c->root;
+	if (o->history)
+		so.history = o->history;
+	c->sampler = ht_sampler_new(&so);
+	if (!c->root || !c->sampler) {
+		*err = -errno;
+		snprintf(msg, msgsize, "cannot create the sampler: %s", strerror(errno));
+		goto fail;
+	}
+	snprintf(c->probe_note, sizeof(c->probe_note), "%s", "");
+	if (o->stap_cmd) {
+		*err = start_stap(c, o->stap_cmd, msg, msgsize);
+		if (*err)
+			goto fail;
+	} else if (o->stream_path) {
+		if (!strcmp(o->stream_path, "-")) {
+			c->stream_fd = STDIN_FILENO;
+		} else {
+			c->stream_fd = open(o->stream_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+			if (c->stream_fd < 0) {
+				*err = -errno;
+				snprintf(msg, msgsize, "cannot open %s: %s", o->stream_path,
+					 strerror(errno));
+				goto fail;
+			}
+		}
+		set_nonblock(c->stream_fd);
+		c->probe_source = TOP_PROBES_STREAM;
+		snprintf(c->probe_note, sizeof(c->probe_note), "reading %s",
+			 strcmp(o->stream_path, "-") ? o->stream_path : "standard input");
+	}
+	return c;
+fail:
+	top_collect_free(c);
+	return NULL;
+}
+
+void top_collect_free(struct top_collector *c)
+{
+	if (!c)
+		return;
+	if (c->started) {
+		char b = 's';
+		pthread_mutex_lock(&c->lock);
+		c->stop = 1;
+		pthread_mutex_unlock(&c->lock);
+		if (write(c->wake[1], &b, 1) < 0) { /* the thread polls with a timeout anyway */ }
+		pthread_join(c->thread, NULL);
+	}
+	stop_stap(c);
+	if (c->stream_fd > STDIN_FILENO)
+		close(c->stream_fd);
+	for (int i = 0; i < 2; i++) {
+		if (c->wake[i] >= 0)
+			close(c->wake[i]);
+		if (c->ready[i] >= 0)
+			close(c->ready[i]);
+	}
+	top_frame_free(c->latest);
+	ht_sampler_free(c->sampler);
+	free(c->irq_prev);
+	free(c->tid_prev);
+	free(c->maps);
+	free(c->users);
+	free(c->root);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+/* Feeds the stream until the deadline or until fd wake is readable.
+ * Returns 1 when woken, -EINTR on a signal, 0 at the deadline. */
+static int wait_until(struct top_collector *c, int64_t deadline_ns, int wakefd)
+{
+	for (;;) {
+		struct pollfd pf[2];
+		int n = 0, ms, rc;
+		int64_t left = deadline_ns - ht_now_ns();
+
+		if (left <= 0)
+			return 0;
+		ms = (int)((left + 999999) / 1000000);
+		if (c->stream_fd >= 0)
+			pf[n++] = (struct pollfd){ .fd = c->stream_fd, .events = POLLIN };
+		if (wakefd >= 0)
+			pf[n++] = (struct pollfd){ .fd = wakefd, .events = POLLIN };
+		rc = poll(pf, n, ms);
+		if (rc < 0 && errno == EINTR)
+			return -EINTR;
+		if (rc <= 0)
+			continue;
+		for (int i = 0; i < n; i++) {
+			if (!pf[i].revents)
+				continue;
+			if (pf[i].fd == wakefd) {
+				char buf[64];
+				while (read(wakefd, buf, sizeof(buf)) > 0)
+					;
+				return 1;
+			}
+			drain_stream(c);
+		}
+	}
+}
+
+int top_collect_wait(struct top_collector *c, int64_t deadline_ns)
+{
+	return wait_until(c, deadline_ns, -1) == -EINTR ? -EINTR : 0;
+}
+
+int top_collect_sample(struct top_collector *c, char *msg, size_t msgsize)
+{
+	int64_t t0 = ht_now_ns();
+	int err;
+
+	drain_stream(c);
+	if (c->stap_pid > 0 && c->stream_fd >= 0) {
+		int status;
+		const struct ht_probe_status *ps = ht_sampler_probe_status(c->sampler);
+		if (waitpid(c->stap_pid, &status, WNOHANG) == c->stap_pid) {
+			c->stap_pid = 0;
+			snprintf(c->probe_note, sizeof(c->probe_note), "stap exited with status %d (see %s)",
+				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
+				 c->stap_log);
+		} else if (ps->active) {
+			snprintf(c->probe_note, sizeof(c->probe_note), "stap running (pid %d)",
+				 (int)c->stap_pid);
+		}
+	}
+	err = ht_sampler_sample(c->sampler);
+	if (err) {
+		char path[512];
+		/* Name the file most likely at fault: /proc/stat first. */
+		ht_path(path, sizeof(path), c->root, "/proc/stat");
+		if (access(path, R_OK) != 0)
+			snprintf(msg, msgsize, "cannot read %s: %s", path, strerror(-err));
+		else
+			snprintf(msg, msgsize, "cannot read %s/proc: %s", c->root, strerror(-err));
+		return err;
+	}
+	sample_interrupts(c);
+	c->sampled = 1;
+	c->seq++;
+	c->sample_s = (ht_now_ns() - t0) / 1e9;
+	return 0;
+}
+
+void top_collect_set(struct top_collector *c, pid_t detail_pid, int threads)
+{
+	if (detail_pid != c->detail_pid) {
+		free(c->maps);
+		c->maps = NULL;
+		c->nmaps = 0;
+		c->maps_rounds = 0;
+		c->detail_start = -1;
+	}
+	c->detail_pid = detail_pid;
+	if (threads && !c->want_threads) {
+		free(c->tid_prev);
+		c->tid_prev = NULL;
+		c->ntid_prev = 0;
+		c->tid_prev_ns = 0;
+	}
+	c->want_threads = threads;
+}
+
+/* ---- threaded use ---- */
+
+static void publish(struct top_collector *c, struct top_frame *f, int err, const char *msg)
+{
+	char b = 'f';
+
+	pthread_mutex_lock(&c->lock);
+	if (f) {
+		top_frame_free(c->latest);
+		c->latest = f;
+	}
+	c->latest_err = err;
+	snprintf(c->latest_msg, sizeof(c->latest_msg), "%s", msg ? msg : "");
+	pthread_mutex_unlock(&c->lock);
+	if (write(c->ready[1], &b, 1) < 0) { /* full pipe: the UI has a wake-up pending */ }
+}
+
+static void *collector_main(void *arg)
+{
+	struct top_collector *c = arg;
+	int64_t next = ht_now_ns();
+	char msg[256];
+
+	for (;;) {
+		int stop, woken, err;
+		pid_t det;
+		int thr, pending;
+
+		pthread_mutex_lock(&c->lock);
+		stop = c->stop;
+		det = c->req_detail;
+		thr = c->req_threads;
+		pending = c->req_pending;
+		c->req_pending = 0;
+		pthread_mutex_unlock(&c->lock);
+		if (stop)
+			break;
+		top_collect_set(c, det, thr);
+		if (pending && c->sampled) {	/* answer at once from the last sample */
+			publish(c, build_frame(c, 1), 0, NULL);
+			goto wait;
+		}
+		if (ht_now_ns() < next)
+			goto wait;
+		err = top_collect_sample(c, msg, sizeof(msg));
+		if (err)
+			publish(c, NULL, err, msg);
+		else
+			publish(c, build_frame(c, 1), 0, NULL);
+		/* The first sample only primes the counters: the second comes
+		 * 200 ms later so that rates show at once. */
+		next += c->seq == 1 ? 200 * 1000000LL : c->interval_ms * 1000000LL;
+		if (next < ht_now_ns())		/* a slow sample: do not catch up */
+			next = ht_now_ns() + c->interval_ms * 1000000LL;
+wait:
+		woken = wait_until(c, next, c->wake[0]);
+		(void)woken;
+	}
+	return NULL;
+}
+
+int top_collect_start(struct top_collector *c)
+{
+	sigset_t all, old;
+	int rc;
+
+	if (pipe2(c->wake, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    pipe2(c->ready, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	c->req_detail = c->detail_pid;
+	c->req_threads = c->want_threads;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&c->thread, NULL, collector_main, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc)
+		return -rc;
+	c->started = 1;
+	return 0;
+}
+
+int top_collect_fd(const struct top_collector *c)
+{
+	return c->ready[0];
+}
+
+struct top_frame *top_collect_take(struct top_collector *c, int *err, char *msg,
+				   size_t msgsize)
+{
+	struct top_frame *f;
+	char buf[64];
+
+	while (read(c->ready[0], buf, sizeof(buf)) > 0)
+		;
+	pthread_mutex_lock(&c->lock);
+	f = c->latest;
+	c->latest = NULL;
+	*err = c->latest_err;
+	snprintf(msg, msgsize, "%s", c->latest_msg);
+	pthread_mutex_unlock(&c->lock);
+	return f;
+}
+
+void top_collect_request(struct top_collector *c, pid_t detail_pid, int threads)
+{
+	char b = 'r';
+
+	pthread_mutex_lock(&c->lock);
+	c->req_detail = detail_pid;
+	c->req_threads = threads;
+	c->req_pending = 1;
+	pthread_mutex_unlock(&c->lock);
+	if (write(c->wake[1], &b, 1) < 0) { /* a wake-up is pending already */ }
+}
