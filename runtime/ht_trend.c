@@ -431,7 +431,7 @@ void ht_trend_acc_init(struct ht_trend_acc *a)
 
 int ht_trend_acc_add(struct ht_trend_acc *a, double t, double v)
 {
-	double x, y, dx, dy;
+	double x, y, dx, dy, inv;
 
 	if (!isfinite(t) || !isfinite(v))
 		return -EINVAL;
@@ -442,10 +442,11 @@ int ht_trend_acc_add(struct ht_trend_acc *a, double t, double v)
 	x = t - a->t0;
 	y = v - a->v0;
 	a->n++;
+	inv = 1 / (double)a->n;		/* one division, not two */
 	dx = x - a->mt;
 	dy = y - a->mv;
-	a->mt += dx / (double)a->n;
-	a->mv += dy / (double)a->n;
+	a->mt += dx * inv;
+	a->mv += dy * inv;
 	a->ctt += dx * (x - a->mt);
 	a->cvv += dy * (y - a->mv);
 	a->ctv += dx * (y - a->mv);
