@@ -46,6 +46,10 @@ int ht_parse_duration_ms(const char *text, int64_t *ms);
 /* Parses a non-negative integer. Returns 0 or -EINVAL. */
 int ht_parse_count(const char *text, int64_t *out);
 
+/* Formats bytes with a binary unit: "512 B", "1.5 KiB", "-3.2 MiB", "-" for
+ * NAN. Returns buf. */
+char *ht_format_bytes(char *buf, size_t size, double bytes);
+
 /* Sleeps until the monotonic deadline (ns); returns early on a signal. */
 void ht_sleep_until(int64_t deadline_ns);
 

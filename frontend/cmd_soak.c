@@ -1,0 +1,821 @@
+/* healthtap soak: run a test step N times and judge whether target
+ * processes leak (the black-box method of memMonitor and check_leak's
+ * testers: memory after each round, once settled, then a trend). */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "chart.h"
+#include "cli.h"
+#include "ht_counter.h"
+#include "ht_proctable.h"
+#include "ht_trend.h"
+#include "proc_pid_smaps.h"
+#include "proc_pid_smaps_rollup.h"
+#include "proc_pid_stat.h"
+#include "proc_pid_status.h"
+
+#define MAX_TARGETS 16
+#define ALPHA 0.05
+#define EXIT_LEAK 1
+#define EXIT_INCONCLUSIVE 3
+
+enum verdict { V_NO_LEAK, V_LEAK, V_INCONCLUSIVE };
+static const char *const verdict_names[] = { "no leak", "leaks", "inconclusive" };
+static const char *const verdict_keys[] = { "no_leak", "leak", "inconclusive" };
+
+/* Memory of one target after one round; NAN when unreadable. */
+struct sample {
+	double round, rss, anon, pss, private_dirty;
+};
+
+struct target {
+	const char *spec;
+	int by_name;
+	pid_t pid;
+	int64_t start_time;
+	char comm[64];
+	int gone;			/* died and not found again */
+	int restarts;
+	int segment_start;		/* first sample of the current process */
+	struct sample *samples;
+	size_t nsamples;
+	struct proc_pid_smaps smaps_start, smaps_end;
+	char notes[512];
+	/* Verdict */
+	enum verdict verdict;
+	const char *figure;		/* which column the verdict is on */
+	double slope, lo, hi, p, first, last;
+	size_t npoints;
+};
+
+struct soak {
+	const char *root;
+	struct target targets[MAX_TARGETS];
+	int ntargets;
+	int64_t rounds;
+	int64_t settle_ms;
+	int keep_going;			/* a failing step is skipped past */
+	int json;
+	const char *charts_dir;
+	enum ht_chart_format chart_format;
+	double min_growth;		/* bytes/round below which growth is noise */
+	char **cmd;
+	int64_t rounds_run, rounds_failed;
+	int interrupted;
+	struct ht_proctable *others;
+	size_t nothers_before;
+	struct other_rss { pid_t pid; int64_t start, rss; char comm[64]; } *before;
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: healthtap soak --target PID|NAME [--target ...] --rounds N\n"
+		"                      [--settle T] [--keep-going] [--json]\n"
+		"                      [--charts DIR] [--format svg|png|pdf|dumb]\n"
+		"                      [--min-growth BYTES] -- CMD [ARGS]\n"
+		"\n"
+		"Runs CMD N times (it should bring the system back to its initial\n"
+		"state each time); after each round, once memory has settled, reads\n"
+		"each target's RSS, anonymous memory, Pss and Private_Dirty, and\n"
+		"judges whether it leaks. Also lists the mappings that grew between\n"
+		"the first and last round, and the other processes whose RSS changed.\n"
+		"\n"
+		"  -t, --target PID|NAME  process to watch (by name: the oldest with\n"
+		"                         that command name; followed if it restarts)\n"
+		"  -n, --rounds N         rounds to run (at least 3)\n"
+		"  -s, --settle T         memory must hold still this long after a\n"
+		"                         round before it is read (default 500ms)\n"
+		"  -k, --keep-going       skip past a failing round (default: stop)\n"
+		"      --json             JSON on standard output\n"
+		"      --charts DIR       write a chart per target into DIR\n"
+		"      --format F         chart format: svg (default), png, pdf, dumb\n"
+		"      --min-growth B     growth per round below B bytes is noise\n"
+		"                         (default 4096)\n"
+		"      --root DIR         read DIR/proc instead of /proc\n"
+		"  -h, --help             show this help\n"
+		"\n"
+		"Exit status: 0 no leak, 1 leak found, 2 usage error,\n"
+		"3 inconclusive or an error.\n"
+		"\n"
+		"Example:\n"
+		"  healthtap soak --target myserver --rounds 50 -- ./reload-config.sh\n");
+}
+
+/* ---- finding and reading targets ---- */
+
+static int read_identity(const char *root, pid_t pid, struct target *t)
+{
+	struct proc_pid_stat st;
+	int err = proc_pid_stat_read(root, pid, &st);
+
+	if (err)
+		return err;
+	if (st.state == 'Z' || st.state == 'X')
+		return -ESRCH;
+	t->pid = pid;
+	t->start_time = st.starttime;
+	snprintf(t->comm, sizeof(t->comm), "%s", st.comm);
+	return 0;
+}
+
+/* The oldest live process whose comm is name, not ourselves. */
+static int find_by_name(const char *root, const char *name, struct target *t)
+{
+	struct ht_proctable *tab = ht_proctable_new(root, HT_PT_NO_KEEP);
+	const struct ht_proc *best = NULL;
+	int err;
+
+	if (!tab)
+		return -errno;
+	err = ht_proctable_sample(tab);
+	for (size_t i = 0; !err && i < ht_proctable_count(tab); i++) {
+		const struct ht_proc *p = ht_proctable_at(tab, i);
+		if (p->pid == getpid() || strcmp(p->comm, name) ||
+		    (p->flags & HT_PROC_ZOMBIE))
+			continue;
+		if (!best || p->start_time < best->start_time)
+			best = p;
+	}
+	err = err ? err : best ? read_identity(root, best->pid, t) : -ESRCH;
+	ht_proctable_free(tab);
+	return err;
+}
+
+static int resolve_target(const char *root, struct target *t)
+{
+	char *end;
+	long pid = strtol(t->spec, &end, 10);
+
+	t->by_name = *end != '\0' || pid <= 0;
+	if (t->by_name)
+		return find_by_name(root, t->spec, t);
+	return read_identity(root, (pid_t)pid, t);
+}
+
+/* Still the same process: same pid and start time. */
+static int target_alive(const char *root, const struct target *t)
+{
+	struct proc_pid_stat st;
+
+	return proc_pid_stat_read(root, t->pid, &st) == 0 &&
+	       st.starttime == t->start_time && st.state != 'Z' && st.state != 'X';
+}
+
+static int64_t read_rss(const char *root, pid_t pid)
+{
+	struct proc_pid_status s;
+
+	return proc_pid_status_read(root, pid, &s) == 0 ? s.vm_rss : -1;
+}
+
+static double as_double(int64_t v)
+{
+	return v >= 0 ? (double)v : NAN;
+}
+
+static void sleep_ms(int64_t ms)
+{
+	ht_sleep_until(ht_now_ns() + ms * 1000000LL);
+}
+
+/* Waits until every live target's RSS has held still for settle_ms, at most
+ * 5 x settle_ms + 1 s. Returns 1 if settled. */
+static int wait_settled(struct soak *s)
+{
+	int64_t deadline = ht_now_ns() + (s->settle_ms * 5 + 1000) * 1000000LL;
+	int64_t still_since = ht_now_ns();
+	int64_t prev[MAX_TARGETS];
+
+	for (int i = 0; i < s->ntargets; i++)
+		prev[i] = read_rss(s->root, s->targets[i].pid);
+	while (ht_now_ns() < deadline && !stop_requested) {
+		int changed = 0;
+		sleep_ms(s->settle_ms < 50 ? s->settle_ms + 1 : 50);
+		for (int i = 0; i < s->ntargets; i++) {
+			int64_t now = read_rss(s->root, s->targets[i].pid);
+			changed |= now != prev[i];
+			prev[i] = now;
+		}
+		if (changed)
+			still_since = ht_now_ns();
+		else if (ht_now_ns() - still_since >= s->settle_ms * 1000000LL)
+			return 1;
+	}
+	return 0;
+}
+
+static int add_sample(struct target *t, const struct sample *x)
+{
+	struct sample *n = realloc(t->samples, (t->nsamples + 1) * sizeof(*n));
+
+	if (!n)
+		return -ENOMEM;
+	t->samples = n;
+	t->samples[t->nsamples++] = *x;
+	return 0;
+}
+
+static void note(struct target *t, const char *fmt, long a, long b)
+{
+	size_t len = strlen(t->notes);
+	snprintf(t->notes + len, sizeof(t->notes) - len, fmt, a, b);
+}
+
+/* A target gone: by name, look for its successor; by pid, it is lost. */
+static void follow_restart(struct soak *s, struct target *t, int64_t round)
+{
+	pid_t old = t->pid;
+
+	if (t->by_name && find_by_name(s->root, t->spec, t) == 0) {
+		t->restarts++;
+		t->segment_start = (int)t->nsamples;
+		note(t, "restarted before round %ld (new pid %ld); ", (long)round, (long)t->pid);
+		fprintf(stderr, "healthtap soak: target %s restarted: pid %ld -> %ld\n",
+			t->spec, (long)old, (long)t->pid);
+		return;
+	}
+	t->gone = 1;
+	note(t, "died before round %ld (pid %ld); ", (long)round, (long)old);
+	fprintf(stderr, "healthtap soak: target %s (pid %ld) is gone\n", t->spec, (long)old);
+}
+
+static void sample_target(struct soak *s, struct target *t, int64_t round)
+{
+	struct proc_pid_status st;
+	struct proc_pid_smaps_rollup sr;
+	struct sample x = { .round = (double)round, .rss = NAN, .anon = NAN,
+			    .pss = NAN, .private_dirty = NAN };
+
+	if (t->gone)
+		return;
+	if (!target_alive(s->root, t)) {
+		follow_restart(s, t, round);
+		if (t->gone)
+			return;
+	}
+	if (proc_pid_status_read(s->root, t->pid, &st) == 0) {
+		x.rss = as_double(st.vm_rss);
+		x.anon = as_double(st.rss_anon);
+	}
+	if (proc_pid_smaps_rollup_read(s->root, t->pid, &sr) == 0) {
+		x.pss = as_double(sr.pss);
+		x.private_dirty = as_double(sr.private_dirty);
+	}
+	if (add_sample(t, &x))
+		ht_err("out of memory");
+}
+
+/* ---- running the step ---- */
+
+/* Runs CMD once. Returns its exit status, 128+N for a signal, -1 when it
+ * could not start. */
+static int run_step(char **cmd)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "healthtap soak: cannot run %s: %s\n", cmd[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static void progress(const struct soak *s, int64_t round)
+{
+	char a[32], b[32];
+
+	fprintf(stderr, "round %" PRId64 "/%" PRId64, round, s->rounds);
+	for (int i = 0; i < s->ntargets; i++) {
+		const struct target *t = &s->targets[i];
+		if (t->gone || t->nsamples == 0)
+			continue;
+		const struct sample *x = &t->samples[t->nsamples - 1];
+		fprintf(stderr, "  %s[%ld] Private_Dirty %s RSS %s", t->comm, (long)t->pid,
+			ht_format_bytes(a, sizeof(a), x->private_dirty),
+			ht_format_bytes(b, sizeof(b), x->rss));
+	}
+	fputc('\n', stderr);
+}
+
+static void run_rounds(struct soak *s)
+{
+	for (int64_t r = 1; r <= s->rounds && !stop_requested; r++) {
+		int rc = run_step(s->cmd);
+		if (stop_requested)
+			break;
+		s->rounds_run++;
+		if (rc != 0) {
+			s->rounds_failed++;
+			fprintf(stderr, "healthtap soak: round %" PRId64 ": %s exited %d%s\n",
+				r, s->cmd[0], rc, s->keep_going ? ", skipped" : ", stopping");
+			if (!s->keep_going)
+				break;
+			continue;
+		}
+		wait_settled(s);
+		for (int i = 0; i < s->ntargets; i++)
+			sample_target(s, &s->targets[i], r);
+		progress(s, r);
+	}
+	s->interrupted = stop_requested;
+}
+
+/* ---- verdicts ---- */
+
+/* The column the verdict is on: Private_Dirty when smaps_rollup was
+ * readable, else anonymous memory, else RSS. */
+static size_t pick_points(const struct target *t, struct ht_point *pts, const char **figure)
+{
+	static const char *const names[] = { "private_dirty", "anon", "rss" };
+	size_t n = 0;
+
+	for (int f = 0; f < 3 && n == 0; f++) {
+		for (size_t i = (size_t)t->segment_start; i < t->nsamples; i++) {
+			const struct sample *x = &t->samples[i];
+			double v = f == 0 ? x->private_dirty : f == 1 ? x->anon : x->rss;
+			if (isnan(v)) {
+				n = 0;
+				break;
+			}
+			pts[n++] = (struct ht_point){ x->round, v };
+		}
+		*figure = names[f];
+	}
+	return n;
+}
+
+static void judge(const struct soak *s, struct target *t)
+{
+	struct ht_point *pts = calloc(t->nsamples + 1, sizeof(*pts));
+	struct ht_robust ts;
+	struct ht_mk mk;
+	size_t n;
+
+	t->verdict = V_INCONCLUSIVE;
+	t->slope = t->lo = t->hi = t->p = t->first = t->last = NAN;
+	t->figure = "private_dirty";
+	if (!pts)
+		return;
+	n = pick_points(t, pts, &t->figure);
+	t->npoints = n;
+	if (n > 0) {
+		t->first = pts[0].v;
+		t->last = pts[n - 1].v;
+	}
+	if (n >= 4 && ht_trend_theil_sen(pts, n, 0.95, 0, &ts) == 0 &&
+	    ht_trend_mann_kendall(pts, n, &mk) == 0) {
+		t->slope = ts.slope;
+		t->lo = ts.lo;
+		t->hi = ts.hi;
+		t->p = mk.p;
+		if (mk.p < ALPHA && ts.lo > 0 && ts.slope >= s->min_growth)
+			t->verdict = V_LEAK;
+		else if (ts.hi < s->min_growth || (mk.p >= ALPHA && fabs(ts.slope) < s->min_growth))
+			t->verdict = V_NO_LEAK;
+	}
+	free(pts);
+}
+
+/* ---- snapshots of mappings and of every other process ---- */
+
+static void snapshot_smaps(struct soak *s, int at_end)
+{
+	for (int i = 0; i < s->ntargets; i++) {
+		struct target *t = &s->targets[i];
+		struct proc_pid_smaps *m = at_end ? &t->smaps_end : &t->smaps_start;
+		if (t->gone)
+			continue;
+		if (proc_pid_smaps_read(s->root, t->pid, m) != 0)
+			m->n = 0;
+	}
+}
+
+static int snapshot_others(struct soak *s)
+{
+	int err;
+
+	s->others = ht_proctable_new(s->root, HT_PT_NO_KEEP);
+	if (!s->others)
+		return -errno;
+	err = ht_proctable_sample(s->others);
+	if (err)
+		return err;
+	s->nothers_before = ht_proctable_count(s->others);
+	s->before = calloc(s->nothers_before + 1, sizeof(*s->before));
+	if (!s->before)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->nothers_before; i++) {
+		const struct ht_proc *p = ht_proctable_at(s->others, i);
+		s->before[i] = (struct other_rss){ p->pid, p->start_time, p->rss, "" };
+		snprintf(s->before[i].comm, sizeof(s->before[i].comm), "%s", p->comm);
+	}
+	return 0;
+}
+
+static int is_target(const struct soak *s, pid_t pid)
+{
+	for (int i = 0; i < s->ntargets; i++)
+		if (s->targets[i].pid == pid)
+			return 1;
+	return pid == getpid();
+}
+
+struct other_change { pid_t pid; char comm[64]; int64_t before, after; };
+
+static int by_abs_change(const void *a, const void *b)
+{
+	const struct other_change *x = a, *y = b;
+	int64_t dx = llabs(x->after - x->before), dy = llabs(y->after - y->before);
+
+	return dx < dy ? 1 : dx > dy ? -1 : 0;
+}
+
+/* Processes alive before and after, by (pid, start time), with their RSS. */
+static size_t compare_others(struct soak *s, struct other_change **out)
+{
+	struct other_change *c;
+	size_t n = 0;
+
+	*out = NULL;
+	if (!s->others || ht_proctable_sample(s->others) != 0)
+		return 0;
+	c = calloc(s->nothers_before + 1, sizeof(*c));
+	if (!c)
+		return 0;
+	for (size_t i = 0; i < s->nothers_before; i++) {
+		const struct other_rss *b = &s->before[i];
+		const struct ht_proc *p = ht_proctable_find(s->others, b->pid);
+		if (!p || p->start_time != b->start || is_target(s, b->pid) ||
+		    b->rss < 0 || p->rss < 0 || p->rss == b->rss)
+			continue;
+		c[n] = (struct other_change){ b->pid, "", b->rss, p->rss };
+		snprintf(c[n].comm, sizeof(c[n].comm), "%s", b->comm);
+		n++;
+	}
+	qsort(c, n, sizeof(*c), by_abs_change);
+	*out = c;
+	return n;
+}
+
+/* ---- output ---- */
+
+static void print_growth_text(const struct target *t)
+{
+	struct proc_pid_smaps_growth *g = NULL;
+	char a[32], b[32];
+	long n;
+
+	if (t->smaps_start.n == 0 || t->smaps_end.n == 0 || t->restarts) {
+		printf("  mappings: not compared (%s)\n",
+		       t->restarts ? "the target restarted" : "smaps not readable");
+		return;
+	}
+	n = proc_pid_smaps_grown(&t->smaps_start, &t->smaps_end, &g);
+	printf("  mappings that grew, first round -> last (%ld):\n", n > 0 ? n : 0);
+	for (long i = 0; i < n && i < 10; i++) {
+		const struct proc_pid_smaps_growth *x = &g[i];
+		printf("    %10s private dirty %10s size  %s%s %012" PRIx64 "-%012" PRIx64 " %s\n",
+		       ht_format_bytes(a, sizeof(a), (double)x->private_dirty_delta),
+		       ht_format_bytes(b, sizeof(b), (double)x->size_delta),
+		       x->after.path[0] ? x->after.path : "[anon]",
+		       x->is_new ? " (new)" : "", x->after.start, x->after.end,
+		       x->after.perms);
+	}
+	free(g);
+}
+
+static void print_target_text(const struct target *t)
+{
+	char a[32], b[32], c[32], d[32];
+
+	printf("%s (pid %ld): %s\n", t->comm[0] ? t->comm : t->spec, (long)t->pid,
+	       verdict_names[t->verdict]);
+	printf("  growth %s/round of %s, 95%% CI [%s, %s], Mann-Kendall p %.3g, %zu rounds\n",
+	       ht_format_bytes(a, sizeof(a), t->slope), t->figure,
+	       ht_format_bytes(b, sizeof(b), t->lo), ht_format_bytes(c, sizeof(c), t->hi),
+	       t->p, t->npoints);
+	printf("  %s %s -> %s\n", t->figure, ht_format_bytes(a, sizeof(a), t->first),
+	       ht_format_bytes(d, sizeof(d), t->last));
+	if (t->notes[0])
+		printf("  note: %s\n", t->notes);
+	print_growth_text(t);
+}
+
+static void print_others_text(const struct other_change *c, size_t n)
+{
+	char a[32], b[32], d[32];
+
+	printf("other processes whose RSS changed (%zu):\n", n);
+	for (size_t i = 0; i < n && i < 10; i++)
+		printf("  %-16s pid %-7ld %10s -> %10s (%s%s)\n", c[i].comm, (long)c[i].pid,
+		       ht_format_bytes(a, sizeof(a), (double)c[i].before),
+		       ht_format_bytes(b, sizeof(b), (double)c[i].after),
+		       c[i].after > c[i].before ? "+" : "",
+		       ht_format_bytes(d, sizeof(d), (double)(c[i].after - c[i].before)));
+}
+
+static void json_num(const char *key, double v, int comma)
+{
+	if (isfinite(v))
+		printf("\"%s\":%.6g%s", key, v, comma ? "," : "");
+	else
+		printf("\"%s\":null%s", key, comma ? "," : "");
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+static void print_growth_json(const struct target *t)
+{
+	struct proc_pid_smaps_growth *g = NULL;
+	long n = 0;
+
+	printf("\"mappings_grown\":[");
+	if (t->smaps_start.n && t->smaps_end.n && !t->restarts)
+		n = proc_pid_smaps_grown(&t->smaps_start, &t->smaps_end, &g);
+	for (long i = 0; i < n; i++) {
+		printf("%s{\"path\":", i ? "," : "");
+		json_str(g[i].after.path[0] ? g[i].after.path : "[anon]");
+		printf(",\"start\":\"%" PRIx64 "\",\"end\":\"%" PRIx64 "\",\"perms\":\"%s\","
+		       "\"new\":%s,\"size_delta_bytes\":%" PRId64 ",\"rss_delta_bytes\":%" PRId64
+		       ",\"private_dirty_delta_bytes\":%" PRId64 "}",
+		       g[i].after.start, g[i].after.end, g[i].after.perms,
+		       g[i].is_new ? "true" : "false", g[i].size_delta, g[i].rss_delta,
+		       g[i].private_dirty_delta);
+	}
+	printf("]");
+	free(g);
+}
+
+static void print_target_json(const struct target *t)
+{
+	printf("{\"target\":");
+	json_str(t->spec);
+	printf(",\"pid\":%ld,\"comm\":", (long)t->pid);
+	json_str(t->comm);
+	printf(",\"verdict\":\"%s\",\"figure\":\"%s\",\"rounds_sampled\":%zu,",
+	       verdict_keys[t->verdict], t->figure, t->npoints);
+	json_num("growth_bytes_per_round", t->slope, 1);
+	json_num("growth_ci95_low", t->lo, 1);
+	json_num("growth_ci95_high", t->hi, 1);
+	json_num("mann_kendall_p", t->p, 1);
+	json_num("confidence", isfinite(t->p) ? 1 - t->p : NAN, 1);
+	json_num("first_bytes", t->first, 1);
+	json_num("last_bytes", t->last, 1);
+	printf("\"restarts\":%d,\"gone\":%s,\"notes\":", t->restarts, t->gone ? "true" : "false");
+	json_str(t->notes);
+	printf(",\"samples\":[");
+	for (size_t i = 0; i < t->nsamples; i++) {
+		const struct sample *x = &t->samples[i];
+		printf("%s{", i ? "," : "");
+		json_num("round", x->round, 1);
+		json_num("rss_bytes", x->rss, 1);
+		json_num("anon_bytes", x->anon, 1);
+		json_num("pss_bytes", x->pss, 1);
+		json_num("private_dirty_bytes", x->private_dirty, 0);
+		printf("}");
+	}
+	printf("],");
+	print_growth_json(t);
+	printf("}");
+}
+
+static void print_json(const struct soak *s, const struct other_change *c, size_t nc)
+{
+	printf("{\"rounds_requested\":%" PRId64 ",\"rounds_run\":%" PRId64
+	       ",\"rounds_failed\":%" PRId64 ",\"interrupted\":%s,\"targets\":[",
+	       s->rounds, s->rounds_run, s->rounds_failed, s->interrupted ? "true" : "false");
+	for (int i = 0; i < s->ntargets; i++) {
+		if (i)
+			putchar(',');
+		print_target_json(&s->targets[i]);
+	}
+	printf("],\"others_changed\":[");
+	for (size_t i = 0; i < nc; i++) {
+		printf("%s{\"pid\":%ld,\"comm\":", i ? "," : "", (long)c[i].pid);
+		json_str(c[i].comm);
+		printf(",\"rss_before_bytes\":%" PRId64 ",\"rss_after_bytes\":%" PRId64 "}",
+		       c[i].before, c[i].after);
+	}
+	printf("]}\n");
+}
+
+static void write_chart(const struct soak *s, const struct target *t)
+{
+	double *rows = calloc(t->nsamples + 1, 6 * sizeof(double));
+	char name[64], title[160], err[256];
+	struct ht_chart c = { "soak", title,
+			      "round rss anon pss private_dirty fit (bytes)", rows,
+			      t->nsamples, 6 };
+	int rc;
+
+	if (!rows)
+		return;
+	for (size_t i = 0; i < t->nsamples; i++) {
+		const struct sample *x = &t->samples[i];
+		double *r = &rows[i * 6];
+		r[0] = x->round, r[1] = x->rss, r[2] = x->anon, r[3] = x->pss;
+		r[4] = x->private_dirty;
+		r[5] = isfinite(t->slope) && t->npoints && !strcmp(t->figure, "private_dirty") ?
+		       t->last + t->slope * (x->round - t->samples[t->nsamples - 1].round) : NAN;
+	}
+	snprintf(name, sizeof(name), "soak-%ld", (long)t->pid);
+	snprintf(title, sizeof(title), "%s (pid %ld): %s", t->comm, (long)t->pid,
+		 verdict_names[t->verdict]);
+	rc = ht_chart_render(s->charts_dir, name, &c, s->chart_format, err, sizeof(err));
+	if (rc)
+		ht_err("chart for pid %ld: %s", (long)t->pid, err);
+	else if (!s->json)
+		printf("chart: %s/%s.%s\n", s->charts_dir, name, ht_chart_format_ext(s->chart_format));
+	free(rows);
+}
+
+static int report(struct soak *s)
+{
+	struct other_change *c = NULL;
+	size_t nc = compare_others(s, &c);
+	int code = 0;
+
+	for (int i = 0; i < s->ntargets; i++) {
+		judge(s, &s->targets[i]);
+		if (s->targets[i].verdict == V_LEAK)
+			code = EXIT_LEAK;
+		else if (s->targets[i].verdict == V_INCONCLUSIVE && code == 0)
+			code = EXIT_INCONCLUSIVE;
+	}
+	if (s->json) {
+		print_json(s, c, nc);
+	} else {
+		printf("healthtap soak: %" PRId64 " of %" PRId64 " rounds run, %" PRId64
+		       " failed%s\n\n", s->rounds_run, s->rounds, s->rounds_failed,
+		       s->interrupted ? " (interrupted: partial verdict)" : "");
+		for (int i = 0; i < s->ntargets; i++)
+			print_target_text(&s->targets[i]);
+		print_others_text(c, nc);
+	}
+	for (int i = 0; s->charts_dir && i < s->ntargets; i++)
+		if (s->targets[i].nsamples > 0)
+			write_chart(s, &s->targets[i]);
+	free(c);
+	return code;
+}
+
+/* ---- options and main ---- */
+
+static int parse_args(struct soak *s, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "target", required_argument, NULL, 't' },
+		{ "rounds", required_argument, NULL, 'n' },
+		{ "settle", required_argument, NULL, 's' },
+		{ "keep-going", no_argument, NULL, 'k' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "charts", required_argument, NULL, 'c' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "min-growth", required_argument, NULL, 'm' },
+		{ "root", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int64_t v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+t:n:s:kh", opts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (s->ntargets == MAX_TARGETS)
+				return ht_usage_error("soak", "at most %d targets", MAX_TARGETS);
+			s->targets[s->ntargets++].spec = optarg;
+			break;
+		case 'n':
+			if (ht_parse_count(optarg, &s->rounds) || s->rounds < 3)
+				return ht_usage_error("soak", "bad round count '%s' (at least 3)", optarg);
+			break;
+		case 's':
+			if (ht_parse_duration_ms(optarg, &s->settle_ms))
+				return ht_usage_error("soak", "bad settle time '%s'", optarg);
+			break;
+		case 'k': s->keep_going = 1; break;
+		case 'j': s->json = 1; break;
+		case 'c': s->charts_dir = optarg; break;
+		case 'f':
+			if (ht_chart_format_parse(optarg, &s->chart_format))
+				return ht_usage_error("soak", "bad chart format '%s'", optarg);
+			break;
+		case 'm':
+			if (ht_parse_count(optarg, &v))
+				return ht_usage_error("soak", "bad byte count '%s'", optarg);
+			s->min_growth = (double)v;
+			break;
+		case 'r': s->root = optarg; break;
+		case 'h': usage(stdout); return -1;
+		default: return ht_usage_error("soak", "bad option");
+		}
+	}
+	if (s->ntargets == 0)
+		return ht_usage_error("soak", "no --target given");
+	if (s->rounds == 0)
+		return ht_usage_error("soak", "no --rounds given");
+	if (optind >= argc)
+		return ht_usage_error("soak", "no test step: give it after '--'");
+	s->cmd = argv + optind;
+	return 0;
+}
+
+static int prepare(struct soak *s)
+{
+	struct stat st;
+
+	if (s->charts_dir && (stat(s->charts_dir, &st) != 0 || !S_ISDIR(st.st_mode)) &&
+	    mkdir(s->charts_dir, 0755) != 0) {
+		ht_err("cannot create %s: %s", s->charts_dir, strerror(errno));
+		return -errno;
+	}
+	for (int i = 0; i < s->ntargets; i++) {
+		struct target *t = &s->targets[i];
+		int err = resolve_target(s->root, t);
+		if (err) {
+			ht_err("cannot find target %s: %s", t->spec,
+			       err == -ESRCH || err == -ENOENT ? "no such process" : strerror(-err));
+			return err;
+		}
+	}
+	return snapshot_others(s);
+}
+
+static void cleanup(struct soak *s)
+{
+	for (int i = 0; i < s->ntargets; i++) {
+		free(s->targets[i].samples);
+		proc_pid_smaps_free(&s->targets[i].smaps_start);
+		proc_pid_smaps_free(&s->targets[i].smaps_end);
+	}
+	ht_proctable_free(s->others);
+	free(s->before);
+}
+
+static int cmd_soak(int argc, char **argv)
+{
+	struct soak s = { .root = "", .settle_ms = 500, .min_growth = 4096 };
+	int code, rc = parse_args(&s, argc, argv);
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	signal(SIGINT, on_sigint);
+	signal(SIGTERM, on_sigint);
+	if (prepare(&s)) {
+		cleanup(&s);
+		return EXIT_INCONCLUSIVE;
+	}
+	/* Round 0: the state before any step, once settled. */
+	wait_settled(&s);
+	snapshot_smaps(&s, 0);
+	for (int i = 0; i < s.ntargets; i++)
+		sample_target(&s, &s.targets[i], 0);
+	run_rounds(&s);
+	snapshot_smaps(&s, 1);
+	code = report(&s);
+	cleanup(&s);
+	return code;
+}
+
+HT_COMMAND(soak, cmd_soak, "repeat a test step N times and judge whether targets leak", 50)
