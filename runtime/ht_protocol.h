@@ -63,8 +63,44 @@ enum ht_value_kind {
 	X(SCHED, "migrations", HT_DELTA, "1", "", "sched_migrate_task events") \
 	X(SCHED, "proc_switches", HT_DELTA, "1", "pid comm", "context switches of one of the top N switchers") \
 	X(MEMORY, "batch", HT_MARK, "1", "", "end of the memory batch") \
+	X(MEMORY, "rss_anon", HT_DELTA, "B", "", "anonymous RSS change of all processes") \
+	X(MEMORY, "rss_file", HT_DELTA, "B", "", "file-backed RSS change of all processes") \
+	X(MEMORY, "rss_shmem", HT_DELTA, "B", "", "shared-memory RSS change of all processes") \
+	X(MEMORY, "rss_swap", HT_DELTA, "B", "", "swap entries change of all processes") \
+	X(MEMORY, "mmap", HT_DELTA, "B", "", "bytes asked for with mmap") \
+	X(MEMORY, "munmap", HT_DELTA, "B", "", "bytes unmapped with munmap") \
+	X(MEMORY, "brk", HT_DELTA, "B", "", "program break change") \
+	X(MEMORY, "exits", HT_DELTA, "1", "", "processes that exited") \
+	X(MEMORY, "oom_kills", HT_DELTA, "1", "", "OOM killer victims") \
+	X(MEMORY, "proc_activity", HT_DELTA, "B", "pid comm", "RSS bytes changed (either way) by one of the top N processes") \
+	X(MEMORY, "proc_rss_anon", HT_DELTA, "B", "pid", "anonymous RSS change of a top process") \
+	X(MEMORY, "proc_rss_file", HT_DELTA, "B", "pid", "file-backed RSS change of a top process") \
+	X(MEMORY, "proc_rss_shmem", HT_DELTA, "B", "pid", "shared-memory RSS change of a top process") \
+	X(MEMORY, "proc_rss_swap", HT_DELTA, "B", "pid", "swap entries change of a top process") \
+	X(MEMORY, "proc_mmap", HT_DELTA, "B", "pid", "bytes a top process asked for with mmap") \
+	X(MEMORY, "proc_munmap", HT_DELTA, "B", "pid", "bytes a top process unmapped") \
+	X(MEMORY, "proc_brk", HT_DELTA, "B", "pid", "program break change of a top process") \
+	X(MEMORY, "exit_rss", HT_EVENT, "B", "pid", "final RSS of one of the largest exits") \
+	X(MEMORY, "oom_kill", HT_EVENT, "B", "pid comm", "an OOM kill; value is the victim's RSS") \
 	X(IRQ, "batch", HT_MARK, "1", "", "end of the irq batch") \
-	X(SKB, "batch", HT_MARK, "1", "", "end of the skb batch")
+	X(IRQ, "handlers", HT_DELTA, "1", "", "hard IRQ handler calls") \
+	X(IRQ, "handlers_ns", HT_DELTA, "ns", "", "time in hard IRQ handlers") \
+	X(IRQ, "handler", HT_DELTA, "1", "irq [name]", "handler calls of one of the top N IRQs") \
+	X(IRQ, "handler_ns", HT_DELTA, "ns", "irq", "handler time of one of the top N IRQs") \
+	X(IRQ, "softirqs", HT_DELTA, "1", "vec", "softirqs run, per vector") \
+	X(SKB, "batch", HT_MARK, "1", "", "end of the skb batch") \
+	X(SKB, "frees", HT_DELTA, "1", "", "skbs freed (consumed + dropped)") \
+	X(SKB, "consumed", HT_DELTA, "1", "", "skbs freed after use (consume_skb)") \
+	X(SKB, "dropped", HT_DELTA, "1", "", "skbs dropped (kfree_skb)") \
+	X(SKB, "drops", HT_DELTA, "1", "reason", "drops with one drop reason") \
+	X(SKB, "allocs", HT_DELTA, "1", "", "skb allocations (__alloc_skb)") \
+	X(SKB, "alloc_approx", HT_DELTA, "1", "", "approximate allocations: skbs entering the device layer") \
+	X(SKB, "outstanding", HT_TOTAL, "1", "", "allocations minus frees since start") \
+	X(SKB, "outstanding_approx", HT_TOTAL, "1", "", "alloc_approx minus frees since start") \
+	X(SKB, "rx_packets", HT_DELTA, "1", "[dev]", "skbs received from devices") \
+	X(SKB, "rx_bytes", HT_DELTA, "B", "", "bytes received from devices") \
+	X(SKB, "tx_packets", HT_DELTA, "1", "[dev]", "skbs devices transmitted") \
+	X(SKB, "tx_bytes", HT_DELTA, "B", "", "bytes devices transmitted")
 
 struct ht_record_kind {
 	enum ht_subsys subsys;

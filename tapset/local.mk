@@ -2,7 +2,11 @@
 # not subfolders, so the files install flat there as health_<file>.stp.
 HEALTH_TAPSET_FILES = \
 	tapset/health/common.stp \
-	tapset/health/sched.stp
+	tapset/health/common.stpm \
+	tapset/health/memory.stp \
+	tapset/health/sched.stp \
+	tapset/health/irq.stp \
+	tapset/health/skb.stp
 EXTRA_DIST += $(HEALTH_TAPSET_FILES)
 stap_tapsetdir = $(datadir)/systemtap/tapset
 
