@@ -38,7 +38,7 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_proc_pid_cmdline
 AM_TESTS_ENVIRONMENT += HT_CLANG='$(CLANG)'; export HT_CLANG;
 TESTS += $(FUZZ_TARGETS:=.sh)
-EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/fuzz.h tests/fuzz/seeds \
+EXTRA_DIST += docs/fuzzing.md tests/fuzz/run.sh tests/fuzz/fuzz.h tests/fuzz/seeds \
 	$(FUZZ_TARGETS:=.sh) $(FUZZ_TARGETS:=.c)
 CLEANFILES += $(FUZZ_TARGETS) $(FUZZ_TARGETS:=.tmp)
 # Work dirs (corpus, crash inputs) of failed runs.
