@@ -1,7 +1,6 @@
 # Benchmarks: each prints ratios against a reference measured in the same run.
 # Run them with 'make bench'; they are not tests. Areas add their scripts to
 # bench_scripts in their own fragment.
-bench_scripts =
 EXTRA_DIST += $(bench_scripts)
 bench: all
 	@for b in $(bench_scripts); do \
