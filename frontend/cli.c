@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "cli.h"
 
 void ht_err(const char *fmt, ...)
@@ -126,4 +127,19 @@ char *ht_format_bytes(char *buf, size_t size, double bytes)
 	else
 		snprintf(buf, size, "%s%.1f %s", bytes < 0 ? "-" : "", v, units[u]);
 	return buf;
+}
+
+int ht_default_db_path(char *buf, size_t size)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+
+	if (geteuid() == 0)
+		snprintf(buf, size, "/var/lib/healthtap/healthtap.db");
+	else if (xdg && *xdg)
+		snprintf(buf, size, "%s/healthtap/healthtap.db", xdg);
+	else if (home && *home)
+		snprintf(buf, size, "%s/.local/state/healthtap/healthtap.db", home);
+	else
+		return -ENOENT;
+	return 0;
 }

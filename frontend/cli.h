@@ -50,6 +50,12 @@ int ht_parse_count(const char *text, int64_t *out);
  * NAN. Returns buf. */
 char *ht_format_bytes(char *buf, size_t size, double bytes);
 
+/* The history DB when -d is not given: /var/lib/healthtap/healthtap.db as
+ * root, else $XDG_STATE_HOME/healthtap/healthtap.db, else
+ * ~/.local/state/healthtap/healthtap.db. Returns 0, or -ENOENT when
+ * neither XDG_STATE_HOME nor HOME is set. */
+int ht_default_db_path(char *buf, size_t size);
+
 /* Sleeps until the monotonic deadline (ns); returns early on a signal. */
 void ht_sleep_until(int64_t deadline_ns);
 
