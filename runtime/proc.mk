@@ -39,7 +39,10 @@ FUZZ_TARGETS = \
 AM_TESTS_ENVIRONMENT += HT_CLANG='$(CLANG)'; export HT_CLANG;
 TESTS += $(FUZZ_TARGETS:=.sh)
 EXTRA_DIST += docs/fuzzing.md tests/fuzz/run.sh tests/fuzz/fuzz.h tests/fuzz/seeds \
-	$(FUZZ_TARGETS:=.sh) $(FUZZ_TARGETS:=.c)
+	$(FUZZ_TARGETS:=.sh) $(FUZZ_TARGETS:=.c) \
+	tests/fuzz/fuzz_stream.dict tests/fuzz/fuzz_proc_interrupts.dict \
+	tests/fuzz/fuzz_proc_softirqs.dict tests/fuzz/fuzz_proc_pressure.dict \
+	tests/fuzz/fuzz_proc_net_dev.dict tests/fuzz/fuzz_proc_net_snmp.dict
 CLEANFILES += $(FUZZ_TARGETS) $(FUZZ_TARGETS:=.tmp)
 # Work dirs (corpus, crash inputs) of failed runs.
 clean-local: clean-fuzz-work

@@ -79,10 +79,15 @@ if test -n "${HT_FUZZ_RUNS-}"; then
 else
 	budget="-max_total_time=${HT_FUZZ_SECONDS:-10}"
 fi
+set -- "$budget"
+if test -f "$top_srcdir/tests/fuzz/$name.dict"; then
+	set -- "$@" "-dict=$top_srcdir/tests/fuzz/$name.dict"
+	budget="$budget, $name.dict"
+fi
 echo "$name: $nseeds seed files, $budget"
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} \
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-"$bin" "$budget" -timeout=10 -error_exitcode=1 -timeout_exitcode=1 -rss_limit_mb=2048 \
+"$bin" "$@" -timeout=10 -error_exitcode=1 -timeout_exitcode=1 -rss_limit_mb=2048 \
 	-print_final_stats=1 -artifact_prefix="$work/" \
 	"$work/corpus" "$work/seeds" >"$work/fuzz.log" 2>&1
 rc=$?
