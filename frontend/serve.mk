@@ -1,1 +1,14 @@
-# frontend/serve.mk
+# frontend/serve.mk: healthtap serve (HTTP: /metrics, /api/v1, /healthz),
+# its tests (tests/serve/), docs and the Prometheus rules.
+healthtap_SOURCES += frontend/cmd_serve.c \
+	frontend/serve_buf.h frontend/serve_buf.c \
+	frontend/serve_snap.h frontend/serve_snap.c \
+	frontend/serve_render.h frontend/serve_render.c
+healthtap_CPPFLAGS += $(MHD_CFLAGS)
+healthtap_LDADD += $(MHD_LIBS) -lpthread
+
+SERVE_TESTS = tests/serve/fixture.sh tests/serve/http.sh
+TESTS += $(SERVE_TESTS)
+EXTRA_DIST += $(SERVE_TESTS) tests/serve/serve-lib.sh \
+	tests/serve/fixtures tests/serve/golden \
+	docs/api.md

@@ -1,0 +1,993 @@
+/* healthtap serve: /metrics for Prometheus, a JSON API and /healthz.
+ *
+ * One thread samples /proc at the interval (ht_sampler) and publishes an
+ * immutable snapshot (serve_snap); libmicrohttpd's threads answer requests
+ * by rendering the latest snapshot through the renderer table
+ * (serve_render.h), so a request never samples. Only the per-process series
+ * endpoints read the sampler itself, under a read lock that the sampling
+ * thread takes for writing while it samples.
+ *
+ * Safe by default: loopback only, GET and HEAD only, bounded connections,
+ * request memory and idle time; TLS and basic auth when asked for. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <microhttpd.h>
+#include "cli.h"
+#include "ht_counter.h"
+#include "serve_render.h"
+#include "serve_snap.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:9464"
+#define DEFAULT_TOP 20
+#define MAX_TOP 1000
+#define LEAKS_KEPT 256			/* processes ranked for /api/v1/leaks */
+#define MAX_PROBE_RECS 2000		/* probe records exported, at most */
+#define MAX_SERIES_POINTS 100000
+#define MAX_RESPONSE (64u << 20)	/* a render past this is a 500 */
+#define MAX_SECRET_FILE 65536
+
+struct serve_opts {
+	const char *listen;
+	const char *db;
+	const char *root;
+	const char *stream;
+	const char *tls_cert, *tls_key;
+	const char *auth_file;
+	int64_t interval_ms;
+	int64_t top;
+	int64_t max_conns;
+	int64_t timeout_s;
+	int64_t history;
+	int64_t warmup_ms;		/* -1: the sampler's default */
+	struct sockaddr_storage addr;	/* parsed --listen */
+	socklen_t addrlen;
+	int verbose;
+};
+
+struct server {
+	struct serve_opts o;
+	struct ht_sampler *sampler;
+	pthread_rwlock_t sampler_lock;	/* write: sample/feed; read: series */
+
+	pthread_mutex_t snap_mu;
+	struct serve_snap *snap;	/* latest; NULL before the first */
+	struct serve_stats stats;
+	uint64_t sample_errors, sample_count;
+	double sample_dur_sum;
+
+	pthread_mutex_t stop_mu;
+	pthread_cond_t stop_cv;
+	atomic_int stopping;
+	pthread_t sampler_thread, feed_thread;
+	int have_sampler_thread, have_feed_thread;
+	int feed_fd;
+	atomic_int feed_done;
+
+	char *auth_user, *auth_pass;
+	char *tls_cert_pem, *tls_key_pem;
+	struct MHD_Daemon *daemon;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: healthtap serve [--listen ADDR:PORT] [-d DB] [-i T] [-n N] [options]\n"
+		"\n"
+		"Serves the host's health over HTTP: /metrics for Prometheus (text\n"
+		"format, or OpenMetrics when asked), a JSON API under /api/v1/ and\n"
+		"/healthz. One thread samples at the interval; requests read the latest\n"
+		"snapshot. Read-only: GET and HEAD only.\n"
+		"\n"
+		"  -l, --listen ADDR:PORT  address to bind (default " DEFAULT_LISTEN ";\n"
+		"                          [::1]:9464 for IPv6; port 0 picks a free one)\n"
+		"  -d, --db DB             serve a database written by 'healthtap record'\n"
+		"  -i, --interval T        sample every T (default 5s; 500ms, 1m, ...)\n"
+		"  -n, --top N             per-process metrics for the N processes with the\n"
+		"                          highest leak risk (default %d, at most %d)\n"
+		"      --stream FILE       read a health tapset stream from FILE ('-': stdin)\n"
+		"                          for probe figures and coverage\n"
+		"      --max-connections N at most N connections at once (default 64)\n"
+		"      --timeout T         close connections idle for T (default 10s)\n"
+		"      --tls-cert FILE     serve HTTPS with this PEM certificate ...\n"
+		"      --tls-key FILE      ... and this PEM private key\n"
+		"      --basic-auth FILE   require HTTP basic auth; FILE holds 'user:password'\n"
+		"                          (/healthz stays open)\n"
+		"      --history N         points kept per process (default 512)\n"
+		"      --warmup T          no leak risk for a process watched less than T\n"
+		"                          (default 60s)\n"
+		"      --root DIR          read DIR/proc instead of /proc (for tests)\n"
+		"  -v, --verbose           log libmicrohttpd errors to stderr\n"
+		"  -h, --help              show this help\n"
+		"\n"
+		"Endpoints: /metrics /healthz /api/v1/snapshot /api/v1/leaks\n"
+		"  /api/v1/processes/PID/series /api/v1/memory/series (see docs/api.md)\n"
+		"\n"
+		"Examples:\n"
+		"  healthtap serve\n"
+		"  healthtap serve --listen 0.0.0.0:9464 --basic-auth /etc/healthtap/auth \\\n"
+		"      --tls-cert cert.pem --tls-key key.pem\n"
+		"  stap -e 'probe health.* {}' | healthtap serve --stream -\n",
+		DEFAULT_TOP, MAX_TOP);
+}
+
+/* ---- snapshots ---- */
+
+static struct serve_snap *latest_snap(struct server *srv)
+{
+	struct serve_snap *snap;
+
+	pthread_mutex_lock(&srv->snap_mu);
+	snap = serve_snap_get(srv->snap);
+	pthread_mutex_unlock(&srv->snap_mu);
+	return snap;
+}
+
+static void publish(struct server *srv, struct serve_snap *snap)
+{
+	struct serve_snap *old;
+
+	pthread_mutex_lock(&srv->snap_mu);
+	old = srv->snap;
+	srv->snap = snap;
+	pthread_mutex_unlock(&srv->snap_mu);
+	serve_snap_put(old);
+}
+
+/* Samples once and publishes a new snapshot. Only the sampling thread (or
+ * main before the others start) calls it, so srv->snap is stable here. */
+static void sample_once(struct server *srv)
+{
+	struct serve_snap_opts so = {
+		.root = srv->o.root ? srv->o.root : "",
+		.keep = (size_t)srv->o.top > LEAKS_KEPT ? (size_t)srv->o.top : LEAKS_KEPT,
+		.max_recs = MAX_PROBE_RECS,
+	};
+	struct serve_snap *snap;
+	int64_t t0, t1;
+	int err;
+
+	pthread_rwlock_wrlock(&srv->sampler_lock);
+	t0 = ht_now_ns();
+	err = ht_sampler_sample(srv->sampler);
+	t1 = ht_now_ns();
+	snap = serve_snap_build(srv->sampler, srv->snap, &so);
+	pthread_rwlock_unlock(&srv->sampler_lock);
+	srv->sample_count++;
+	srv->sample_dur_sum += (double)(t1 - t0) / 1e9;
+	if (err) {
+		srv->sample_errors++;
+		if (srv->o.verbose)
+			ht_err("serve: sample failed: %s", strerror(-err));
+	}
+	if (!snap) {
+		ht_err("serve: cannot build a snapshot: %s", strerror(errno));
+		return;
+	}
+	snap->sample_err = err;
+	snap->sample_errors = srv->sample_errors;
+	snap->sample_dur_s = (double)(t1 - t0) / 1e9;
+	snap->sample_dur_sum_s = srv->sample_dur_sum;
+	snap->sample_count = srv->sample_count;
+	publish(srv, snap);
+}
+
+static void *sampler_main(void *arg)
+{
+	struct server *srv = arg;
+	int64_t interval = srv->o.interval_ms * 1000000, next = ht_now_ns() + interval;
+
+	pthread_mutex_lock(&srv->stop_mu);
+	while (!atomic_load(&srv->stopping)) {
+		struct timespec ts = { next / 1000000000, next % 1000000000 };
+		int64_t now;
+
+		pthread_cond_timedwait(&srv->stop_cv, &srv->stop_mu, &ts);
+		if (atomic_load(&srv->stopping))
+			break;
+		now = ht_now_ns();
+		if (now < next)
+			continue;
+		pthread_mutex_unlock(&srv->stop_mu);
+		sample_once(srv);
+		next += interval;
+		now = ht_now_ns();
+		if (next <= now)	/* fell behind: skip, don't burst */
+			next = now + interval;
+		pthread_mutex_lock(&srv->stop_mu);
+	}
+	pthread_mutex_unlock(&srv->stop_mu);
+	return NULL;
+}
+
+/* Reads the tapset stream until EOF or shutdown, feeding the sampler. */
+static void *feed_main(void *arg)
+{
+	struct server *srv = arg;
+	char buf[16384];
+
+	while (!atomic_load(&srv->stopping)) {
+		struct pollfd pfd = { .fd = srv->feed_fd, .events = POLLIN };
+		ssize_t n;
+		int rc = poll(&pfd, 1, 200);
+
+		if (rc < 0 && errno != EINTR)
+			break;
+		if (rc <= 0)
+			continue;
+		n = read(srv->feed_fd, buf, sizeof(buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			break;
+		pthread_rwlock_wrlock(&srv->sampler_lock);
+		ht_sampler_feed(srv->sampler, buf, (size_t)n);
+		pthread_rwlock_unlock(&srv->sampler_lock);
+	}
+	atomic_store(&srv->feed_done, 1);
+	return NULL;
+}
+
+/* ---- HTTP ---- */
+
+struct reply {
+	unsigned code;
+	const char *type;
+	char *body;			/* malloc()ed; NULL: empty */
+	size_t len;
+	const char *allow;		/* Allow header for 405 */
+};
+
+static void reply_text(struct reply *r, unsigned code, const char *text)
+{
+	r->code = code;
+	r->type = "text/plain; charset=utf-8";
+	r->body = strdup(text);
+	r->len = r->body ? strlen(r->body) : 0;
+}
+
+static void reply_buf(struct reply *r, struct serve_buf *b, const char *type)
+{
+	if (b->failed) {
+		serve_buf_free(b);
+		reply_text(r, 500, "response too large or out of memory\n");
+		return;
+	}
+	r->code = 200;
+	r->type = type;
+	r->body = serve_buf_take(b, &r->len);
+}
+
+static double self_cpu_s(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts))
+		return NAN;
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct serve_view view_of(struct server *srv, const struct serve_snap *snap)
+{
+	return (struct serve_view){
+		.snap = snap, .stats = &srv->stats, .top = (size_t)srv->o.top,
+		.self_cpu_s = self_cpu_s(), .interval_s = srv->o.interval_ms / 1e3,
+		.mode = srv->o.db ? "db" : "live",
+	};
+}
+
+/* Renders one table entry over the latest snapshot. */
+static void render(struct server *srv, struct reply *r, const struct serve_renderer *rd)
+{
+	struct serve_snap *snap = latest_snap(srv);
+	struct serve_buf b = { .max = MAX_RESPONSE };
+	struct serve_view v;
+
+	if (!snap) {
+		reply_text(r, 503, "no sample yet\n");
+		return;
+	}
+	v = view_of(srv, snap);
+	rd->render(&b, &v);
+	serve_snap_put(snap);
+	reply_buf(r, &b, rd->content_type);
+}
+
+static void get_metrics(struct server *srv, struct MHD_Connection *c, struct reply *r,
+			const char *rest)
+{
+	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+	int64_t t0 = ht_now_ns();
+
+	(void)rest;
+	render(srv, r, serve_renderer_for_accept(accept));
+	if (r->code == 200) {
+		atomic_fetch_add(&srv->stats.scrapes, 1);
+		atomic_fetch_add(&srv->stats.scrape_ns, (uint64_t)(ht_now_ns() - t0));
+	}
+}
+
+static void get_healthz(struct server *srv, struct MHD_Connection *c, struct reply *r,
+			const char *rest)
+{
+	struct serve_snap *snap = latest_snap(srv);
+	int64_t age_ns, limit_ns = 3 * srv->o.interval_ms * 1000000 + 5000000000LL;
+	char msg[160];
+
+	(void)c;
+	(void)rest;
+	if (!snap) {
+		reply_text(r, 503, "no sample yet\n");
+		return;
+	}
+	age_ns = ht_now_ns() - snap->sys.mono_ns;
+	if (snap->sample_err)
+		snprintf(msg, sizeof(msg), "latest sample failed: %s\n", strerror(-snap->sample_err));
+	else if (!srv->o.db && age_ns > limit_ns)
+		snprintf(msg, sizeof(msg), "latest sample is %.1f s old\n", age_ns / 1e9);
+	else
+		snprintf(msg, sizeof(msg), "ok\n");
+	reply_text(r, strcmp(msg, "ok\n") ? 503 : 200, msg);
+	serve_snap_put(snap);
+}
+
+static void get_snapshot(struct server *srv, struct MHD_Connection *c, struct reply *r,
+			 const char *rest)
+{
+	(void)c;
+	(void)rest;
+	render(srv, r, serve_renderer_find("snapshot"));
+}
+
+static void get_leaks(struct server *srv, struct MHD_Connection *c, struct reply *r,
+		      const char *rest)
+{
+	(void)c;
+	(void)rest;
+	render(srv, r, serve_renderer_find("leaks"));
+}
+
+/* ?points=N (default 512, at most MAX_SERIES_POINTS); -1 when malformed. */
+static int64_t points_arg(struct MHD_Connection *c)
+{
+	const char *txt = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "points");
+	int64_t n = 512;
+
+	if (txt && (ht_parse_count(txt, &n) || n == 0))
+		return -1;
+	return n > MAX_SERIES_POINTS ? MAX_SERIES_POINTS : n;
+}
+
+static void get_mem_series(struct server *srv, struct MHD_Connection *c, struct reply *r,
+			   const char *rest)
+{
+	struct serve_snap *snap;
+	struct serve_buf b = { .max = MAX_RESPONSE };
+	int64_t points = points_arg(c);
+
+	(void)rest;
+	if (points < 0) {
+		reply_text(r, 400, "bad points: want a positive integer\n");
+		return;
+	}
+	snap = latest_snap(srv);
+	if (!snap) {
+		reply_text(r, 503, "no sample yet\n");
+		return;
+	}
+	pthread_rwlock_rdlock(&srv->sampler_lock);
+	serve_render_mem_series(&b, srv->sampler, snap, (size_t)points);
+	pthread_rwlock_unlock(&srv->sampler_lock);
+	serve_snap_put(snap);
+	reply_buf(r, &b, "application/json");
+}
+
+/* rest: "PID/series" */
+static void get_proc_series(struct server *srv, struct MHD_Connection *c, struct reply *r,
+			    const char *rest)
+{
+	const char *st_txt = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "start_time");
+	struct serve_buf b = { .max = MAX_RESPONSE };
+	struct serve_snap *snap;
+	int64_t points = points_arg(c), start_time = -1;
+	char *end;
+	long pid;
+	int err;
+
+	errno = 0;
+	pid = strtol(rest, &end, 10);
+	if (end == rest || *rest == '-' || *rest == '+' || errno || pid <= 0 || pid > 0x3fffffff) {
+		reply_text(r, 404, "not found: want /api/v1/processes/PID/series\n");
+		return;
+	}
+	if (strcmp(end, "/series")) {
+		reply_text(r, 404, "not found: want /api/v1/processes/PID/series\n");
+		return;
+	}
+	if (points < 0 || (st_txt && ht_parse_count(st_txt, &start_time))) {
+		reply_text(r, 400, "bad query: points and start_time are non-negative integers\n");
+		return;
+	}
+	snap = latest_snap(srv);
+	if (!snap) {
+		reply_text(r, 503, "no sample yet\n");
+		return;
+	}
+	pthread_rwlock_rdlock(&srv->sampler_lock);
+	err = serve_render_series(&b, srv->sampler, snap, (pid_t)pid, start_time, (size_t)points);
+	pthread_rwlock_unlock(&srv->sampler_lock);
+	serve_snap_put(snap);
+	if (err) {
+		serve_buf_free(&b);
+		reply_text(r, 404, "no such process\n");
+		return;
+	}
+	reply_buf(r, &b, "application/json");
+}
+
+static void get_api_index(struct server *srv, struct MHD_Connection *c, struct reply *r,
+			  const char *rest)
+{
+	(void)srv;
+	(void)c;
+	(void)rest;
+	reply_text(r, 200,
+		   "{\"endpoints\":[\"/api/v1/snapshot\",\"/api/v1/leaks\","
+		   "\"/api/v1/processes/{pid}/series\",\"/api/v1/memory/series\"]}\n");
+	r->type = "application/json";
+}
+
+static void get_index(struct server *srv, struct MHD_Connection *c, struct reply *r,
+		      const char *rest)
+{
+	(void)srv;
+	(void)c;
+	(void)rest;
+	reply_text(r, 200,
+		   "healthtap serve\n\n"
+		   "/metrics                       Prometheus text format or OpenMetrics\n"
+		   "/healthz                       200 ok while sampling works\n"
+		   "/api/v1/snapshot               the latest snapshot (JSON)\n"
+		   "/api/v1/leaks                  processes with a leak risk (JSON)\n"
+		   "/api/v1/processes/PID/series   RSS and anon history of one process\n"
+		   "/api/v1/memory/series          MemAvailable history\n");
+}
+
+static const struct route {
+	const char *path;
+	int prefix;			/* path is a prefix; the rest is passed on */
+	int open;			/* no auth needed */
+	void (*get)(struct server *srv, struct MHD_Connection *c, struct reply *r,
+		    const char *rest);
+} routes[] = {
+	{ "/metrics", 0, 0, get_metrics },
+	{ "/healthz", 0, 1, get_healthz },
+	{ "/api/v1/snapshot", 0, 0, get_snapshot },
+	{ "/api/v1/leaks", 0, 0, get_leaks },
+	{ "/api/v1/memory/series", 0, 0, get_mem_series },
+	{ "/api/v1/processes/", 1, 0, get_proc_series },
+	{ "/api/v1", 0, 0, get_api_index },
+	{ "/api/v1/", 0, 0, get_api_index },
+	{ "/", 0, 0, get_index },
+};
+
+static const struct route *route_of(const char *url, const char **rest)
+{
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		size_t n = strlen(routes[i].path);
+
+		if (routes[i].prefix ? !strncmp(url, routes[i].path, n) : !strcmp(url, routes[i].path)) {
+			*rest = url + n;
+			return &routes[i];
+		}
+	}
+	return NULL;
+}
+
+/* Compares in time independent of where the strings differ. */
+static int same_secret(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned char d = la != lb;
+
+	for (size_t i = 0; i < la; i++)
+		d |= (unsigned char)a[i] ^ (unsigned char)b[i % (lb ? lb : 1)];
+	return d == 0;
+}
+
+static int authorized(struct server *srv, struct MHD_Connection *c)
+{
+	char *pass = NULL, *user;
+	int ok;
+
+	if (!srv->auth_user)
+		return 1;
+	user = MHD_basic_auth_get_username_password(c, &pass);
+	ok = user && pass && same_secret(user, srv->auth_user) &&
+	     same_secret(pass, srv->auth_pass);
+	if (user)
+		MHD_free(user);
+	if (pass)
+		MHD_free(pass);
+	return ok;
+}
+
+static enum MHD_Result send_reply(struct server *srv, struct MHD_Connection *c,
+				  struct reply *r, int auth_fail)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(r->len, r->body ? r->body : "",
+					       r->body ? MHD_RESPMEM_MUST_FREE :
+							 MHD_RESPMEM_PERSISTENT);
+	if (!resp) {
+		free(r->body);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->type);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	if (r->allow)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+	if (auth_fail)
+		ret = MHD_queue_basic_auth_fail_response(c, "healthtap", resp);
+	else
+		ret = MHD_queue_response(c, r->code, resp);
+	MHD_destroy_response(resp);
+	serve_stats_count(&srv->stats, r->code);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_size, void **req_cls)
+{
+	struct server *srv = cls;
+	struct reply r = { 0 };
+	const struct route *rt;
+	const char *rest = "";
+
+	(void)version;
+	(void)upload_data;
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
+		/* Answer at once; a body, if any, is never read into memory. */
+		if (*req_cls)
+			return MHD_NO;
+		*req_cls = srv;
+		*upload_size = 0;
+		reply_text(&r, 405, "method not allowed: healthtap serve is read-only\n");
+		r.allow = "GET, HEAD";
+		return send_reply(srv, c, &r, 0);
+	}
+	if (*req_cls) {			/* a GET with a body: ignore the body */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	*req_cls = srv;
+	rt = route_of(url, &rest);
+	if (rt && !rt->open && !authorized(srv, c)) {
+		reply_text(&r, 401, "authorization required\n");
+		r.code = 401;
+		return send_reply(srv, c, &r, 1);
+	}
+	if (!rt)
+		reply_text(&r, 404, "not found\n");
+	else
+		rt->get(srv, c, &r, rest);
+	if (!r.type)
+		reply_text(&r, 500, "internal error\n");
+	return send_reply(srv, c, &r, 0);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct server *srv = cls;
+
+	if (!srv->o.verbose)
+		return;
+	fputs("healthtap serve: microhttpd: ", stderr);
+	vfprintf(stderr, fmt, ap);
+}
+
+/* ---- setup ---- */
+
+/* Reads a small file into a NUL-terminated string. */
+static int slurp(const char *path, char **out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
+	size_t len = 0;
+	char *buf = malloc(MAX_SECRET_FILE + 1);
+
+	if (fd < 0 || !buf) {
+		err = fd < 0 ? -errno : -ENOMEM;
+		goto cleanup;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, MAX_SECRET_FILE - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == MAX_SECRET_FILE) {
+			err = -EFBIG;
+			goto cleanup;
+		}
+	}
+	buf[len] = '\0';
+	*out = buf;
+	buf = NULL;
+cleanup:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+static int load_auth(struct server *srv, const char *path)
+{
+	char *text, *colon, *nl;
+	int err = slurp(path, &text);
+
+	if (err) {
+		ht_err("serve: cannot read %s: %s", path, strerror(-err));
+		return -1;
+	}
+	nl = strpbrk(text, "\r\n");
+	if (nl)
+		*nl = '\0';
+	colon = strchr(text, ':');
+	if (!colon || colon == text || !colon[1]) {
+		ht_err("serve: bad %s: want one line 'user:password'", path);
+		free(text);
+		return -1;
+	}
+	*colon = '\0';
+	srv->auth_user = strdup(text);
+	srv->auth_pass = strdup(colon + 1);
+	memset(text, 0, strlen(text) + strlen(colon + 1) + 1);
+	free(text);
+	return srv->auth_user && srv->auth_pass ? 0 : -1;
+}
+
+/* "HOST:PORT", "[V6]:PORT". Fills ss; returns 0 or -1 (message printed). */
+static int parse_listen(const char *text, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[256], *port;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *res = NULL;
+	int rc;
+
+	if (strlen(text) >= sizeof(host))
+		return -1;
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+		if (!close || close[1] != ':')
+			return -1;
+		snprintf(host, sizeof(host), "%.*s", (int)(close - text - 1), text + 1);
+		port = (char *)close + 2;
+	} else {
+		const char *colon = strrchr(text, ':');
+		if (!colon || strchr(text, ':') != colon)
+			return -1;
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - text), text);
+		port = (char *)colon + 1;
+	}
+	if (!host[0] || !port[0] || strspn(port, "0123456789") != strlen(port) ||
+	    atol(port) > 65535)
+		return -1;
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc || !res) {
+		ht_err("serve: cannot resolve %s: %s", host, gai_strerror(rc));
+		return -1;
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+static int start_daemon(struct server *srv)
+{
+	struct sockaddr_storage ss = srv->o.addr;
+	socklen_t sslen = srv->o.addrlen;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	const union MHD_DaemonInfo *info;
+	char host[NI_MAXHOST];
+	struct MHD_OptionItem opts[16];
+	size_t n = 0;
+
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (srv->tls_cert_pem) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			ht_err("serve: this libmicrohttpd has no TLS support");
+			return -1;
+		}
+		flags |= MHD_USE_TLS;
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key_pem };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert_pem };
+	}
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, &ss };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, srv->o.max_conns, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT, 32 * 1024, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, srv->o.timeout_s, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, 2, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_BACKLOG_SIZE, 128, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+
+	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+				       MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
+				       MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	if (!srv->daemon) {
+		ht_err("serve: cannot listen on %s (address in use, or bad TLS key/cert?)",
+		       srv->o.listen);
+		return -1;
+	}
+	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	if (getnameinfo((struct sockaddr *)&ss, sslen, host, sizeof(host), NULL, 0,
+			NI_NUMERICHOST))
+		strcpy(host, "?");
+	fprintf(stderr, "healthtap serve: listening on %s://%s%s%s:%u/\n",
+		srv->tls_cert_pem ? "https" : "http", ss.ss_family == AF_INET6 ? "[" : "",
+		host, ss.ss_family == AF_INET6 ? "]" : "", info ? info->port : 0);
+	fflush(stderr);
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct serve_opts *o)
+{
+	enum { OPT_STREAM = 256, OPT_MAXCONN, OPT_TIMEOUT, OPT_CERT, OPT_KEY, OPT_AUTH,
+	       OPT_HISTORY, OPT_ROOT, OPT_WARMUP };
+	static const struct option longopts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "top", required_argument, NULL, 'n' },
+		{ "stream", required_argument, NULL, OPT_STREAM },
+		{ "max-connections", required_argument, NULL, OPT_MAXCONN },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "tls-cert", required_argument, NULL, OPT_CERT },
+		{ "tls-key", required_argument, NULL, OPT_KEY },
+		{ "basic-auth", required_argument, NULL, OPT_AUTH },
+		{ "history", required_argument, NULL, OPT_HISTORY },
+		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "warmup", required_argument, NULL, OPT_WARMUP },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	int64_t ms;
+
+	*o = (struct serve_opts){
+		.listen = DEFAULT_LISTEN, .interval_ms = 5000, .top = DEFAULT_TOP,
+		.max_conns = 64, .timeout_s = 10, .history = 512, .warmup_ms = -1,
+	};
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "l:d:i:n:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'd':
+			o->db = optarg;
+			break;
+		case 'i':
+			if (ht_parse_duration_ms(optarg, &o->interval_ms) || o->interval_ms < 10)
+				return ht_usage_error("serve", "bad interval '%s' (at least 10ms)", optarg);
+			break;
+		case 'n':
+			if (ht_parse_count(optarg, &o->top) || o->top > MAX_TOP)
+				return ht_usage_error("serve", "bad --top '%s' (0 to %d)", optarg, MAX_TOP);
+			break;
+		case OPT_STREAM:
+			o->stream = optarg;
+			break;
+		case OPT_MAXCONN:
+			if (ht_parse_count(optarg, &o->max_conns) || o->max_conns < 1 ||
+			    o->max_conns > 10000)
+				return ht_usage_error("serve", "bad --max-connections '%s' (1 to 10000)",
+						      optarg);
+			break;
+		case OPT_TIMEOUT:
+			if (ht_parse_duration_ms(optarg, &ms) || ms < 1000 || ms > 3600000)
+				return ht_usage_error("serve", "bad --timeout '%s' (1s to 1h)", optarg);
+			o->timeout_s = (ms + 999) / 1000;
+			break;
+		case OPT_CERT:
+			o->tls_cert = optarg;
+			break;
+		case OPT_KEY:
+			o->tls_key = optarg;
+			break;
+		case OPT_AUTH:
+			o->auth_file = optarg;
+			break;
+		case OPT_HISTORY:
+			if (ht_parse_count(optarg, &o->history) || o->history < 3 ||
+			    o->history > 1000000)
+				return ht_usage_error("serve", "bad --history '%s' (3 to 1000000)", optarg);
+			break;
+		case OPT_WARMUP:
+			if (ht_parse_duration_ms(optarg, &o->warmup_ms))
+				return ht_usage_error("serve", "bad --warmup '%s'", optarg);
+			break;
+		case OPT_ROOT:
+			o->root = optarg;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		default:
+			return ht_usage_error("serve", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return ht_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+	if (!o->tls_cert != !o->tls_key)
+		return ht_usage_error("serve", "--tls-cert and --tls-key go together");
+	if (parse_listen(o->listen, &o->addr, &o->addrlen))
+		return ht_usage_error("serve", "bad listen address '%s': want ADDR:PORT or [V6]:PORT",
+				      o->listen);
+	return 0;
+}
+
+static void server_free(struct server *srv)
+{
+	if (srv->daemon)
+		MHD_stop_daemon(srv->daemon);
+	atomic_store(&srv->stopping, 1);
+	pthread_mutex_lock(&srv->stop_mu);
+	pthread_cond_broadcast(&srv->stop_cv);
+	pthread_mutex_unlock(&srv->stop_mu);
+	if (srv->have_sampler_thread)
+		pthread_join(srv->sampler_thread, NULL);
+	if (srv->have_feed_thread)
+		pthread_join(srv->feed_thread, NULL);
+	if (srv->feed_fd >= 0)
+		close(srv->feed_fd);
+	serve_snap_put(srv->snap);
+	ht_sampler_free(srv->sampler);
+	free(srv->auth_user);
+	if (srv->auth_pass) {
+		memset(srv->auth_pass, 0, strlen(srv->auth_pass));
+		free(srv->auth_pass);
+	}
+	free(srv->tls_cert_pem);
+	if (srv->tls_key_pem) {
+		memset(srv->tls_key_pem, 0, strlen(srv->tls_key_pem));
+		free(srv->tls_key_pem);
+	}
+	pthread_rwlock_destroy(&srv->sampler_lock);
+	pthread_mutex_destroy(&srv->snap_mu);
+	pthread_mutex_destroy(&srv->stop_mu);
+	pthread_cond_destroy(&srv->stop_cv);
+}
+
+static int setup(struct server *srv)
+{
+	struct ht_sampler_opts so;
+	pthread_condattr_t ca;
+	int err;
+
+	pthread_rwlock_init(&srv->sampler_lock, NULL);
+	pthread_mutex_init(&srv->snap_mu, NULL);
+	pthread_mutex_init(&srv->stop_mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&srv->stop_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	srv->stats.start_wall_ms = ht_wall_ms();
+	srv->feed_fd = -1;
+
+	if (srv->o.auth_file && load_auth(srv, srv->o.auth_file))
+		return -1;
+	if (srv->o.tls_cert) {
+		if ((err = slurp(srv->o.tls_cert, &srv->tls_cert_pem)) ||
+		    (err = slurp(srv->o.tls_key, &srv->tls_key_pem))) {
+			ht_err("serve: cannot read the TLS %s: %s",
+			       srv->tls_cert_pem ? "key" : "certificate", strerror(-err));
+			return -1;
+		}
+	}
+	if (srv->o.stream) {
+		srv->feed_fd = strcmp(srv->o.stream, "-") ? open(srv->o.stream, O_RDONLY | O_CLOEXEC)
+							   : dup(0);
+		if (srv->feed_fd < 0) {
+			ht_err("serve: cannot open %s: %s", srv->o.stream, strerror(errno));
+			return -1;
+		}
+	}
+	ht_sampler_opts_default(&so);
+	so.root = srv->o.root;
+	so.history = (size_t)srv->o.history;
+	if (srv->o.warmup_ms >= 0)
+		so.warmup_s = srv->o.warmup_ms / 1e3;
+	srv->sampler = ht_sampler_new(&so);
+	if (!srv->sampler) {
+		ht_err("serve: cannot create the sampler: %s", strerror(errno));
+		return -1;
+	}
+	/* The first snapshot before the first request can come in. */
+	sample_once(srv);
+	if (srv->snap && srv->snap->sample_err) {
+		ht_err("serve: cannot sample %s/proc: %s", srv->o.root ? srv->o.root : "",
+		       strerror(-srv->snap->sample_err));
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct server srv = { 0 };
+	sigset_t set;
+	int sig = 0, rc;
+
+	rc = parse_opts(argc, argv, &srv.o);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (srv.o.db) {
+		ht_err("serve: -d DB is not supported yet (needs the record store)");
+		return 1;
+	}
+	/* Threads started from here on inherit the blocked set; main waits. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (setup(&srv))
+		goto fail;
+	if (pthread_create(&srv.sampler_thread, NULL, sampler_main, &srv)) {
+		ht_err("serve: cannot start the sampling thread");
+		goto fail;
+	}
+	srv.have_sampler_thread = 1;
+	if (srv.feed_fd >= 0) {
+		if (pthread_create(&srv.feed_thread, NULL, feed_main, &srv)) {
+			ht_err("serve: cannot start the stream thread");
+			goto fail;
+		}
+		srv.have_feed_thread = 1;
+	}
+	if (start_daemon(&srv))
+		goto fail;
+	while (sigwait(&set, &sig) != 0)
+		;
+	if (srv.o.verbose)
+		fprintf(stderr, "healthtap serve: %s, stopping\n", strsignal(sig));
+	server_free(&srv);
+	fprintf(stderr, "healthtap serve: stopped\n");
+	return 0;
+fail:
+	server_free(&srv);
+	return 1;
+}
+
+HT_COMMAND(serve, cmd_serve, "serve /metrics and a JSON API over HTTP", 40)

@@ -1,0 +1,810 @@
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include "config.h"
+#include "serve_render.h"
+
+static const char *const softirq_names[HT_SOFTIRQ_VECTORS] = {
+	"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET",
+	"SCHED", "HRTIMER", "RCU",
+};
+
+static const unsigned code_values[] = {
+#define SERVE_CODE_VAL(c) c,
+	SERVE_CODES(SERVE_CODE_VAL)
+#undef SERVE_CODE_VAL
+};
+
+void serve_stats_count(struct serve_stats *st, unsigned code)
+{
+	size_t i = 0;
+
+	while (i < SERVE_CODE_OTHER && code_values[i] != code)
+		i++;
+	atomic_fetch_add(&st->requests[i], 1);
+}
+
+/* ---- Prometheus text and OpenMetrics ---- */
+
+struct prom {
+	struct serve_buf *b;
+	int om;				/* OpenMetrics */
+};
+
+enum fam_type { GAUGE, COUNTER, SUMMARY };
+
+struct label {
+	const char *name, *value;
+};
+
+/* # HELP and # TYPE of a family. For counters, base is the name without
+ * _total: the text format names the family with it, OpenMetrics without. */
+static void family(struct prom *p, const char *base, enum fam_type type,
+		   const char *help)
+{
+	static const char *const types[] = { "gauge", "counter", "summary" };
+	const char *suffix = type == COUNTER && !p->om ? "_total" : "";
+
+	serve_buf_printf(p->b, "# HELP %s%s ", base, suffix);
+	serve_buf_prom_escape(p->b, help, 0);
+	serve_buf_printf(p->b, "\n# TYPE %s%s %s\n", base, suffix, types[type]);
+}
+
+/* One sample line: base + suffix {labels} value. Labels whose value is NULL
+ * are left out. */
+static void sample(struct prom *p, const char *base, const char *suffix,
+		   const struct label *labels, size_t nlabels, double v)
+{
+	int first = 1;
+
+	serve_buf_puts(p->b, base);
+	serve_buf_puts(p->b, suffix);
+	for (size_t i = 0; i < nlabels; i++) {
+		if (!labels[i].value)
+			continue;
+		serve_buf_printf(p->b, "%s%s=\"", first ? "{" : ",", labels[i].name);
+		serve_buf_prom_escape(p->b, labels[i].value, 1);
+		serve_buf_add(p->b, "\"", 1);
+		first = 0;
+	}
+	serve_buf_puts(p->b, first ? " " : "} ");
+	serve_buf_prom_double(p->b, v);
+	serve_buf_add(p->b, "\n", 1);
+}
+
+/* A family with one unlabelled sample; nothing when v is NAN (unknown). */
+static void gauge1(struct prom *p, const char *name, const char *help, double v)
+{
+	if (isnan(v))
+		return;
+	family(p, name, GAUGE, help);
+	sample(p, name, "", NULL, 0, v);
+}
+
+static void counter1(struct prom *p, const char *base, const char *help, double v)
+{
+	if (isnan(v) || v < 0)
+		return;
+	family(p, base, COUNTER, help);
+	sample(p, base, "_total", NULL, 0, v);
+}
+
+/* Bytes where -1 means unknown. */
+static double bytes(int64_t v)
+{
+	return v < 0 ? NAN : (double)v;
+}
+
+static void render_system(struct prom *p, const struct serve_view *v)
+{
+	const struct ht_sys_snapshot *s = &v->snap->sys;
+	static const char *const missing_files[] = { "meminfo", "pressure", "softirqs", "vmstat" };
+	struct label l[2];
+	int any;
+
+	counter1(p, "healthtap_samples", "samples taken by the sampling thread",
+		 (double)s->samples);
+	counter1(p, "healthtap_sample_errors", "samples that failed (the previous snapshot stayed)",
+		 (double)v->snap->sample_errors);
+	gauge1(p, "healthtap_sample_interval_seconds", "time between the latest two samples",
+	       s->interval_s);
+	gauge1(p, "healthtap_last_sample_timestamp_seconds",
+	       "wall-clock time of the latest sample", (double)s->wall_ms / 1e3);
+	family(p, "healthtap_source_missing", GAUGE,
+	       "1 when an optional /proc file could not be read in the latest sample");
+	for (size_t i = 0; i < 4; i++) {
+		l[0] = (struct label){ "file", missing_files[i] };
+		sample(p, "healthtap_source_missing", "", l, 1, (s->missing >> i) & 1);
+	}
+	gauge1(p, "healthtap_cpus", "online CPUs", s->ncpus);
+	gauge1(p, "healthtap_cpu_busy_ratio", "share of CPU time not idle over the latest interval",
+	       s->cpu_busy_pct / 100.0);
+	counter1(p, "healthtap_context_switches", "context switches since boot (/proc/stat ctxt)",
+		 (double)s->ctxt_total);
+	gauge1(p, "healthtap_context_switches_per_second", "context switch rate over the latest interval",
+	       s->ctxt_rate);
+	counter1(p, "healthtap_interrupts", "interrupts since boot (/proc/stat intr)",
+		 (double)s->intr_total);
+	gauge1(p, "healthtap_interrupts_per_second", "interrupt rate over the latest interval",
+	       s->intr_rate);
+	counter1(p, "healthtap_softirqs", "softirqs since boot (/proc/stat softirq)",
+		 (double)s->softirq_total);
+	gauge1(p, "healthtap_softirqs_per_second", "softirq rate over the latest interval",
+	       s->softirq_rate);
+	any = 0;
+	for (size_t i = 0; i < HT_SOFTIRQ_VECTORS; i++)
+		any |= !isnan(s->softirq_vec_rate[i]);
+	if (any) {
+		family(p, "healthtap_softirq_vector_per_second", GAUGE,
+		       "softirq rate of one vector over the latest interval (/proc/softirqs)");
+		for (size_t i = 0; i < HT_SOFTIRQ_VECTORS; i++) {
+			if (isnan(s->softirq_vec_rate[i]))
+				continue;
+			l[0] = (struct label){ "vector", softirq_names[i] };
+			sample(p, "healthtap_softirq_vector_per_second", "", l, 1,
+			       s->softirq_vec_rate[i]);
+		}
+	}
+	gauge1(p, "healthtap_forks_per_second", "process creation rate over the latest interval",
+	       s->fork_rate);
+	gauge1(p, "healthtap_procs_running", "runnable tasks (/proc/stat procs_running)",
+	       s->procs_running < 0 ? NAN : (double)s->procs_running);
+	gauge1(p, "healthtap_procs_blocked", "tasks blocked on I/O (/proc/stat procs_blocked)",
+	       s->procs_blocked < 0 ? NAN : (double)s->procs_blocked);
+	gauge1(p, "healthtap_processes", "live processes", (double)v->snap->nprocs_total);
+
+	gauge1(p, "healthtap_memory_total_bytes", "MemTotal", bytes(s->mem_total));
+	gauge1(p, "healthtap_memory_available_bytes", "MemAvailable", bytes(s->mem_available));
+	gauge1(p, "healthtap_memory_free_bytes", "MemFree", bytes(s->mem_free));
+	gauge1(p, "healthtap_memory_anon_bytes", "AnonPages", bytes(s->anon_pages));
+	gauge1(p, "healthtap_memory_shmem_bytes", "Shmem", bytes(s->shmem));
+	gauge1(p, "healthtap_memory_slab_bytes", "Slab", bytes(s->slab));
+	gauge1(p, "healthtap_swap_total_bytes", "SwapTotal", bytes(s->swap_total));
+	gauge1(p, "healthtap_swap_free_bytes", "SwapFree", bytes(s->swap_free));
+	gauge1(p, "healthtap_memory_available_trend_bytes_per_second",
+	       "slope of MemAvailable over the kept history (negative while it shrinks)",
+	       s->mem_avail_rate);
+	gauge1(p, "healthtap_memory_available_trend_r2",
+	       "coefficient of determination of the MemAvailable trend", s->mem_avail_r2);
+	gauge1(p, "healthtap_memory_available_eta_seconds",
+	       "seconds until MemAvailable reaches 0 at the trend (+Inf when not shrinking)",
+	       s->mem_eta_s);
+
+	{
+		static const struct { const char *res, *kind; size_t off; } psi[] = {
+			{ "cpu", "some", offsetof(struct ht_sys_snapshot, psi_cpu_some) },
+			{ "memory", "some", offsetof(struct ht_sys_snapshot, psi_mem_some) },
+			{ "memory", "full", offsetof(struct ht_sys_snapshot, psi_mem_full) },
+			{ "io", "some", offsetof(struct ht_sys_snapshot, psi_io_some) },
+			{ "io", "full", offsetof(struct ht_sys_snapshot, psi_io_full) },
+		};
+		int fam = 0;
+
+		for (size_t i = 0; i < sizeof(psi) / sizeof(psi[0]); i++) {
+			double x = *(const double *)((const char *)s + psi[i].off);
+			if (isnan(x))
+				continue;
+			if (!fam++)
+				family(p, "healthtap_pressure_avg10_percent", GAUGE,
+				       "pressure stall information, avg10 (/proc/pressure)");
+			l[0] = (struct label){ "resource", psi[i].res };
+			l[1] = (struct label){ "kind", psi[i].kind };
+			sample(p, "healthtap_pressure_avg10_percent", "", l, 2, x);
+		}
+	}
+	gauge1(p, "healthtap_page_faults_per_second", "page fault rate (vmstat pgfault)",
+	       s->pgfault_rate);
+	gauge1(p, "healthtap_major_page_faults_per_second", "major page fault rate (vmstat pgmajfault)",
+	       s->pgmajfault_rate);
+	counter1(p, "healthtap_oom_kills", "OOM kills since boot (vmstat oom_kill)",
+		 s->oom_kills < 0 ? NAN : (double)s->oom_kills);
+}
+
+/* The per-process families, over the first top processes. */
+static const struct proc_metric {
+	const char *name, *help;
+	double (*get)(const struct serve_proc *sp);
+	int with_limit;			/* adds the limit label */
+} proc_metrics[];
+
+static double pm_rss(const struct serve_proc *sp) { return bytes(sp->rss); }
+static double pm_anon(const struct serve_proc *sp) { return bytes(sp->anon); }
+static double pm_size(const struct serve_proc *sp) { return bytes(sp->size); }
+static double pm_rate(const struct serve_proc *sp) { return sp->rate; }
+static double pm_r2(const struct serve_proc *sp) { return sp->r2; }
+static double pm_limit(const struct serve_proc *sp) { return bytes(sp->limit_bytes); }
+static double pm_headroom(const struct serve_proc *sp) { return bytes(sp->headroom); }
+static double pm_eta(const struct serve_proc *sp) { return sp->eta_s; }
+static double pm_risk(const struct serve_proc *sp) { return sp->risk; }
+static double pm_age(const struct serve_proc *sp) { return sp->age_s; }
+
+static const struct proc_metric proc_metrics[] = {
+	{ "healthtap_process_resident_bytes", "resident set size (statm)", pm_rss, 0 },
+	{ "healthtap_process_anon_bytes", "resident anonymous memory (statm)", pm_anon, 0 },
+	{ "healthtap_process_virtual_bytes", "virtual size (statm)", pm_size, 0 },
+	{ "healthtap_process_growth_bytes_per_second",
+	  "RSS growth rate, least squares over the kept history", pm_rate, 0 },
+	{ "healthtap_process_growth_r2", "coefficient of determination of the RSS trend", pm_r2, 0 },
+	{ "healthtap_process_limit_bytes",
+	  "the nearest memory limit of a growing process (system, cgroup memory.max, RLIMIT_AS)",
+	  pm_limit, 1 },
+	{ "healthtap_process_headroom_bytes", "bytes left before the nearest limit", pm_headroom, 1 },
+	{ "healthtap_process_time_to_limit_seconds",
+	  "predicted seconds until the nearest limit at the growth rate (+Inf when not growing)",
+	  pm_eta, 0 },
+	{ "healthtap_process_leak_risk",
+	  "share of the headroom eaten per hour, weighted by the fit (0 in warm-up, not growing or poor fit)",
+	  pm_risk, 0 },
+	{ "healthtap_process_observed_seconds", "how long healthtap has watched the process", pm_age, 0 },
+};
+
+static void render_procs(struct prom *p, const struct serve_view *v)
+{
+	const struct serve_snap *snap = v->snap;
+	size_t n = snap->nprocs < v->top ? snap->nprocs : v->top;
+	char pid[24];
+	struct label l[4];
+
+	gauge1(p, "healthtap_processes_exported", "processes exported with per-process metrics (--top)",
+	       (double)n);
+	for (size_t m = 0; m < sizeof(proc_metrics) / sizeof(proc_metrics[0]); m++) {
+		const struct proc_metric *pm = &proc_metrics[m];
+		int fam = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			const struct serve_proc *sp = &snap->procs[i];
+			double x = pm->get(sp);
+
+			if (isnan(x) || (pm->with_limit && sp->limit_kind == HT_LIMIT_NONE))
+				continue;
+			if (!fam++)
+				family(p, pm->name, GAUGE, pm->help);
+			snprintf(pid, sizeof(pid), "%d", (int)sp->pid);
+			l[0] = (struct label){ "pid", pid };
+			l[1] = (struct label){ "comm", sp->comm };
+			l[2] = (struct label){ "cgroup", sp->cgroup };
+			l[3] = (struct label){ "limit", pm->with_limit ?
+					       ht_limit_name(sp->limit_kind) : NULL };
+			sample(p, pm->name, "", l, 4, x);
+		}
+	}
+}
+
+/* A label name from probe label text: [a-zA-Z_][a-zA-Z0-9_]*, never "__"
+ * first (reserved), never one of the names the family already uses. */
+static void label_name(char *out, size_t cap, const char *key, size_t len)
+{
+	size_t j = 0;
+
+	if (len == 0 || isdigit((unsigned char)key[0]) || (len >= 2 && key[0] == '_' && key[1] == '_'))
+		out[j++] = 'l';
+	for (size_t i = 0; i < len && j + 1 < cap; i++)
+		out[j++] = isalnum((unsigned char)key[i]) || key[i] == '_' ? key[i] : '_';
+	out[j] = '\0';
+	if (!strcmp(out, "subsys") || !strcmp(out, "name"))
+		snprintf(out, cap, "probe_%.*s", (int)len, key);
+}
+
+#define MAX_PROBE_LABELS 8
+
+/* Splits "cpu=0 vec=NET_RX comm=a b" into labels; comm runs to the end.
+ * Returns the count; names and values are written into store. */
+static size_t parse_labels(const char *text, char *store, size_t cap, struct label *l)
+{
+	size_t n = 0, used = 0;
+	const char *p = text;
+
+	while (*p && n < MAX_PROBE_LABELS) {
+		const char *eq = strchr(p, '='), *end;
+		size_t klen, vlen;
+		char *name, *val;
+		int dup = 0;
+
+		while (*p == ' ')
+			p++;
+		eq = strchr(p, '=');
+		if (!*p || !eq)
+			break;
+		klen = (size_t)(eq - p);
+		end = (klen == 4 && !strncmp(p, "comm", 4)) ? eq + strlen(eq) : strchrnul(eq + 1, ' ');
+		vlen = (size_t)(end - eq - 1);
+		if (used + klen + 8 + vlen + 2 > cap)
+			break;
+		name = store + used;
+		label_name(name, klen + 8, p, klen);
+		used += strlen(name) + 1;
+		val = store + used;
+		memcpy(val, eq + 1, vlen);
+		val[vlen] = '\0';
+		used += vlen + 1;
+		for (size_t i = 0; i < n; i++)
+			dup |= !strcmp(l[i].name, name);
+		if (!dup)
+			l[n++] = (struct label){ name, val };
+		p = end;
+	}
+	return n;
+}
+
+static void render_probes(struct prom *p, const struct serve_view *v)
+{
+	const struct serve_snap *snap = v->snap;
+	const struct ht_probe_status *ps = &snap->probe;
+	struct label l[MAX_PROBE_LABELS];
+	char store[2 * HT_PROTO_MAX_LINE];
+
+	gauge1(p, "healthtap_probe_stream_active", "1 once a health tapset stream header was read",
+	       ps->active ? 1 : 0);
+	if (!ps->active)
+		return;
+	counter1(p, "healthtap_probe_records", "stream records read", (double)ps->records);
+	counter1(p, "healthtap_probe_bad_lines", "stream lines rejected", (double)ps->bad_lines);
+	family(p, "healthtap_probe_batches", COUNTER, "complete batches per tapset subsystem");
+	for (int sub = 0; sub < HT_SUBSYS_COUNT; sub++) {
+		l[0] = (struct label){ "subsys", ht_subsys_name(sub) };
+		sample(p, "healthtap_probe_batches", "_total", l, 1, (double)ps->batches[sub]);
+	}
+	gauge1(p, "healthtap_probe_sched_coverage_ratio",
+	       "probe context switches against the /proc/stat ctxt delta over the same batches",
+	       ps->sched_coverage);
+	gauge1(p, "healthtap_probe_records_dropped",
+	       "records of the latest batches left out of the snapshot (bound)",
+	       (double)snap->recs_dropped);
+	/* One family per record kind, in the protocol's order. */
+	for (const struct ht_record_kind *k = ht_record_kinds; k->name; k++) {
+		char fam[128];
+		int started = 0;
+
+		if (k->kind == HT_MARK)
+			continue;
+		snprintf(fam, sizeof(fam), "healthtap_probe_%s_", ht_subsys_name(k->subsys));
+		label_name(fam + strlen(fam), sizeof(fam) - strlen(fam), k->name, strlen(k->name));
+		for (size_t i = 0; i < snap->nrecs; i++) {
+			const struct serve_probe_rec *r = &snap->recs[i];
+			size_t nl;
+
+			if (r->subsys != k->subsys || strcmp(r->name, k->name))
+				continue;
+			if (!started++) {
+				char help[256];
+				snprintf(help, sizeof(help), "%s (%s, unit %s, latest batch)", k->help,
+					 k->kind == HT_DELTA ? "events in the interval" :
+					 k->kind == HT_TOTAL ? "since the stream started" : "level",
+					 k->unit);
+				family(p, fam, GAUGE, help);
+			}
+			nl = parse_labels(r->labels, store, sizeof(store), l);
+			sample(p, fam, "", l, nl, (double)r->value);
+		}
+	}
+}
+
+static void render_self(struct prom *p, const struct serve_view *v)
+{
+	const struct serve_snap *snap = v->snap;
+	const struct serve_stats *st = v->stats;
+	struct label l[1];
+	char code[8];
+
+	counter1(p, "process_cpu_seconds", "CPU time healthtap serve has used (user + system)",
+		 v->self_cpu_s);
+	gauge1(p, "process_resident_memory_bytes", "healthtap serve's resident set size (latest sample)",
+	       bytes(snap->self_rss));
+	gauge1(p, "process_start_time_seconds", "when healthtap serve started (wall clock)",
+	       (double)st->start_wall_ms / 1e3);
+	family(p, "healthtap_sample_duration_seconds", SUMMARY, "time one sample of /proc took");
+	sample(p, "healthtap_sample_duration_seconds", "_sum", NULL, 0, snap->sample_dur_sum_s);
+	sample(p, "healthtap_sample_duration_seconds", "_count", NULL, 0, (double)snap->sample_count);
+	gauge1(p, "healthtap_last_sample_duration_seconds", "time the latest sample took",
+	       snap->sample_dur_s);
+	family(p, "healthtap_scrape_duration_seconds", SUMMARY,
+	       "time spent rendering /metrics (earlier scrapes)");
+	sample(p, "healthtap_scrape_duration_seconds", "_sum", NULL, 0,
+	       (double)atomic_load(&st->scrape_ns) / 1e9);
+	sample(p, "healthtap_scrape_duration_seconds", "_count", NULL, 0,
+	       (double)atomic_load(&st->scrapes));
+	family(p, "healthtap_http_requests", COUNTER, "answered HTTP requests by status code");
+	for (size_t i = 0; i < SERVE_NCODES; i++) {
+		if (i == SERVE_CODE_OTHER)
+			snprintf(code, sizeof(code), "other");
+		else
+			snprintf(code, sizeof(code), "%u", code_values[i]);
+		l[0] = (struct label){ "code", code };
+		sample(p, "healthtap_http_requests", "_total", l, 1,
+		       (double)atomic_load(&st->requests[i]));
+	}
+}
+
+static void render_metrics(struct serve_buf *b, const struct serve_view *v, int om)
+{
+	struct prom p = { b, om };
+	struct label l[2] = { { "version", PACKAGE_VERSION }, { "mode", v->mode } };
+
+	family(&p, "healthtap_build_info", GAUGE, "always 1; labels say the version and the source");
+	sample(&p, "healthtap_build_info", "", l, 2, 1);
+	render_system(&p, v);
+	render_procs(&p, v);
+	render_probes(&p, v);
+	render_self(&p, v);
+	if (om)
+		serve_buf_puts(b, "# EOF\n");
+}
+
+static void render_prometheus(struct serve_buf *b, const struct serve_view *v)
+{
+	render_metrics(b, v, 0);
+}
+
+static void render_openmetrics(struct serve_buf *b, const struct serve_view *v)
+{
+	render_metrics(b, v, 1);
+}
+
+/* ---- JSON ---- */
+
+static void jkey(struct serve_buf *b, const char *key)
+{
+	serve_buf_printf(b, "\"%s\":", key);
+}
+
+static void jnum(struct serve_buf *b, const char *key, double v, int comma)
+{
+	jkey(b, key);
+	serve_buf_json_double(b, v);
+	if (comma)
+		serve_buf_add(b, ",", 1);
+}
+
+static void jint(struct serve_buf *b, const char *key, int64_t v, int comma)
+{
+	jkey(b, key);
+	if (v < 0)
+		serve_buf_puts(b, "null");
+	else
+		serve_buf_printf(b, "%lld", (long long)v);
+	if (comma)
+		serve_buf_add(b, ",", 1);
+}
+
+static void jstr(struct serve_buf *b, const char *key, const char *s, int comma)
+{
+	jkey(b, key);
+	serve_buf_json_str(b, s);
+	if (comma)
+		serve_buf_add(b, ",", 1);
+}
+
+static void json_head(struct serve_buf *b, const struct serve_view *v)
+{
+	const struct serve_snap *snap = v->snap;
+
+	serve_buf_add(b, "{", 1);
+	jstr(b, "host", snap->host, 1);
+	jstr(b, "version", PACKAGE_VERSION, 1);
+	jstr(b, "mode", v->mode, 1);
+	jint(b, "seq", (int64_t)snap->seq, 1);
+	jint(b, "time_ms", snap->sys.wall_ms, 1);
+	jnum(b, "interval_s", snap->sys.interval_s, 1);
+	jnum(b, "sample_interval_s", v->interval_s, 1);
+	jkey(b, "sample_error");
+	serve_buf_json_str(b, snap->sample_err ? strerror(-snap->sample_err) : NULL);
+	serve_buf_add(b, ",", 1);
+}
+
+static void json_proc(struct serve_buf *b, const struct serve_proc *sp)
+{
+	serve_buf_add(b, "{", 1);
+	jint(b, "pid", sp->pid, 1);
+	jint(b, "start_time", sp->start_time, 1);
+	jstr(b, "comm", sp->comm, 1);
+	jstr(b, "cgroup", sp->cgroup, 1);
+	jstr(b, "cmdline", sp->cmdline, 1);
+	jint(b, "rss", sp->rss, 1);
+	jint(b, "anon", sp->anon, 1);
+	jint(b, "size", sp->size, 1);
+	jnum(b, "observed_s", sp->age_s, 1);
+	jnum(b, "rate", sp->rate, 1);
+	jnum(b, "rate_lo", sp->rate_lo, 1);
+	jnum(b, "rate_hi", sp->rate_hi, 1);
+	jnum(b, "r2", sp->r2, 1);
+	jkey(b, "limit");
+	serve_buf_json_str(b, sp->limit_kind == HT_LIMIT_NONE ? NULL : ht_limit_name(sp->limit_kind));
+	serve_buf_add(b, ",", 1);
+	jint(b, "limit_bytes", sp->limit_bytes, 1);
+	jint(b, "headroom", sp->headroom, 1);
+	jnum(b, "eta_s", sp->eta_s, 1);
+	jnum(b, "risk", sp->risk, 1);
+	jint(b, "points", (int64_t)sp->points, 0);
+	serve_buf_add(b, "}", 1);
+}
+
+static void json_system(struct serve_buf *b, const struct ht_sys_snapshot *s)
+{
+	static const char *const missing_files[] = { "meminfo", "pressure", "softirqs", "vmstat" };
+	int first = 1;
+
+	serve_buf_add(b, "{", 1);
+	jint(b, "ncpus", s->ncpus, 1);
+	jint(b, "samples", (int64_t)s->samples, 1);
+	jnum(b, "cpu_busy_pct", s->cpu_busy_pct, 1);
+	jnum(b, "ctxt_per_s", s->ctxt_rate, 1);
+	jnum(b, "intr_per_s", s->intr_rate, 1);
+	jnum(b, "softirq_per_s", s->softirq_rate, 1);
+	jnum(b, "forks_per_s", s->fork_rate, 1);
+	jkey(b, "softirq_vector_per_s");
+	serve_buf_add(b, "{", 1);
+	for (size_t i = 0; i < HT_SOFTIRQ_VECTORS; i++)
+		jnum(b, softirq_names[i], s->softirq_vec_rate[i], i + 1 < HT_SOFTIRQ_VECTORS);
+	serve_buf_add(b, "},", 2);
+	jint(b, "procs_running", s->procs_running, 1);
+	jint(b, "procs_blocked", s->procs_blocked, 1);
+	jint(b, "ctxt_total", s->ctxt_total, 1);
+	jint(b, "intr_total", s->intr_total, 1);
+	jint(b, "softirq_total", s->softirq_total, 1);
+	jkey(b, "memory");
+	serve_buf_add(b, "{", 1);
+	jint(b, "total", s->mem_total, 1);
+	jint(b, "available", s->mem_available, 1);
+	jint(b, "free", s->mem_free, 1);
+	jint(b, "swap_total", s->swap_total, 1);
+	jint(b, "swap_free", s->swap_free, 1);
+	jint(b, "anon", s->anon_pages, 1);
+	jint(b, "shmem", s->shmem, 1);
+	jint(b, "slab", s->slab, 1);
+	jnum(b, "available_rate", s->mem_avail_rate, 1);
+	jnum(b, "available_r2", s->mem_avail_r2, 1);
+	jnum(b, "available_eta_s", s->mem_eta_s, 0);
+	serve_buf_add(b, "},", 2);
+	jkey(b, "psi_avg10");
+	serve_buf_add(b, "{", 1);
+	jnum(b, "cpu_some", s->psi_cpu_some, 1);
+	jnum(b, "memory_some", s->psi_mem_some, 1);
+	jnum(b, "memory_full", s->psi_mem_full, 1);
+	jnum(b, "io_some", s->psi_io_some, 1);
+	jnum(b, "io_full", s->psi_io_full, 0);
+	serve_buf_add(b, "},", 2);
+	jnum(b, "pgfault_per_s", s->pgfault_rate, 1);
+	jnum(b, "pgmajfault_per_s", s->pgmajfault_rate, 1);
+	jint(b, "oom_kills", s->oom_kills, 1);
+	jkey(b, "missing");
+	serve_buf_add(b, "[", 1);
+	for (size_t i = 0; i < 4; i++) {
+		if (!((s->missing >> i) & 1))
+			continue;
+		if (!first)
+			serve_buf_add(b, ",", 1);
+		serve_buf_json_str(b, missing_files[i]);
+		first = 0;
+	}
+	serve_buf_add(b, "]}", 2);
+}
+
+static void json_probes(struct serve_buf *b, const struct serve_snap *snap)
+{
+	const struct ht_probe_status *ps = &snap->probe;
+
+	serve_buf_add(b, "{", 1);
+	jkey(b, "active");
+	serve_buf_puts(b, ps->active ? "true," : "false,");
+	jstr(b, "runtime", ps->runtime, 1);
+	jint(b, "records", (int64_t)ps->records, 1);
+	jint(b, "bad_lines", (int64_t)ps->bad_lines, 1);
+	jstr(b, "last_error", ps->last_error, 1);
+	jnum(b, "sched_coverage", ps->sched_coverage, 1);
+	jkey(b, "batches");
+	serve_buf_add(b, "{", 1);
+	for (int sub = 0; sub < HT_SUBSYS_COUNT; sub++)
+		jint(b, ht_subsys_name(sub), (int64_t)ps->batches[sub], sub + 1 < HT_SUBSYS_COUNT);
+	serve_buf_add(b, "},", 2);
+	jint(b, "records_dropped", (int64_t)snap->recs_dropped, 1);
+	jkey(b, "latest");
+	serve_buf_add(b, "[", 1);
+	for (size_t i = 0; i < snap->nrecs; i++) {
+		const struct serve_probe_rec *r = &snap->recs[i];
+		serve_buf_add(b, i ? ",{" : "{", i ? 2 : 1);
+		jstr(b, "subsys", ht_subsys_name(r->subsys), 1);
+		jstr(b, "name", r->name, 1);
+		jstr(b, "labels", r->labels, 1);
+		jkey(b, "value");
+		serve_buf_printf(b, "%lld}", (long long)r->value);
+	}
+	serve_buf_add(b, "]}", 2);
+}
+
+static void render_snapshot(struct serve_buf *b, const struct serve_view *v)
+{
+	const struct serve_snap *snap = v->snap;
+	size_t n = snap->nprocs < v->top ? snap->nprocs : v->top;
+
+	json_head(b, v);
+	jkey(b, "system");
+	json_system(b, &snap->sys);
+	serve_buf_add(b, ",", 1);
+	jint(b, "processes_total", (int64_t)snap->nprocs_total, 1);
+	jkey(b, "processes");
+	serve_buf_add(b, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			serve_buf_add(b, ",", 1);
+		json_proc(b, &snap->procs[i]);
+	}
+	serve_buf_add(b, "],", 2);
+	jkey(b, "probes");
+	json_probes(b, snap);
+	serve_buf_add(b, ",", 1);
+	jkey(b, "self");
+	serve_buf_add(b, "{", 1);
+	jint(b, "pid", snap->self_pid, 1);
+	jint(b, "rss", snap->self_rss, 1);
+	jnum(b, "cpu_s", v->self_cpu_s, 1);
+	jnum(b, "last_sample_duration_s", snap->sample_dur_s, 1);
+	jint(b, "sample_errors", (int64_t)snap->sample_errors, 1);
+	jint(b, "scrapes", (int64_t)atomic_load(&v->stats->scrapes), 0);
+	serve_buf_add(b, "}}\n", 3);
+}
+
+static void render_leaks(struct serve_buf *b, const struct serve_view *v)
+{
+	const struct serve_snap *snap = v->snap;
+	int first = 1;
+
+	json_head(b, v);
+	jint(b, "processes_total", (int64_t)snap->nprocs_total, 1);
+	jint(b, "processes_ranked", (int64_t)snap->nprocs, 1);
+	jkey(b, "leaks");
+	serve_buf_add(b, "[", 1);
+	for (size_t i = 0; i < snap->nprocs && snap->procs[i].risk > 0; i++) {
+		if (!first)
+			serve_buf_add(b, ",", 1);
+		json_proc(b, &snap->procs[i]);
+		first = 0;
+	}
+	serve_buf_add(b, "]}\n", 3);
+}
+
+const struct serve_renderer serve_renderers[] = {
+	{ "prometheus", "text/plain; version=0.0.4; charset=utf-8", render_prometheus },
+	{ "openmetrics", "application/openmetrics-text; version=1.0.0; charset=utf-8",
+	  render_openmetrics },
+	{ "snapshot", "application/json", render_snapshot },
+	{ "leaks", "application/json", render_leaks },
+	{ NULL, NULL, NULL },
+};
+
+const struct serve_renderer *serve_renderer_find(const char *name)
+{
+	for (const struct serve_renderer *r = serve_renderers; r->name; r++)
+		if (!strcmp(r->name, name))
+			return r;
+	return NULL;
+}
+
+/* The q of one media range ("type;a=b;q=0.5"): 1 when absent. */
+static double media_q(const char *params, size_t len)
+{
+	for (size_t i = 0; i + 2 < len; i++) {
+		if (params[i] == ';') {
+			size_t j = i + 1;
+			while (j < len && params[j] == ' ')
+				j++;
+			if (j + 1 < len && (params[j] == 'q' || params[j] == 'Q') && params[j + 1] == '=')
+				return strtod(params + j + 2, NULL);
+		}
+	}
+	return 1;
+}
+
+const struct serve_renderer *serve_renderer_for_accept(const char *accept)
+{
+	static const char om[] = "application/openmetrics-text";
+	double q_om = 0, q_text = 0;
+	const char *p = accept;
+
+	if (!accept)
+		return serve_renderer_find("prometheus");
+	while (*p) {
+		const char *end = strchrnul(p, ',');
+		size_t len, tlen;
+
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		len = (size_t)(end - p);
+		tlen = strcspn(p, ";,");
+		if (tlen > len)
+			tlen = len;
+		while (tlen > 0 && (p[tlen - 1] == ' ' || p[tlen - 1] == '\t'))
+			tlen--;
+		if (tlen == sizeof(om) - 1 && !strncasecmp(p, om, tlen)) {
+			double q = media_q(p, len);
+			if (q > q_om)
+				q_om = q;
+		} else if (tlen == 10 && !strncasecmp(p, "text/plain", 10)) {
+			double q = media_q(p, len);
+			if (q > q_text)
+				q_text = q;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return serve_renderer_find(q_om > 0 && q_om >= q_text ? "openmetrics" : "prometheus");
+}
+
+/* ---- series (from the sampler) ---- */
+
+static void json_points(struct serve_buf *b, const struct ht_series *s, size_t max)
+{
+	size_t n = s ? ht_series_count(s) : 0, from = n > max ? n - max : 0;
+	struct ht_point pt;
+
+	serve_buf_add(b, "[", 1);
+	for (size_t i = from; i < n; i++) {
+		if (ht_series_get(s, i, &pt))
+			break;
+		serve_buf_add(b, i > from ? ",[" : "[", i > from ? 2 : 1);
+		serve_buf_json_double(b, pt.t);
+		serve_buf_add(b, ",", 1);
+		serve_buf_json_double(b, pt.v);
+		serve_buf_add(b, "]", 1);
+	}
+	serve_buf_add(b, "]", 1);
+}
+
+/* Newest t of the series, or NAN. */
+static double last_t(const struct ht_series *s)
+{
+	struct ht_point pt;
+
+	return s && ht_series_last(s, &pt) == 0 ? pt.t : NAN;
+}
+
+int serve_render_series(struct serve_buf *b, struct ht_sampler *s,
+			const struct serve_snap *snap, pid_t pid,
+			int64_t start_time, size_t max_points)
+{
+	const struct ht_proc_view *v = ht_sampler_find(s, pid);
+	const struct ht_sys_snapshot *sys = ht_sampler_system(s);
+
+	if (!v || (start_time >= 0 && v->proc->start_time != start_time))
+		return -ESRCH;
+	serve_buf_add(b, "{", 1);
+	jstr(b, "host", snap->host, 1);
+	jint(b, "pid", v->proc->pid, 1);
+	jint(b, "start_time", v->proc->start_time, 1);
+	jstr(b, "comm", v->proc->comm, 1);
+	/* t is seconds on the sampler's clock; now_t is the latest sample's t
+	 * and now_ms its wall time, so wall = now_ms + (t - now_t) * 1000. */
+	jnum(b, "now_t", last_t(v->rss), 1);
+	jint(b, "now_ms", sys->wall_ms, 1);
+	jnum(b, "rate", v->rate, 1);
+	jnum(b, "r2", v->r2, 1);
+	jnum(b, "eta_s", v->eta_s, 1);
+	jnum(b, "risk", v->risk, 1);
+	jkey(b, "rss");
+	json_points(b, v->rss, max_points);
+	serve_buf_add(b, ",", 1);
+	jkey(b, "anon");
+	json_points(b, v->anon, max_points);
+	serve_buf_add(b, "}\n", 2);
+	return 0;
+}
+
+void serve_render_mem_series(struct serve_buf *b, struct ht_sampler *s,
+			     const struct serve_snap *snap, size_t max_points)
+{
+	const struct ht_series *m = ht_sampler_mem_series(s);
+	const struct ht_sys_snapshot *sys = ht_sampler_system(s);
+
+	serve_buf_add(b, "{", 1);
+	jstr(b, "host", snap->host, 1);
+	jnum(b, "now_t", last_t(m), 1);
+	jint(b, "now_ms", sys->wall_ms, 1);
+	jnum(b, "rate", sys->mem_avail_rate, 1);
+	jnum(b, "r2", sys->mem_avail_r2, 1);
+	jnum(b, "eta_s", sys->mem_eta_s, 1);
+	jkey(b, "available");
+	json_points(b, m, max_points);
+	serve_buf_add(b, "}\n", 2);
+}
