@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "proc_interrupts.h"
 #include "proc_meminfo.h"
 #include "proc_net_dev.h"
@@ -571,6 +573,114 @@ static void test_net_snmp(void)
 	CHECK_INT(proc_net_snmp_read("/nonexistent-root", &s), -ENOENT);
 }
 
+/* Writes root/rel; returns 0 or -1. */
+static int write_file(const char *root, const char *rel, const char *text)
+{
+	char path[4096];
+	FILE *f;
+	int err;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	err = fputs(text, f) < 0;
+	return fclose(f) || err ? -1 : 0;
+}
+
+/* Files far above the readers' first 64 KB buffer: 1024 CPUs (~460 KB of
+ * interrupts, ~115 KB of softirqs) and 2000 interfaces (~340 KB of
+ * net/dev). The readers must grow their buffers, not cut the text. */
+static void test_big_files(void)
+{
+	enum { NCPU = 1024, NIRQ = 40, NIF = 2000 };
+	char root[] = "/tmp/test_proc_system.XXXXXX", dir[4096];
+	size_t cap = 1 << 20, len = 0;
+	char *text = malloc(cap);
+	struct proc_interrupts p;
+	struct proc_softirqs s;
+	struct proc_net_dev d;
+	const struct proc_interrupts_row *r;
+
+	CHECK(text != NULL && mkdtemp(root) != NULL);
+	if (!text || root[sizeof(root) - 2] == 'X')
+		return;
+	snprintf(dir, sizeof(dir), "%s/proc", root);
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof(dir), "%s/proc/net", root);
+	mkdir(dir, 0700);
+
+	len = snprintf(text, cap, "%14s", "");
+	for (int c = 0; c < NCPU; c++)
+		len += snprintf(text + len, cap - len, "CPU%-8d", c);
+	for (int i = 0; i < NIRQ; i++) {
+		len += snprintf(text + len, cap - len, "\n%4d: ", i);
+		for (int c = 0; c < NCPU; c++)
+			len += snprintf(text + len, cap - len, "%10d ", i * 100000 + c);
+		len += snprintf(text + len, cap - len, " IR-PCI-MSI %d-edge  eth0-TxRx-%d", i, i);
+	}
+	len += snprintf(text + len, cap - len, "\n ERR: %10d\n", 42);
+	CHECK(len > 400000 && len < cap);
+	CHECK_INT(write_file(root, "/proc/interrupts", text), 0);
+	CHECK_INT(proc_interrupts_read(root, &p), 0);
+	CHECK_INT(p.ncpus, NCPU);
+	CHECK_INT(p.nrows, NIRQ + 1);
+	if ((r = irq_row(&p, "39"))) {
+		CHECK_INT(r->ncounts, NCPU);
+		CHECK_INT(r->counts[NCPU - 1], 3900000 + NCPU - 1);
+		CHECK_INT(r->total, 3900000LL * NCPU + (int64_t)NCPU * (NCPU - 1) / 2);
+		CHECK_STR(r->desc, "IR-PCI-MSI 39-edge  eth0-TxRx-39");
+	}
+	if ((r = irq_row(&p, "ERR")))
+		CHECK_INT(r->total, 42);
+	proc_interrupts_free(&p);
+
+	len = snprintf(text, cap, "%20s", "");
+	for (int c = 0; c < NCPU; c++)
+		len += snprintf(text + len, cap - len, "CPU%-8d", c);
+	for (int v = 0; v < PROC_SOFTIRQ_N; v++) {
+		len += snprintf(text + len, cap - len, "\n%12s:", proc_softirq_name(v));
+		for (int c = 0; c < NCPU; c++)
+			len += snprintf(text + len, cap - len, " %10d", v * 10000 + c);
+	}
+	len += snprintf(text + len, cap - len, "\n");
+	CHECK(len > 65536 && len < cap);
+	CHECK_INT(write_file(root, "/proc/softirqs", text), 0);
+	CHECK_INT(proc_softirqs_read(root, &s), 0);
+	CHECK_INT(s.ncpus, NCPU);
+	CHECK_INT(proc_softirqs_get(&s, PROC_SOFTIRQ_RCU, NCPU - 1), 90000 + NCPU - 1);
+	CHECK_INT(s.total[PROC_SOFTIRQ_RCU], 90000LL * NCPU + (int64_t)NCPU * (NCPU - 1) / 2);
+	proc_softirqs_free(&s);
+
+	len = snprintf(text, cap, "Inter-|   Receive |  Transmit\n"
+		       " face |bytes    packets|bytes    packets\n");
+	for (int i = 0; i < NIF; i++)
+		len += snprintf(text + len, cap - len,
+				"veth%011d: %7d %7d %4d %4d %4d %5d %10d %9d "
+				"%8d %7d %4d %4d %4d %5d %7d %10d\n",
+				i, i, 1, 2, 3, 4, 5, 6, 7, i * 2, 9, 10, 11, 12, 13, 14, 15);
+	CHECK(len > 65536 && len < cap);
+	CHECK_INT(write_file(root, "/proc/net/dev", text), 0);
+	CHECK_INT(proc_net_dev_read(root, &d), 0);
+	CHECK_INT(d.nifs, NIF);
+	CHECK_INT(d.nskipped, 0);
+	check_dev(&d, "veth00000001999", 1999, 1, 3998, 15);
+	proc_net_dev_free(&d);
+
+	snprintf(dir, sizeof(dir), "%s/proc/interrupts", root);
+	unlink(dir);
+	snprintf(dir, sizeof(dir), "%s/proc/softirqs", root);
+	unlink(dir);
+	snprintf(dir, sizeof(dir), "%s/proc/net/dev", root);
+	unlink(dir);
+	snprintf(dir, sizeof(dir), "%s/proc/net", root);
+	rmdir(dir);
+	snprintf(dir, sizeof(dir), "%s/proc", root);
+	rmdir(dir);
+	rmdir(root);
+	free(text);
+}
+
 /* Found by fuzz_proc_stat: a negative CPU time was kept as a value, where
  * -1 means "absent" (tests/fuzz/seeds/proc_stat/negative-cpu-time). */
 static void test_proc_stat_negative_time(void)
@@ -604,6 +714,7 @@ int main(void)
 	test_sockstat();
 	test_net_dev();
 	test_net_snmp();
+	test_big_files();
 	test_proc_stat_negative_time();
 	return ht_test_done("test_proc_system");
 }
