@@ -26,6 +26,8 @@ struct entry {
 	struct ht_proc p;
 	int fd_statm, fd_status, fd_stat;	/* -1: not kept */
 	char *cmdline;				/* NULL until asked for */
+	int64_t text;				/* statm text at the last read */
+	unsigned reads;				/* samples that read it */
 };
 
 struct vec {
@@ -165,6 +167,17 @@ static void apply_stat(struct ht_proc *p, const struct proc_pid_stat *s, int64_t
 	p->stat_ns = now;
 }
 
+/* apply_stat() for an entry: a new comm means an exec, so a cached
+ * command line is dropped (read again when asked). */
+static void take_stat(struct entry *e, const struct proc_pid_stat *s, int64_t now)
+{
+	if (e->cmdline && strncmp(e->p.comm, s->comm, sizeof(e->p.comm) - 1)) {
+		free(e->cmdline);
+		e->cmdline = NULL;
+	}
+	apply_stat(&e->p, s, now);
+}
+
 static void miss_stat(struct ht_proc *p)
 {
 	p->state = '?';
@@ -213,7 +226,7 @@ static void miss_status(struct ht_proc *p)
 }
 
 /* Outcome of reading one process. */
-enum { READ_OK, READ_GONE, READ_REUSED, READ_NOMEM };
+enum { READ_OK, READ_GONE, READ_REUSED };
 
 /* Counts a per-file error; returns READ_GONE when it says the process is
  * gone. */
@@ -293,7 +306,7 @@ static int read_via_dir(struct ht_proctable *t, struct entry *e, int first, int6
 		ret = READ_REUSED;
 	} else if (!err) {
 		e->p.start_time = ps.starttime;
-		apply_stat(&e->p, &ps, now);
+		take_stat(e, &ps, now);
 	} else {
 		miss_stat(&e->p);
 		ret = note_err(e, err, &errs);
@@ -308,6 +321,7 @@ static int read_via_dir(struct ht_proctable *t, struct entry *e, int first, int6
 	err = fd < 0 ? fd : proc_pid_statm_read_fd(fd, &pm);
 	if (!err) {
 		apply_statm(&e->p, &pm);
+		e->text = pm.text;
 	} else {
 		miss_statm(&e->p);
 		ret = note_err(e, err, &errs);
@@ -342,6 +356,7 @@ static int read_via_dir(struct ht_proctable *t, struct entry *e, int first, int6
 			t->kept_max = t->st.kept_fds;
 	}
 	e->p.last_sample_ns = now;
+	e->reads++;
 cleanup:
 	if (ret != READ_OK)
 		close_fds(t, e);
@@ -356,9 +371,12 @@ static int read_kept(struct ht_proctable *t, struct entry *e, int64_t now)
 	struct proc_pid_statm pm;
 	struct proc_pid_status pst;
 	struct proc_pid_stat ps;
-	int err, errs = 0, ret = READ_OK;
+	int err, errs = 0, ret = READ_OK, statm_ok;
+	int64_t text;
 
 	err = proc_pid_statm_read_fd(e->fd_statm, &pm);
+	statm_ok = !err;
+	text = pm.text;
 	if (err) {
 		miss_statm(&e->p);
 		if ((ret = note_err(e, err, &errs)) == READ_GONE)
@@ -375,25 +393,34 @@ static int read_kept(struct ht_proctable *t, struct entry *e, int64_t now)
 			goto done;
 		}
 		if (!err) {
-			apply_stat(&e->p, &ps, now);
+			take_stat(e, &ps, now);
 		} else {
 			miss_stat(&e->p);
 			if ((ret = note_err(e, err, &errs)) == READ_GONE)
 				goto done;
 		}
-	} else if (!err && pm.size == 0 && pm.resident == 0
-		   && !(e->p.flags & (HT_PROC_KTHREAD | HT_PROC_ZOMBIE))) {
-		/* No mm any more: exiting or a zombie. Look at its state; the
-		 * statm fd read again afterwards proves it is the same process. */
+	} else if (statm_ok && !(e->p.flags & (HT_PROC_KTHREAD | HT_PROC_ZOMBIE))
+		   && ((pm.size == 0 && pm.resident == 0) || text != e->text
+		       || e->reads == 1)) {
+		/* Without a stat fd, stat is read again when statm says the mm
+		 * is gone (exiting, zombie) or changed (text: an exec), and once
+		 * on the sample after discovery (a fork found before its exec).
+		 * The statm fd read afterwards proves it is the same process. */
 		err = proc_pid_stat_read(t->root, e->p.pid, &ps);
 		if (!err && proc_pid_statm_read_fd(e->fd_statm, &pm) == 0
-		    && ps.starttime == e->p.start_time)
-			apply_stat(&e->p, &ps, now);
-		else if (!err && ps.starttime != e->p.start_time) {
+		    && ps.starttime == e->p.start_time) {
+			if (text != e->text && e->cmdline) {
+				free(e->cmdline);
+				e->cmdline = NULL;
+			}
+			take_stat(e, &ps, now);
+		} else if (!err && ps.starttime != e->p.start_time) {
 			ret = READ_REUSED;
 			goto done;
 		}
 	}
+	if (statm_ok)
+		e->text = text;
 
 	if (e->fd_status >= 0) {
 		err = proc_pid_status_read_fd(e->fd_status, &pst);
@@ -406,6 +433,7 @@ static int read_kept(struct ht_proctable *t, struct entry *e, int64_t now)
 		}
 	}
 	e->p.last_sample_ns = now;
+	e->reads++;
 done:
 	t->st.errors += (size_t)errs;
 	if (ret != READ_OK)

@@ -562,6 +562,63 @@ cleanup:
 	ht_proctable_free(t);
 }
 
+/* An exec: without HT_PT_STAT, statm's text size changing makes the table
+ * read stat again; the new comm drops the cached command line. */
+static void test_live_exec(void)
+{
+	struct ht_proctable *t = ht_proctable_new(NULL, 0);
+	const struct ht_proc *p;
+	const char *cl;
+	char mine[HT_PROC_CMDLINE_MAX], comm[64] = "";
+	int go[2], status;
+	pid_t child;
+
+	if (pipe(go))
+		exit(99);
+	child = fork();
+	if (child == 0) {
+		char c;
+		close(go[1]);
+		if (read(go[0], &c, 1) == 1)
+			execlp("sleep", "sleep", "100", (char *)NULL);
+		_exit(127);
+	}
+	close(go[0]);
+	for (int i = 0; i < 3; i++)
+		CHECK_INT(ht_proctable_sample(t), 0);
+	p = ht_proctable_find(t, child);
+	CHECK(p != NULL);
+	cl = p ? ht_proctable_cmdline(t, p) : NULL;
+	CHECK(cl != NULL);
+	snprintf(mine, sizeof(mine), "%s", cl ? cl : "?");
+	CHECK(strcmp(mine, "sleep 100") != 0);
+	if (write(go[1], "x", 1) != 1)
+		CHECK(!"cannot start the exec");
+	for (int i = 0; i < 200 && strcmp(comm, "sleep"); i++) {
+		struct proc_pid_stat s;
+		usleep(10000);
+		if (!proc_pid_stat_read(NULL, child, &s))
+			snprintf(comm, sizeof(comm), "%s", s.comm);
+	}
+	CHECK_STR(comm, "sleep");
+	CHECK_INT(ht_proctable_sample(t), 0);
+	p = ht_proctable_find(t, child);
+	CHECK(p != NULL);
+	if (p) {
+		CHECK_STR(p->comm, "sleep");
+		CHECK_INT(p->flags & HT_PROC_NEW, 0);
+		CHECK_INT(p->start_time, start_of(child));
+		cl = ht_proctable_cmdline(t, p);
+		CHECK(cl != NULL);
+		if (cl)
+			CHECK_STR(cl, "sleep 100");
+	}
+	close(go[1]);
+	kill(child, SIGKILL);
+	waitpid(child, &status, 0);
+	ht_proctable_free(t);
+}
+
 /* A pid reused on the live /proc: with ns_last_pid (root) the next fork gets
  * the pid of a reaped child. The kept fd of the old process fails with ESRCH. */
 static void test_live_pid_reuse(void)
@@ -811,6 +868,7 @@ int main(void)
 
 	test_live(0);
 	test_live(HT_PT_STATUS | HT_PT_STAT);
+	test_live_exec();
 	if (geteuid() == 0)
 		test_live_pid_reuse();
 
