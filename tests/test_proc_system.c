@@ -695,6 +695,31 @@ static void test_proc_stat_negative_time(void)
 	CHECK_INT(st.cpu.iowait, -1);
 }
 
+/* proc_stat on the new fixture trees: 2 CPUs with steal time, and a
+ * 4-CPU 3.x layout. */
+static void test_proc_stat_fixtures(void)
+{
+	struct proc_stat st;
+
+	CHECK_INT(proc_stat_read(vm618, &st), 0);
+	CHECK_INT(st.ncpus, 2);
+	CHECK_INT(st.cpu.user, 23880);
+	CHECK_INT(st.cpu.system, 12129);
+	CHECK_INT(st.cpu.steal, 85);
+	CHECK_INT(st.ctxt, 13426488);
+	CHECK_INT(st.intr, 2574021);
+	CHECK_INT(st.softirq, 212207);
+	CHECK_INT(st.processes, 25513);
+	CHECK_INT(st.procs_running, 3);
+
+	CHECK_INT(proc_stat_read(oldkernel, &st), 0);
+	CHECK_INT(st.ncpus, 4);
+	CHECK_INT(st.cpu.idle, 3699);
+	CHECK_INT(st.ctxt, 9876543);
+	CHECK_INT(st.btime, 1300000000);
+	CHECK_INT(st.procs_blocked, 0);
+}
+
 int main(void)
 {
 	const char *srcdir = getenv("top_srcdir");
@@ -715,6 +740,7 @@ int main(void)
 	test_net_dev();
 	test_net_snmp();
 	test_big_files();
+	test_proc_stat_fixtures();
 	test_proc_stat_negative_time();
 	return ht_test_done("test_proc_system");
 }
