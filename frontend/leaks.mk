@@ -6,3 +6,9 @@ check_PROGRAMS += tests/leaks/test_leak
 tests_leaks_test_leak_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_leaks_test_leak_LDADD = runtime/libhealthtap.a -lm
 TESTS += tests/leaks/test_leak
+
+healthtap_SOURCES += frontend/cmd_leaks.c frontend/leaks.h
+
+# A process with a known memory behaviour, driven by the live tests.
+check_PROGRAMS += tests/leaks/leaker
+tests_leaks_leaker_LDADD = -lpthread

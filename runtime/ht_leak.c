@@ -16,6 +16,7 @@ void ht_leak_opts_default(struct ht_leak_opts *o)
 	o->min_growth = 64 * 1024;
 	o->min_r2 = 0.5;
 	o->plateau_ratio = 0.5;
+	o->step_min_frac = 0.05;
 }
 
 void ht_leak_subject_init(struct ht_leak_subject *s)
@@ -219,7 +220,12 @@ static void judge(const struct ht_point *p, size_t m,
 			decide(out, HT_LEAK_NO, HT_LEAK_R_SAWTOOTH);
 		return;
 	}
-	/* 6 first: a climb that stopped is no leak, significant or not */
+	/* 3: only the steps made it grow */
+	if (!up && tr->mode == HT_TREND_STEPS) {
+		decide(out, HT_LEAK_NO, HT_LEAK_R_STEP);
+		return;
+	}
+	/* 4: a climb that stopped is no leak, significant or not */
 	if (out->rate > 0 && out->rate * out->span_s >= o->min_growth &&
 	    isfinite(out->recent_rate) &&
 	    (out->recent_rate < 0.1 * out->rate ||
@@ -227,20 +233,17 @@ static void judge(const struct ht_point *p, size_t m,
 		decide(out, HT_LEAK_NO, HT_LEAK_R_PLATEAU);
 		return;
 	}
-	/* 3 and 4 */
+	/* 5 */
 	if (!up) {
-		if (tr->mode == HT_TREND_STEPS && !(growth >= o->min_growth))
-			decide(out, HT_LEAK_NO, HT_LEAK_R_STEP);
-		else if (out->rate < 0 && out->rate_hi < 0 && tr->mk.p_ac < o->alpha)
+		if (out->rate < 0 && out->rate_hi < 0 && tr->mk.p_ac < o->alpha)
 			decide(out, HT_LEAK_NO, HT_LEAK_R_SHRINKING);
 		else if (!(growth >= o->min_growth))
-			decide(out, HT_LEAK_NO, tr->mode == HT_TREND_STEPS ?
-			       HT_LEAK_R_STEP : HT_LEAK_R_FLAT);
+			decide(out, HT_LEAK_NO, HT_LEAK_R_FLAT);
 		else
 			decide(out, HT_LEAK_INCONCLUSIVE, HT_LEAK_R_NOISY);
 		return;
 	}
-	/* 5 */
+	/* 6 */
 	if (!(growth >= o->min_growth)) {
 		decide(out, HT_LEAK_NO, HT_LEAK_R_SMALL);
 		return;
@@ -299,8 +302,21 @@ int ht_leak_analyze(const struct ht_point *p, size_t n,
 	if (m >= 3) {
 		struct ht_trend_opts *top = &to;
 
+		double vmin = INFINITY, vmax = -INFINITY;
+
 		ht_trend_opts_default(top);
 		top->level = o->level;
+		/* a jump is a step only when it matters: jitter of a chunk or
+		 * two in a smooth climb is not memory given back */
+		for (size_t i = first; i < n; i++) {
+			if (p[i].v < vmin)
+				vmin = p[i].v;
+			if (p[i].v > vmax)
+				vmax = p[i].v;
+		}
+		top->step_min = o->step_min_frac * (vmax - vmin);
+		if (!(top->step_min >= o->min_growth))
+			top->step_min = o->min_growth;
 		err = ht_trend_analyze(p + first, m, top, tr);
 		if (err == -ENOMEM || err == -EINVAL)
 			goto cleanup;

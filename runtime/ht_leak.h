@@ -13,20 +13,24 @@
  *    allocations are not a rate); a subject younger than min_age_s, or
  *    with fewer than min_points (or less than min_span_s) left, is
  *    INCONCLUSIVE (young, too few points).
- * 2. Memory given back (one or more downward steps, a GC-like sawtooth):
+ * 2. Memory given back (one or more downward steps, a GC-like sawtooth;
+ *    a step is a jump far above the noise and at least step_min_frac of
+ *    the range and min_growth bytes):
  *    only a significantly rising floor (the troughs) is a leak; else NOT
  *    LEAKING (sawtooth).
  * 3. One-off upward steps (1 to 3 jumps far above the noise) are removed
  *    before the rate is taken: a large allocation is a step, not a rate.
- *    If nothing significant is left: NOT LEAKING (step).
- * 4. No significant upward trend (Mann-Kendall p with the lag-1
- *    correction >= alpha, or the slope's confidence interval reaches 0):
- *    NOT LEAKING (flat, or shrinking) when the growth over the span is
- *    below min_growth bytes, else INCONCLUSIVE (noisy).
- * 5. Growth over the span below min_growth bytes: NOT LEAKING (small).
- * 6. The recent window (the last quarter of the span) grows much slower
+ *    If no significant climb is left (see 5): NOT LEAKING (step).
+ * 4. The recent window (the last quarter of the span) grows much slower
  *    than the whole: its slope below 0.1 x the rate, or its CI's upper
  *    bound below plateau_ratio x the rate: NOT LEAKING (plateau).
+ * 5. No significant climb: Mann-Kendall's p (S's variance inflated for the
+ *    lag-1 correlation left around a line per quarter, so that a curve is
+ *    not taken for correlated noise) >= alpha, or the slope's CI reaches 0,
+ *    or some quarter of the span does not climb (a random walk that
+ *    drifted): NOT LEAKING (shrinking, or flat when the growth over the
+ *    span is below min_growth bytes), else INCONCLUSIVE (noisy).
+ * 6. Growth over the span below min_growth bytes: NOT LEAKING (small).
  * 7. R^2 below min_r2: INCONCLUSIVE (noisy).
  * 8. Else LEAKING (growing; with steps excluded when rule 3 removed some).
  */
@@ -68,6 +72,9 @@ struct ht_leak_opts {
 	double min_growth;	/* bytes over the span; default 64 KiB */
 	double min_r2;		/* default 0.5 */
 	double plateau_ratio;	/* default 0.5 */
+	double step_min_frac;	/* a step (up or down) is at least this
+				   fraction of the series' range, and at least
+				   min_growth bytes; default 0.05 */
 };
 
 void ht_leak_opts_default(struct ht_leak_opts *o);
