@@ -14,7 +14,7 @@ runtime_libhealthtap_a_SOURCES += \
 check_PROGRAMS += tests/test_proc_pid
 tests_test_proc_pid_LDADD = runtime/libhealthtap.a -lm
 TESTS += tests/test_proc_pid
-EXTRA_DIST += tests/fixtures/procs tests/fixtures/procs-old
+# tests/fixtures/procs and procs-old ship with tests/fixtures (tests/local.mk).
 
 check_PROGRAMS += tests/test_proctable
 tests_test_proctable_LDADD = runtime/libhealthtap.a -lm

@@ -254,9 +254,9 @@ static void test_cgroup(void)
 	CHECK_INT(c.memory_max, 536870912);
 	CHECK_INT(c.memory_current, 9756672);
 
-	/* "max" is no limit; a path with a space. */
+	/* "max" is no limit. */
 	CHECK_INT(proc_pid_cgroup_read(root, 6818, &c), 0);
-	CHECK_STR(c.path, "/system.slice/long args.service");
+	CHECK_STR(c.path, "/system.slice/long-args.service");
 	CHECK_INT(c.memory_max, PROC_PID_CGROUP_NO_LIMIT);
 	CHECK_INT(c.memory_current, 3137536);
 
