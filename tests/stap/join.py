@@ -9,7 +9,9 @@ end of batch 1 to the end of batch n. Prints one JSON object:
    "headers": count of header lines, "lines": [...first batch lines]}
 References: ctxt (/proc/stat), softirqs (/proc/softirqs, per vector),
 interrupts (/proc/interrupts, numbered IRQs), netdev (/proc/net/dev,
-<dev>_rx and <dev>_tx packets).
+<dev>_rx and <dev>_tx packets), tracefs (netdev plus tracefs_frees: the
+skb:consume_skb and skb:kfree_skb events of the tracefs instance
+healthtap-skb).
 """
 import json
 import sys
@@ -52,7 +54,22 @@ def snap_netdev():
     return out
 
 
-SNAPS = {"ctxt": snap_ctxt, "softirqs": snap_softirqs,
+def snap_tracefs():
+    """Events written to the tracefs instance healthtap-skb (entries plus
+    overrun of every CPU's buffer; nobody reads it)."""
+    import glob
+    n = 0
+    for f in glob.glob("/sys/kernel/tracing/instances/healthtap-skb/per_cpu/cpu*/stats"):
+        for line in open(f):
+            k, _, v = line.partition(":")
+            if k in ("entries", "overrun"):
+                n += int(v)
+    out = snap_netdev()
+    out["tracefs_frees"] = n
+    return out
+
+
+SNAPS = {"tracefs": snap_tracefs, "ctxt": snap_ctxt, "softirqs": snap_softirqs,
          "interrupts": snap_interrupts, "netdev": snap_netdev, "none": dict}
 
 
