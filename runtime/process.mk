@@ -20,16 +20,7 @@ check_PROGRAMS += tests/test_proctable
 tests_test_proctable_LDADD = runtime/libhealthtap.a -lm
 TESTS += tests/test_proctable
 
-# Benchmark: sampling every process's memory (make bench). bench/local.mk
-# sets bench_scripts with '=' and is included after this fragment, so
-# 'bench_scripts +=' cannot go here (automake: "must be set with '=' before
-# using '+='"); the script hangs off the bench target instead.
+# Benchmark: sampling every process's memory (make bench).
 noinst_PROGRAMS += bench/bench_sample
 bench_bench_sample_LDADD = runtime/libhealthtap.a -lm
-EXTRA_DIST += bench/sample-memory.sh
-bench: bench-sample-memory
-bench-sample-memory: all
-	@echo "== bench/sample-memory.sh"
-	@top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
-	  $(SHELL) $(srcdir)/bench/sample-memory.sh
-.PHONY: bench-sample-memory
+bench_scripts += bench/sample-memory.sh
