@@ -23,3 +23,5 @@ uninstall-health-tapset:
 	for f in $(HEALTH_TAPSET_FILES); do \
 	  rm -f "$(DESTDIR)$(stap_tapsetdir)/health_$$(basename $$f)"; \
 	done
+EXTRA_DIST += scripts/examples/health-top.stp scripts/examples/health-top.meta \
+	scripts/examples/oom-watch.stp scripts/examples/oom-watch.meta
