@@ -7,7 +7,7 @@ tests_leaks_test_leak_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_leaks_test_leak_LDADD = runtime/libhealthtap.a -lm
 TESTS += tests/leaks/test_leak
 
-healthtap_SOURCES += frontend/cmd_leaks.c frontend/leaks.h
+healthtap_SOURCES += frontend/cmd_leaks.c frontend/cmd_check.c frontend/leaks.h
 
 # A process with a known memory behaviour, driven by the live tests.
 check_PROGRAMS += tests/leaks/leaker
