@@ -1,5 +1,7 @@
 # frontend/record.mk: the history store, healthtap record and import.
-runtime_libhealthtap_a_SOURCES += runtime/ht_store.h runtime/ht_store.c
+runtime_libhealthtap_a_SOURCES += runtime/ht_store.h runtime/ht_store.c \
+	runtime/ht_supervisor.h runtime/ht_supervisor.c
+healthtap_SOURCES += frontend/cmd_record.c frontend/cmd_import.c
 # Debian's sqlite3.pc has empty cflags; per-target library CFLAGS would rename
 # every library object, so SQLITE_CFLAGS goes to the programs only.
 healthtap_LDADD += $(SQLITE_LIBS)
