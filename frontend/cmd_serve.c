@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -51,6 +52,7 @@ struct serve_opts {
 	int64_t interval_ms;
 	int64_t top;
 	int64_t max_conns;
+	int64_t max_per_ip;		/* -1: half of max_conns */
 	int64_t timeout_s;
 	int64_t history;
 	int64_t warmup_ms;		/* -1: the sampler's default */
@@ -102,6 +104,8 @@ static void usage(FILE *out)
 		"      --stream FILE       read a health tapset stream from FILE ('-': stdin)\n"
 		"                          for probe figures and coverage\n"
 		"      --max-connections N at most N connections at once (default 64)\n"
+		"      --max-per-ip N      at most N of them from one address (default:\n"
+		"                          half of --max-connections; 0: no limit)\n"
 		"      --timeout T         close connections idle for T (default 10s)\n"
 		"      --tls-cert FILE     serve HTTPS with this PEM certificate ...\n"
 		"      --tls-key FILE      ... and this PEM private key\n"
@@ -553,6 +557,33 @@ static enum MHD_Result send_reply(struct server *srv, struct MHD_Connection *c,
 	return ret;
 }
 
+static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	int *n = cls;
+
+	(void)kind;
+	(void)value;
+	if (!strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
+		(*n)++;
+	return MHD_YES;
+}
+
+/* A GET or HEAD carries no body: one announced (Content-Length other than
+ * 0, any Transfer-Encoding, or two Content-Lengths, the smuggling case) makes
+ * the request malformed here. */
+static int has_body(struct MHD_Connection *c)
+{
+	const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_CONTENT_LENGTH);
+	int n = 0;
+
+	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING))
+		return 1;
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_length, &n);
+	return n > 1 || (len && strcmp(len, "0"));
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_size, void **req_cls)
@@ -574,11 +605,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		r.allow = "GET, HEAD";
 		return send_reply(srv, c, &r, 0);
 	}
-	if (*req_cls) {			/* a GET with a body: ignore the body */
+	if (*req_cls) {			/* a body after all: drop it */
 		*upload_size = 0;
 		return MHD_YES;
 	}
 	*req_cls = srv;
+	if (has_body(c)) {
+		reply_text(&r, 400, "bad request: GET and HEAD take no body\n");
+		return send_reply(srv, c, &r, 0);
+	}
 	rt = route_of(url, &rest);
 	if (rt && !rt->open && !authorized(srv, c)) {
 		reply_text(&r, 401, "authorization required\n");
@@ -715,6 +750,8 @@ static int start_daemon(struct server *srv)
 	char host[NI_MAXHOST];
 	struct MHD_OptionItem opts[16];
 	size_t n = 0;
+	int64_t per_ip = srv->o.max_per_ip >= 0 ? srv->o.max_per_ip :
+			 (srv->o.max_conns + 1) / 2;
 
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
@@ -729,6 +766,8 @@ static int start_daemon(struct server *srv)
 	}
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, &ss };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, srv->o.max_conns, NULL };
+	if (per_ip > 0)
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT, 32 * 1024, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, srv->o.timeout_s, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, 2, NULL };
@@ -758,7 +797,7 @@ static int start_daemon(struct server *srv)
 static int parse_opts(int argc, char **argv, struct serve_opts *o)
 {
 	enum { OPT_STREAM = 256, OPT_MAXCONN, OPT_TIMEOUT, OPT_CERT, OPT_KEY, OPT_AUTH,
-	       OPT_HISTORY, OPT_ROOT, OPT_WARMUP };
+	       OPT_HISTORY, OPT_ROOT, OPT_WARMUP, OPT_PERIP };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "db", required_argument, NULL, 'd' },
@@ -766,6 +805,7 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
 		{ "top", required_argument, NULL, 'n' },
 		{ "stream", required_argument, NULL, OPT_STREAM },
 		{ "max-connections", required_argument, NULL, OPT_MAXCONN },
+		{ "max-per-ip", required_argument, NULL, OPT_PERIP },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "tls-cert", required_argument, NULL, OPT_CERT },
 		{ "tls-key", required_argument, NULL, OPT_KEY },
@@ -782,7 +822,8 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
 
 	*o = (struct serve_opts){
 		.listen = DEFAULT_LISTEN, .interval_ms = 5000, .top = DEFAULT_TOP,
-		.max_conns = 64, .timeout_s = 10, .history = 512, .warmup_ms = -1,
+		.max_conns = 64, .max_per_ip = -1, .timeout_s = 10, .history = 512,
+		.warmup_ms = -1,
 	};
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "l:d:i:n:vh", longopts, NULL)) != -1) {
@@ -809,6 +850,10 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
 			    o->max_conns > 10000)
 				return ht_usage_error("serve", "bad --max-connections '%s' (1 to 10000)",
 						      optarg);
+			break;
+		case OPT_PERIP:
+			if (ht_parse_count(optarg, &o->max_per_ip) || o->max_per_ip > 10000)
+				return ht_usage_error("serve", "bad --max-per-ip '%s' (0 to 10000)", optarg);
 			break;
 		case OPT_TIMEOUT:
 			if (ht_parse_duration_ms(optarg, &ms) || ms < 1000 || ms > 3600000)

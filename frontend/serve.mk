@@ -7,8 +7,9 @@ healthtap_SOURCES += frontend/cmd_serve.c \
 healthtap_CPPFLAGS += $(MHD_CFLAGS)
 healthtap_LDADD += $(MHD_LIBS) -lpthread
 
-SERVE_TESTS = tests/serve/fixture.sh tests/serve/http.sh
+SERVE_TESTS = tests/serve/fixture.sh tests/serve/http.sh tests/serve/auth-tls.sh \
+	tests/serve/hostile.sh
 TESTS += $(SERVE_TESTS)
-EXTRA_DIST += $(SERVE_TESTS) tests/serve/serve-lib.sh \
+EXTRA_DIST += $(SERVE_TESTS) tests/serve/serve-lib.sh tests/serve/hostile.py \
 	tests/serve/fixtures tests/serve/golden \
 	docs/api.md
