@@ -363,6 +363,8 @@ static int live_judge_procs(struct live *lv, struct leak_report *r)
 
 		if ((p->flags & HT_PROC_KTHREAD) || !v->rss || ht_series_count(v->rss) == 0)
 			continue;
+		if (!*o->root && p->pid == getpid())
+			continue;	/* our own sampling is not a leak */
 		if (!pid_wanted(o, p->pid))
 			continue;
 		if (o->comm && strcmp(o->comm, p->comm) != 0)

@@ -12,3 +12,8 @@ healthtap_SOURCES += frontend/cmd_leaks.c frontend/cmd_check.c frontend/leaks.h
 # A process with a known memory behaviour, driven by the live tests.
 check_PROGRAMS += tests/leaks/leaker
 tests_leaks_leaker_LDADD = -lpthread
+
+# Live tests against leakers (each under a minute), check and check_leak.
+TESTS += tests/leaks/leaks-live.sh tests/leaks/leaks-output.sh tests/leaks/check.sh
+EXTRA_DIST += tests/leaks/lib-leaks.sh tests/leaks/leaks-live.sh \
+	tests/leaks/leaks-output.sh tests/leaks/check.sh
