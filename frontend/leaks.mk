@@ -17,3 +17,17 @@ tests_leaks_leaker_LDADD = -lpthread
 TESTS += tests/leaks/leaks-live.sh tests/leaks/leaks-output.sh tests/leaks/check.sh
 EXTRA_DIST += tests/leaks/lib-leaks.sh tests/leaks/leaks-live.sh \
 	tests/leaks/leaks-output.sh tests/leaks/check.sh
+
+# Man pages; check_leak(1) is a .so link to healthtap-check(1).
+dist_man_MANS += docs/healthtap-leaks.1 docs/healthtap-check.1 docs/check_leak.1
+
+# healthtap is also check_leak: main() dispatches on basename(argv[0]).
+# Prerequisite-only hook rules, so other fragments may hook in too.
+install-exec-hook: install-check-leak-link
+install-check-leak-link:
+	cd $(DESTDIR)$(bindir) && rm -f check_leak$(EXEEXT) && \
+		$(LN_S) healthtap$(EXEEXT) check_leak$(EXEEXT)
+uninstall-hook: uninstall-check-leak-link
+uninstall-check-leak-link:
+	rm -f $(DESTDIR)$(bindir)/check_leak$(EXEEXT)
+.PHONY: install-check-leak-link uninstall-check-leak-link
