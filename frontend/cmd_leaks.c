@@ -1006,6 +1006,30 @@ static const struct {
 
 /* ---- the command ---- */
 
+/* The default history DB, when a recorder has written to it in the last
+ * 10 minutes (then it knows more than a live window could). */
+static int recent_default_db(char *path, size_t len)
+{
+	struct ht_store_opts so;
+	struct ht_store *st = NULL;
+	struct timespec now;
+	int64_t first, last;
+	int ok;
+
+	if (ht_default_db_path(path, len) || access(path, R_OK))
+		return 0;
+	ht_store_opts_default(&so);
+	so.path = path;
+	so.flags = HT_STORE_READONLY;
+	if (ht_store_open(&so, &st, NULL, 0))
+		return 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	ok = ht_store_time_range(st, 0, &first, &last) == 0 &&
+	     last >= (int64_t)now.tv_sec * 1000 - 600000;
+	ht_store_close(st);
+	return ok;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -1017,9 +1041,12 @@ static void usage(FILE *out)
 		"steps were left out, RSS and anonymous memory, the nearest limit (system\n"
 		"memory, the cgroup's memory.max, RLIMIT_AS) and when it is reached. Also a\n"
 		"verdict per cgroup and one for the system (MemAvailable shrinking).\n"
-		"Without -d it samples every process for the window (progress on stderr).\n"
+		"Without -d it reads the default history DB when a recorder wrote to it in\n"
+		"the last 10 minutes, else it samples every process for the window\n"
+		"(progress on stderr).\n"
 		"\n"
 		"  -d, --db DB          judge the series recorded in DB (healthtap record)\n"
+		"  -l, --live           sample live even when a recorder is running\n"
 		"  -a, --all            every process with a positive trend, not only leaks\n"
 		"  -p, --pid PID        only this process, whatever its verdict (repeatable)\n"
 		"  -w, --window D       sample (or read the last) D (default 60s live, all of DB)\n"
@@ -1057,6 +1084,7 @@ int cmd_leaks(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "live", no_argument, NULL, 'l' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "window", required_argument, NULL, 'w' },
@@ -1076,16 +1104,17 @@ int cmd_leaks(int argc, char **argv)
 	pid_t pids[64];
 	size_t npids = 0, fmt = 0;
 	int64_t ms, v;
-	int c, window_set = 0, interval_set = 0, rc;
-	char err[512];
+	int c, window_set = 0, interval_set = 0, live = 0, rc;
+	char err[512], dbpath[4096];
 
 	leak_collect_opts_default(&co);
 	co.cgroups = 1;
 	co.progress = 1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:ap:w:i:f:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:lap:w:i:f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': co.db = optarg; break;
+		case 'l': live = 1; break;
 		case 'a': view.all = 1; break;
 		case 'p':
 			if (ht_parse_count(optarg, &v) || v <= 0 || v > INT32_MAX)
@@ -1136,6 +1165,13 @@ int cmd_leaks(int argc, char **argv)
 	}
 	if (optind < argc)
 		return ht_usage_error("leaks", "unexpected argument '%s'", argv[optind]);
+	if (live && co.db)
+		return ht_usage_error("leaks", "--live and -d exclude each other");
+	if (!live && !co.db && !*co.root && recent_default_db(dbpath, sizeof(dbpath))) {
+		co.db = dbpath;
+		fprintf(stderr, "healthtap: reading %s, where a recorder writes "
+			"(--live to sample instead)\n", dbpath);
+	}
 	if (co.db) {
 		if (!window_set)
 			co.window_ms = 0;

@@ -13,10 +13,16 @@ healthtap_SOURCES += frontend/cmd_leaks.c frontend/cmd_check.c frontend/leaks.h
 check_PROGRAMS += tests/leaks/leaker
 tests_leaks_leaker_LDADD = -lpthread
 
-# Live tests against leakers (each under a minute), check and check_leak.
-TESTS += tests/leaks/leaks-live.sh tests/leaks/leaks-output.sh tests/leaks/check.sh
+# Writes a history DB with known series through the store API.
+check_PROGRAMS += tests/leaks/mkdb
+tests_leaks_mkdb_LDADD = runtime/libhealthtap.a $(SQLITE_LIBS) -lm
+
+# Live tests against leakers (each under a minute), check and check_leak;
+# the DB-mode test.
+TESTS += tests/leaks/leaks-live.sh tests/leaks/leaks-output.sh tests/leaks/check.sh \
+	tests/leaks/leaks-db.sh
 EXTRA_DIST += tests/leaks/lib-leaks.sh tests/leaks/leaks-live.sh \
-	tests/leaks/leaks-output.sh tests/leaks/check.sh
+	tests/leaks/leaks-output.sh tests/leaks/check.sh tests/leaks/leaks-db.sh
 
 # Man pages; check_leak(1) is a .so link to healthtap-check(1).
 dist_man_MANS += docs/healthtap-leaks.1 docs/healthtap-check.1 docs/check_leak.1

@@ -16,7 +16,7 @@ sleep 5
 # The fresh process starts with the window: about 12 s old at its end, the
 # others about 17 s; --min-age 14s tells them apart.
 start_leaker fresh fresh $((2 * MiB))
-expect_exit 0 "$HEALTHTAP" leaks --window 12s --interval 200ms --min-age 14s --warmup 1s \
+expect_exit 0 "$HEALTHTAP" leaks --live --window 12s --interval 200ms --min-age 14s --warmup 1s \
 	--format csv -p "$steady" -p "$slow" -p "$noisy" -p "$threads" -p "$step" \
 	-p "$plateau" -p "$saw" -p "$stable" -p "$fresh"
 cp "$TMP/out" "$TMP/csv"

@@ -12,7 +12,7 @@ pass "usage errors"
 start_leaker steady steady $((2 * MiB))
 start_leaker stable stable
 sleep 2
-expect_exit 0 "$HEALTHTAP" leaks -a --window 4s --interval 200ms --min-age 1s --warmup 0
+expect_exit 0 "$HEALTHTAP" leaks --live -a --window 4s --interval 200ms --min-age 1s --warmup 0
 cat "$TMP/out"
 grep -Eq "^Process $steady is leaking [0-9]+ B/s \(.*leaker steady $((2 * MiB))\)$" "$TMP/out" ||
 	fail "no check_leak-style line for the steady leaker"
@@ -24,7 +24,7 @@ grep -q "^Process $stable " "$TMP/out" && fail "-a lists the stable process"
 grep -q "^System memory " "$TMP/out" || fail "no system verdict"
 pass "-a lists growing processes in check_leak's manner, with units"
 
-expect_exit 0 "$HEALTHTAP" leaks --format json --window 2s --interval 200ms --min-age 1s --warmup 0 -p "$steady" -p "$stable"
+expect_exit 0 "$HEALTHTAP" leaks --live --format json --window 2s --interval 200ms --min-age 1s --warmup 0 -p "$steady" -p "$stable"
 python3 - "$TMP/out" "$steady" "$stable" <<'PY' || fail "json"
 import json, sys
 d = json.load(open(sys.argv[1]))

@@ -1,0 +1,45 @@
+#!/bin/bash
+# healthtap leaks and check on a recorded DB with known series (tests/leaks/mkdb).
+. "${top_srcdir:-.}/tests/leaks/lib-leaks.sh"
+
+"$top_builddir/tests/leaks/mkdb" "$TMP/h.db" || fail "mkdb"
+expect_exit 0 "$HEALTHTAP" leaks -d "$TMP/h.db" --format csv -p 100 -p 101 -p 102 -p 103 -p 104 -p 105
+cp "$TMP/out" "$TMP/csv"
+cat "$TMP/csv"
+[ "$(grep -c '^process,' "$TMP/csv")" -eq 6 ] || fail "want 6 process rows"
+verdict() { echo "$(field "$TMP/csv" "$1" verdict)/$(field "$TMP/csv" "$1" reason)"; }
+[ "$(verdict 100)" = "leaking/growing" ] || fail "leaky judged $(verdict 100)"
+within "$(field "$TMP/csv" 100 rate_Bps)" 1000 2 || fail "leaky rate $(field "$TMP/csv" 100 rate_Bps)"
+[ "$(verdict 101)" = "not leaking/flat" ] || fail "calm judged $(verdict 101)"
+[ "$(verdict 102)" = "not leaking/step" ] || fail "stepper judged $(verdict 102)"
+[ "$(verdict 103)" = "not leaking/sawtooth" ] || fail "gc judged $(verdict 103)"
+[ "$(verdict 104)" = "not leaking/plateau" ] || fail "plateau judged $(verdict 104)"
+[ "$(verdict 105)" = "inconclusive/young" ] || fail "young judged $(verdict 105)"
+grep -Eq '^system,"","",leaking,growing,(9[89][0-9]|10[01][0-9])\.' "$TMP/csv" || fail "system verdict"
+# the system's used memory reaches MemTotal when MemAvailable (~4 GiB) runs out
+awk -F, '$1 == "system" { e = $19; w = (4096 * 1048576 - 1000 * 1199) / 1000; exit !(e > w * 0.98 && e < w * 1.02) }' "$TMP/csv" ||
+	fail "system eta"
+pass "DB verdicts: leak at 1000 B/s, flat, step, sawtooth, plateau, young, system"
+
+# the last 5 minutes only: the plateau is flat there, the leak still a leak
+expect_exit 0 "$HEALTHTAP" leaks -d "$TMP/h.db" --window 5m --format csv -p 100 -p 104
+[ "$(field "$TMP/out" 100 verdict)" = leaking ] || fail "leaky over 5 min"
+[ "$(field "$TMP/out" 104 reason)" = flat ] || fail "plateau over 5 min: $(field "$TMP/out" 104 reason)"
+awk -F, '$1 == "process" && $2 == 100 { exit !($22 >= 50 && $23 > 290 && $23 <= 300) }' "$TMP/out" ||
+	fail "5 min window: points/span"
+pass "DB window"
+
+# the plugin on the DB: 100 MiB for leaky (51.1 MiB, 1000 B/s): 14.2 h left
+expect_exit 1 "$HEALTHTAP" check -d "$TMP/h.db" -p 100 -m 100 -w 24 -c 1
+cat "$TMP/out"
+grep -Eq "^LEAK WARNING - pid 100 \(leaky\) leaking 1000 B/s \((99[0-9]|100[0-9]) B/s\), 14\.2[0-9] h left" "$TMP/out" ||
+	fail "check on DB"
+expect_exit 0 "$HEALTHTAP" check -d "$TMP/h.db" -p 101 -w 24 -c 1
+grep -q "^LEAK OK - pid 101 (calm): not leaking (flat)" "$TMP/out" || fail "check calm on DB"
+pass "check on a DB"
+
+expect_exit 1 "$HEALTHTAP" leaks -d "$TMP/nonexistent.db"
+grep -q "cannot open $TMP/nonexistent.db" "$TMP/err" || fail "missing DB message"
+expect_exit 3 "$HEALTHTAP" check -d "$TMP/nonexistent.db" -w 1 -c 1
+grep -q "^LEAK UNKNOWN - cannot open" "$TMP/out" || fail "check on a missing DB"
+pass "missing DB"
