@@ -9,3 +9,12 @@ healthtap_SOURCES += frontend/cmd_top.c \
 	frontend/top_ui.h frontend/top_ui.c
 healthtap_CPPFLAGS += $(NCURSES_CFLAGS)
 healthtap_LDADD += $(NCURSES_LIBS) -lpthread
+
+# Tests: golden batch frames and tmux-driven screens on tests/fixtures/top,
+# and the screen on the live machine.
+TESTS += tests/top/batch.sh tests/top/screen-fixture.sh
+EXTRA_DIST += tests/top/batch.sh tests/top/screen-fixture.sh \
+	tests/top/tmux-lib.sh \
+	tests/top/batch-risk.golden tests/top/batch-sort.golden \
+	tests/top/batch-tree.golden tests/top/batch-threads.golden \
+	tests/fixtures/top

@@ -730,7 +730,9 @@ static struct top_frame *build_frame(struct top_collector *c, int with_maps)
 		user_name(c, p->uid, r->user, sizeof(r->user));
 		snprintf(r->comm, sizeof(r->comm), "%s", p->comm);
 		cmd = ht_proctable_cmdline(t, p);
-		if (cmd && *cmd)
+		if (p->flags & HT_PROC_ZOMBIE)
+			snprintf(r->cmd, sizeof(r->cmd), "[%s] <defunct>", p->comm);
+		else if (cmd && *cmd)
 			snprintf(r->cmd, sizeof(r->cmd), "%s", cmd);
 		else
 			snprintf(r->cmd, sizeof(r->cmd), "[%s]", p->comm);

@@ -23,6 +23,14 @@ void top_time_label(const struct top_render_ctx *ctx, const struct top_frame *f,
 	strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
 }
 
+static int pid_shown(const struct top_frame *f, const size_t *idx, size_t n, pid_t pid)
+{
+	for (size_t i = 0; i < n; i++)
+		if (f->procs[idx[i]].pid == pid)
+			return 1;
+	return 0;
+}
+
 static int text_frame(struct top_render_ctx *ctx, struct top_frame *f)
 {
 	FILE *o = ctx->out;
@@ -55,11 +63,17 @@ static int text_frame(struct top_render_ctx *ctx, struct top_frame *f)
 		fprintf(o, "%s\n", row);
 	}
 	if (f->nthreads) {
-		fprintf(o, "\nThreads: %zu\n%7s %7s %-16s %5s %10s %10s %12s %12s\n", f->nthreads,
-			"PID", "TID", "COMM", "STATE", "VCSW/s", "IVCSW/s", "VCSW", "IVCSW");
+		size_t shown = 0;
+		for (size_t i = 0; i < f->nthreads; i++)
+			shown += pid_shown(f, idx, n, f->threads[i].pid);
+		fprintf(o, "\nThreads: %zu of the processes shown\n%7s %7s %-16s %5s %10s %10s %12s %12s\n",
+			shown, "PID", "TID", "COMM", "STATE", "VCSW/s", "IVCSW/s", "VCSW", "IVCSW");
 		for (size_t i = 0; i < f->nthreads; i++) {
 			const struct top_thread_row *t = &f->threads[i];
 			char a[16], b[16];
+
+			if (!pid_shown(f, idx, n, t->pid))
+				continue;
 			fprintf(o, "%7d %7d %-16.16s %5c %10s %10s %12" PRId64 " %12" PRId64 "\n",
 				(int)t->pid, (int)t->tid, t->comm, t->state,
 				isnan(t->vol_rate) ? "-" : (snprintf(a, 16, "%.1f", t->vol_rate), a),

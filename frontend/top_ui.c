@@ -126,11 +126,11 @@ static int draw_title(struct ui *u)
 	else
 		snprintf(when, sizeof(when), "sampling...");
 	snprintf(secs, sizeof(secs), "%g", f ? f->interval_s : 0);
-	snprintf(line, sizeof(line), "healthtap top  %s  every %ss  %zu procs%s%s  sort: %s%s%s%s  ?:help q:quit",
-		 when, secs, f ? f->nprocs : 0,
-		 u->paused ? "  [PAUSED]" : "", u->threads ? "  [threads]" : u->view.tree ? "  [tree]" : "",
-		 top_columns[u->view.sort].name, u->view.desc ? " v" : " ^",
-		 u->filter[0] ? "  filter: " : "", u->filter);
+	snprintf(line, sizeof(line), "healthtap top %s  %zu procs  every %ss%s%s%s%s  sort %s%s",
+		 when, f ? f->nprocs : 0, secs,
+		 u->paused ? "  PAUSED" : "", u->threads ? "  threads" : u->view.tree ? "  tree" : "",
+		 u->filter[0] ? "  filter " : "", u->filter,
+		 top_columns[u->view.sort].name, u->view.desc ? " v" : " ^");
 	put_line(0, 0, line, title_attr(u), 1);
 	return 1;
 }
@@ -230,8 +230,8 @@ static void draw_threads(struct ui *u, int y)
 	char buf[512];
 	size_t rows = LINES - 1 > y + 1 ? (size_t)(LINES - 1 - y - 1) : 0, n = 0, *ti;
 
-	snprintf(buf, sizeof(buf), "%7s %7s %-16s %1s %9s %9s %9s %11s %11s", "PID", "TID", "THREAD",
-		 "S", "CSW/s", "VOL/s", "INVOL/s", "VOLUNTARY", "INVOLUNTARY");
+	snprintf(buf, sizeof(buf), "%6s %6s %-14s %1s %8s %8s %8s %9s %9s", "PID", "TID", "THREAD",
+		 "S", "CSW/s", "VCSW/s", "IVCSW/s", "VCSW", "IVCSW");
 	put_line(y++, 0, buf, title_attr(u), 1);
 	if (!f || !f->nthreads) {
 		put_line(y, 0, f && f->seq ? "reading /proc/PID/task/*/status..." : "", A_DIM, 1);
@@ -268,7 +268,7 @@ static void draw_threads(struct ui *u, int y)
 		if (k >= n)
 			continue;
 		t = &f->threads[ti[k]];
-		snprintf(buf, sizeof(buf), "%7d %7d %-16.16s %c %9s %9s %9s %11" PRId64 " %11" PRId64,
+		snprintf(buf, sizeof(buf), "%6d %6d %-14.14s %c %8s %8s %8s %9" PRId64 " %9" PRId64,
 			 (int)t->pid, (int)t->tid, t->comm, t->state ? t->state : '?',
 			 top_fmt_count_rate(a, sizeof(a), isnan(t->vol_rate) && isnan(t->nonvol_rate) ?
 							   NAN : thread_rate(t)),
@@ -344,10 +344,18 @@ static void draw_chart(struct ui *u, const struct top_detail *d, int y0, int h, 
 		size_t n = pass ? d->npoints : d->nanon;
 		int attr = u->color ? COLOR_PAIR(pass ? PAIR_RSS : PAIR_ANON) | (pass ? A_BOLD : 0)
 				    : (pass ? A_BOLD : A_NORMAL);
-		for (size_t i = 0; i < n; i++) {
-			int col = (int)((p[i].t - tmin) / (0 - tmin) * (cw - 1) + 0.5);
-			int row = (int)((vmax - p[i].v) / (vmax - vmin) * (h - 1) + 0.5);
-			if (col < 0 || col >= cw || row < 0 || row >= h)
+		size_t k = 0;
+		/* each column shows the newest point at or before its time, so
+		 * the line runs on between samples */
+		for (int col = 0; col < cw && n; col++) {
+			double tc = tmin + (0 - tmin) * col / (cw - 1);
+			int row;
+			if (p[0].t > tc + 1e-9)
+				continue;
+			while (k + 1 < n && p[k + 1].t <= tc + 1e-9)
+				k++;
+			row = (int)((vmax - p[k].v) / (vmax - vmin) * (h - 1) + 0.5);
+			if (row < 0 || row >= h)
 				continue;
 			attron(attr);
 			mvaddch(y0 + row, x0 + col, pass ? '*' : '.');
@@ -386,14 +394,21 @@ static void draw_detail(struct ui *u)
 		top_fmt_bytes(b, sizeof(b), r->anon);
 		top_fmt_byte_rate(c, sizeof(c), r->rate);
 		top_fmt_duration(e, sizeof(e), r->age_s);
-		snprintf(buf, sizeof(buf), "mem  RSS %s  anon %s  growth %s  R2 %s  user %s  threads %" PRId64 "  watched %s",
-			 a, b, c, top_fmt_num(g, sizeof(g), r->r2, 2), r->user, r->threads, e);
+		snprintf(buf, sizeof(buf), "who  user %s  ppid %d  threads %" PRId64 "  state %c",
+			 r->user, (int)r->ppid, r->threads, r->state);
+		put_line(y++, 0, buf, A_NORMAL, 1);
+		snprintf(buf, sizeof(buf), "mem  RSS %s  anon %s  growth %s  R2 %s  watched %s",
+			 a, b, c, top_fmt_num(g, sizeof(g), r->r2, 2), e);
 		put_line(y++, 0, buf, A_NORMAL, 1);
 		top_fmt_bytes(a, sizeof(a), r->limit_bytes);
 		top_fmt_bytes(b, sizeof(b), r->headroom);
 		top_fmt_duration(c, sizeof(c), r->eta_s);
-		snprintf(buf, sizeof(buf), "lim  nearest limit: %s %s, headroom %s, reached in %s  (risk %s)",
-			 ht_limit_name(r->limit_kind), a, b, c, top_fmt_num(g, sizeof(g), r->risk, 2));
+		if (r->limit_kind == HT_LIMIT_NONE)
+			snprintf(buf, sizeof(buf), "lim  no limit in reach (looked up once it grows for sure)  risk %s",
+				 top_fmt_num(g, sizeof(g), r->risk, 2));
+		else
+			snprintf(buf, sizeof(buf), "lim  %s limit %s, headroom %s, reached in %s  risk %s",
+				 ht_limit_name(r->limit_kind), a, b, c, top_fmt_num(g, sizeof(g), r->risk, 2));
 		put_line(y++, 0, buf, row_attr(u, r), 1);
 	} else {
 		put_line(y++, 0, "the process has exited", attr_of(u, TOP_A_WARN), 1);
@@ -404,8 +419,9 @@ static void draw_detail(struct ui *u)
 		top_fmt_bytes(c, sizeof(c), d->rollup.private_dirty);
 		top_fmt_bytes(e, sizeof(e), d->rollup.anonymous);
 		top_fmt_bytes(g, sizeof(g), d->rollup.swap);
-		snprintf(buf, sizeof(buf), "smaps_rollup  Rss %s  Pss %s  Private_Dirty %s  Anonymous %s  Swap %s",
-			 a, b, c, e, g);
+		snprintf(buf, sizeof(buf), "smaps_rollup  Rss %s  Pss %s  Swap %s", a, b, g);
+		put_line(y++, 0, buf, A_NORMAL, 1);
+		snprintf(buf, sizeof(buf), "              Private_Dirty %s  Anonymous %s", c, e);
 	} else if (d) {
 		snprintf(buf, sizeof(buf), "smaps_rollup  cannot read: %s", strerror(-d->rollup_err));
 	} else {
@@ -766,6 +782,15 @@ int top_ui_run(struct top_collector *c, const struct top_ui_opts *o,
 			draw(&u);
 		if (o->iterations && u.frames >= (uint64_t)o->iterations)
 			break;
+	}
+	/* Terminals without an alternate screen (vt100) would keep the
+	 * dashboard on screen: wipe it first. */
+	{
+		const char *smcup = tigetstr("smcup");
+		if (!smcup || smcup == (const char *)-1) {
+			erase();
+			refresh();
+		}
 	}
 	endwin();
 	delscreen(scr);

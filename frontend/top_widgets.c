@@ -214,8 +214,7 @@ static int probe_lines(const struct top_frame *f, int verbose, struct top_line *
 		return 0;
 	if (f->probe_source == TOP_PROBES_OFF) {
 		line(&out[0], TOP_A_DIM, ll,
-		     "%soff: skb alloc/free need the tapset; --stap starts it, "
-		     "--stream FILE|- reads one", lead);
+		     "%soff (skb alloc/free need the tapset): use --stap or --stream FILE|-", lead);
 		return 1;
 	}
 	if (!p->active) {

@@ -1,0 +1,77 @@
+#!/bin/bash
+# healthtap top --batch and --json on the fixture root tests/fixtures/top:
+# frames compared with golden files (diff -u), JSON figures checked against
+# the fixture's own files.
+. "${top_srcdir:-.}/tests/lib.sh"
+FIX="$top_srcdir/tests/fixtures/top"
+GOLD="$top_srcdir/tests/top"
+export HEALTHTAP_TOP_CLOCK="2026-01-01 00:00:00"
+
+# golden NAME ARGS...: runs top on the fixture, compares with NAME.golden.
+golden() {
+	local name=$1
+	shift
+	expect_exit 0 "$HEALTHTAP" top -b -i 100ms --root "$FIX" "$@"
+	sed "s|$FIX|FIXTURE|g" "$TMP/out" >"$TMP/$name.out"
+	diff -u "$GOLD/$name.golden" "$TMP/$name.out" || fail "$name: output differs from $name.golden"
+}
+
+# Two frames: the second has a growth rate (3 samples) for every process.
+golden batch-risk -n 2
+pass "batch frames sorted by leak risk (golden)"
+golden batch-sort -n 1 -s pid -r --filter /
+pass "batch sorted by pid descending, filtered (golden)"
+golden batch-tree -n 1 --tree --no-kthreads -m 4
+pass "batch tree view, at most 4 rows (golden)"
+golden batch-threads -n 2 --threads --filter process_api
+pass "batch thread view (golden)"
+
+# The clock label is the only thing fixed for the goldens: without it the
+# frame carries the real time.
+unset HEALTHTAP_TOP_CLOCK
+expect_exit 0 "$HEALTHTAP" top -b -n 1 -i 100ms --root "$FIX"
+grep -Eq "^healthtap top - $(date +%Y-%m-%d) [0-9:]{8} - frame 1 - 2 CPUs" "$TMP/out" ||
+	grep -Eq "^healthtap top - $(date -d tomorrow +%Y-%m-%d) " "$TMP/out" || fail "real clock label"
+pass "real clock label without HEALTHTAP_TOP_CLOCK"
+
+# JSON: one document per frame; figures equal the fixture's files.
+expect_exit 0 "$HEALTHTAP" top --json -n 2 -i 100ms --root "$FIX" --clock-label fixed
+[ "$(wc -l <"$TMP/out")" -eq 2 ] || fail "want 2 JSON lines"
+python3 - "$TMP/out" "$FIX" <<'PY' || fail "json frames"
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+fix = sys.argv[2]
+docs = [json.loads(l) for l in lines]
+d = docs[1]
+assert [x["frame"] for x in docs] == [1, 2], [x["frame"] for x in docs]
+assert d["time"] == "fixed"
+meminfo = dict((l.split(":")[0], int(l.split()[1]) * 1024) for l in open(fix + "/proc/meminfo") if l.split()[-1] == "kB")
+assert d["memory"]["total_bytes"] == meminfo["MemTotal"], d["memory"]
+assert d["memory"]["available_bytes"] == meminfo["MemAvailable"]
+assert d["memory"]["used_bytes"] == meminfo["MemTotal"] - meminfo["MemAvailable"]
+assert d["procs_running"] == 3 and d["ctxt_per_s"] == 0
+assert abs(d["psi_avg10_pct"]["cpu_some"] - 56.8) < 1e-9, d["psi_avg10_pct"]
+assert d["probes"]["source"] == "off" and d["probes"]["active"] is False
+procs = {p["pid"]: p for p in d["processes"]}
+assert sorted(procs) == [1, 2, 6123, 6232, 6236, 6818, 7088], sorted(procs)
+for pid in (1, 6123, 6818):
+    statm = [int(x) for x in open("%s/proc/%d/statm" % (fix, pid)).read().split()]
+    assert procs[pid]["rss_bytes"] == statm[1] * 4096, (pid, procs[pid]["rss_bytes"])
+    assert procs[pid]["anon_bytes"] == (statm[1] - statm[2]) * 4096
+    assert procs[pid]["growth_bytes_per_s"] == 0, procs[pid]
+assert procs[6123]["comm"] == "a) b" and procs[6123]["command"] == "/tmp/w/a) b 1000"
+assert procs[6236]["command"] == "[fake] <defunct>"
+assert procs[2]["rss_bytes"] == 0 and procs[2]["growth_bytes_per_s"] is None
+assert d["processes"][0]["pid"] == 1   # ties on risk: biggest RSS first
+assert len(procs[1]["rss_trend_bytes"]) == 10
+assert procs[1]["rss_trend_bytes"][-1] == procs[1]["rss_bytes"]
+PY
+pass "json frames match the fixture"
+
+# Usage errors.
+expect_exit 2 "$HEALTHTAP" top -s nosuchcolumn
+grep -q "unknown sort column 'nosuchcolumn'" "$TMP/err" || fail "bad sort column message"
+expect_exit 2 "$HEALTHTAP" top --stap --stream -
+expect_exit 1 "$HEALTHTAP" top -b -n 1 --stream "$TMP/none" --root "$FIX"
+grep -q "cannot open $TMP/none: No such file or directory" "$TMP/err" || fail "missing stream message"
+pass "usage and stream errors"
