@@ -1,8 +1,9 @@
 /* Process table: every process on the host, identified by (pid, start time),
  * sampled through file descriptors kept open from one sample to the next.
  *
- * Each sample lists root/proc (readdir; skipped while /proc/stat says no
- * task was created, see HT_PT_LIST_ALWAYS), then for every process preads
+ * Each sample lists root/proc (readdir; skipped or narrowed to the new pids
+ * while /proc/stat and /proc/loadavg allow, see HT_PT_LIST_ALWAYS), then
+ * for every process preads
  * /proc/PID/statm at offset 0 on a kept fd (and status/stat when asked for,
  * see HT_PT_STATUS and HT_PT_STAT). A kept fd is bound to the process it was
  * opened for: once that process is gone it fails with ESRCH even if the pid
@@ -50,10 +51,13 @@ enum {
 	 * a caller that uses select() needs its fds below FD_SETSIZE). */
 	HT_PT_NO_RAISE_NOFILE = 1u << 3,
 	/* List root/proc every sample. By default the listing is skipped when
-	 * the "processes" line (forks since boot) of root/proc/stat is as at
-	 * the previous listing: no task was created since, so there is no new
-	 * process and no reused pid; exits show through the kept fds. At most
-	 * 9 samples in a row skip it. */
+	 * the "processes" line (forks since boot) of root/proc/stat did not
+	 * move: no task was created, so there is no new process and no reused
+	 * pid; exits show through the kept fds. When it moved but the last pid
+	 * of root/proc/loadavg only rose by a few (fewer than a sixth of the
+	 * processes), only the pids in between are probed; a pid handed out
+	 * out of order (ns_last_pid, clone3 set_tid) is then found by the next
+	 * full listing. At least every 10th sample lists in full. */
 	HT_PT_LIST_ALWAYS = 1u << 4,
 };
 
@@ -133,6 +137,7 @@ struct ht_proctable_stats {
 	int64_t samples;		/* samples taken */
 	int64_t sample_ns;		/* ht_now_ns() of the latest sample */
 	int64_t listings_skipped;	/* samples that did not list root/proc */
+	int64_t listings_probed;	/* samples that probed new pids instead */
 };
 
 /* Creates an empty table over root/proc (NULL or "" root: the live /proc);

@@ -11,7 +11,7 @@ static void clear(struct proc_pid_status *out)
 	*out = (struct proc_pid_status){
 		.vm_rss = -1, .rss_anon = -1, .rss_file = -1, .rss_shmem = -1,
 		.vm_swap = -1, .vm_size = -1, .vm_hwm = -1, .threads = -1,
-		.uid = -1, .euid = -1, .ppid = -1,
+		.uid = -1, .euid = -1, .ppid = -1, .tgid = -1,
 		.voluntary_ctxt_switches = -1, .nonvoluntary_ctxt_switches = -1,
 		.state = '?',
 	};
@@ -39,6 +39,7 @@ static int64_t count(const char *rest)
 
 /* Name:	process_api
  * State:	S (sleeping)
+ * Tgid:	1
  * PPid:	0
  * Uid:	0	0	0	0
  * VmSize:	   35860 kB
@@ -63,6 +64,7 @@ static int parse_line(const char *line, size_t len, struct proc_pid_status *out)
 		{ "VmHWM:", 6, offsetof(struct proc_pid_status, vm_hwm), 1 },
 		{ "Threads:", 8, offsetof(struct proc_pid_status, threads), 0 },
 		{ "PPid:", 5, offsetof(struct proc_pid_status, ppid), 0 },
+		{ "Tgid:", 5, offsetof(struct proc_pid_status, tgid), 0 },
 		{ "voluntary_ctxt_switches:", 24,
 		  offsetof(struct proc_pid_status, voluntary_ctxt_switches), 0 },
 		{ "nonvoluntary_ctxt_switches:", 27,

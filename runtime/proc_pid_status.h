@@ -20,6 +20,7 @@ struct proc_pid_status {
 	int64_t uid;			/* real uid (first Uid column) */
 	int64_t euid;			/* effective uid (second column) */
 	int64_t ppid;
+	int64_t tgid;			/* thread group: != pid for a thread's /proc/TID */
 	int64_t voluntary_ctxt_switches;
 	int64_t nonvoluntary_ctxt_switches;
 	char state;			/* State: letter; '?' when absent */
