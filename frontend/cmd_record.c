@@ -236,6 +236,20 @@ static void note(const struct recorder *r, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* Errors: always printed, as "healthtap record: ...". */
+static void rec_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void rec_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("healthtap record: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 static const char *const softirq_names[HT_SOFTIRQ_VECTORS] = {
 	"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED",
 	"HRTIMER", "RCU",
@@ -341,11 +355,11 @@ static int flush(struct recorder *r, int64_t t, int64_t now_ns)
 		if (!r->failing) {
 			r->failing = 1;
 			r->fail_since_ns = r->last_fail_msg_ns = now_ns;
-			ht_err("record: %s; keeping samples in memory (%zu queued) and retrying "
+			rec_err("%s; keeping samples in memory (%zu queued) and retrying "
 			       "every interval", ht_store_error(r->store), ht_store_pending(r->store));
 		} else if (now_ns - r->last_fail_msg_ns >= PROGRESS_EVERY_NS) {
 			r->last_fail_msg_ns = now_ns;
-			ht_err("record: still cannot write %s (%s); %zu queued, %" PRIu64 " dropped",
+			rec_err("still cannot write %s (%s); %zu queued, %" PRIu64 " dropped",
 			       r->db, ht_store_error(r->store), ht_store_pending(r->store),
 			       ht_store_dropped(r->store));
 		}
@@ -353,7 +367,7 @@ static int flush(struct recorder *r, int64_t t, int64_t now_ns)
 	}
 	if (r->failing) {
 		r->failing = 0;
-		ht_err("record: %s is writable again: wrote %zu queued operations after %.0f s",
+		rec_err("%s is writable again: wrote %zu queued operations after %.0f s",
 		       r->db, pending, (now_ns - r->fail_since_ns) / 1e9);
 	}
 	return 0;
@@ -376,11 +390,11 @@ static void handle_sv_events(struct recorder *r, int64_t now_ns)
 		case HT_SV_DIED:
 			snprintf(text, sizeof(text), "stap pid %d %s; restarting in %.1f s",
 				 (int)ev.pid, ev.text, ev.restart_in_ms / 1000.0);
-			ht_err("record: %s", text);
+			rec_err("%s", text);
 			ht_store_put_event(r->store, wall, "stap", text);
 			break;
 		case HT_SV_START_FAILED:
-			ht_err("record: stap: %s", ev.text);
+			rec_err("stap: %s", ev.text);
 			ht_store_put_event(r->store, wall, "stap", ev.text);
 			break;
 		default:
@@ -481,7 +495,7 @@ static int cmd_record(int argc, char **argv)
 		return ht_usage_error("record", "unexpected argument '%s'", argv[optind]);
 	if (!db) {
 		if (default_db(dbbuf, sizeof(dbbuf))) {
-			ht_err("record: no default database path: set XDG_STATE_HOME or HOME, or use -d");
+			rec_err("no default database path: set XDG_STATE_HOME or HOME, or use -d");
 			return 1;
 		}
 		db = dbbuf;
@@ -493,7 +507,7 @@ static int cmd_record(int argc, char **argv)
 		if (slash && slash != dir) {
 			*slash = '\0';
 			if ((err = mkdir_p(dir, 0755))) {
-				ht_err("record: cannot create %s: %s", dir, strerror(-err));
+				rec_err("cannot create %s: %s", dir, strerror(-err));
 				return 1;
 			}
 		}
@@ -503,14 +517,14 @@ static int cmd_record(int argc, char **argv)
 	so.root = root;
 	err = ht_store_open(&so, &r.store, errmsg, sizeof(errmsg));
 	if (err) {
-		ht_err("record: %s", errmsg);
+		rec_err("%s", errmsg);
 		return 1;
 	}
 	ht_sampler_opts_default(&sopt);
 	sopt.root = root;
 	r.sampler = ht_sampler_new(&sopt);
 	if (!r.sampler) {
-		ht_err("record: cannot create the sampler: %s", strerror(errno));
+		rec_err("cannot create the sampler: %s", strerror(errno));
 		goto cleanup;
 	}
 
@@ -525,7 +539,7 @@ static int cmd_record(int argc, char **argv)
 	err = ht_store_session_begin(r.store, ht_wall_ms(), interval_ms, "record",
 				     "recorder not running");
 	if (err) {
-		ht_err("record: cannot start a session in %s: %s", db, ht_store_error(r.store));
+		rec_err("cannot start a session in %s: %s", db, ht_store_error(r.store));
 		goto cleanup;
 	}
 
@@ -535,7 +549,7 @@ static int cmd_record(int argc, char **argv)
 			snprintf(stap_cmd, sizeof(stap_cmd), "%s", env);
 		} else if ((why = stap_why_not())) {
 			if (!strcmp(stap_mode, "on")) {
-				ht_err("record: --stap on, but stap cannot run here: %s", why);
+				rec_err("--stap on, but stap cannot run here: %s", why);
 				goto cleanup;
 			}
 			note(&r, "stap: off (%s); recording /proc only", why);
@@ -550,7 +564,7 @@ static int cmd_record(int argc, char **argv)
 			struct ht_supervisor_opts svo = { .cmd = stap_cmd };
 			r.sv = ht_supervisor_new(&svo);
 			if (!r.sv) {
-				ht_err("record: cannot supervise stap: %s", strerror(errno));
+				rec_err("cannot supervise stap: %s", strerror(errno));
 				goto cleanup;
 			}
 		}
@@ -572,7 +586,7 @@ static int cmd_record(int argc, char **argv)
 		if (hup) {
 			hup = 0;
 			if ((err = ht_store_reopen(r.store)))
-				ht_err("record: cannot reopen %s: %s", db, ht_store_error(r.store));
+				rec_err("cannot reopen %s: %s", db, ht_store_error(r.store));
 			else
 				note(&r, "reopened %s", db);
 		}
@@ -590,13 +604,13 @@ static int cmd_record(int argc, char **argv)
 				r.ticks++;
 				flush(&r, t, now);
 			} else {
-				ht_err("record: cannot sample %s/proc: %s", root, strerror(errno));
+				rec_err("cannot sample %s/proc: %s", root, strerror(errno));
 			}
 			if (!r.failing && now - last_maint_ns >= MAINTAIN_EVERY_NS) {
 				struct ht_store_maint m;
 				last_maint_ns = now;
 				if (ht_store_maintain(r.store, ht_wall_ms(), &m))
-					ht_err("record: maintenance: %s", ht_store_error(r.store));
+					rec_err("maintenance: %s", ht_store_error(r.store));
 			}
 			if (r.verbose || now - last_progress_ns >= PROGRESS_EVERY_NS) {
 				last_progress_ns = now;
@@ -632,7 +646,7 @@ static int cmd_record(int argc, char **argv)
 	r.sv = NULL;
 	ht_store_session_end(r.store, ht_wall_ms(), stop_reason);
 	if (ht_store_flush(r.store, -1)) {
-		ht_err("record: cannot write the last samples to %s: %s (%zu operations lost)",
+		rec_err("cannot write the last samples to %s: %s (%zu operations lost)",
 		       db, ht_store_error(r.store), ht_store_pending(r.store));
 		rc = 1;
 	} else {

@@ -11,3 +11,8 @@ tests_record_test_store_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
 tests_record_test_store_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 tests_record_test_store_LDADD = runtime/libhealthtap.a $(SQLITE_LIBS) -lm
 TESTS += tests/record/test_store
+
+TESTS += tests/record/kill9.sh tests/record/restart.sh tests/record/import.sh \
+	tests/record/diskfull.sh tests/record/stap.sh
+EXTRA_DIST += tests/record/common.sh tests/record/kill9.sh tests/record/restart.sh \
+	tests/record/import.sh tests/record/diskfull.sh tests/record/stap.sh

@@ -1,0 +1,44 @@
+#!/bin/bash
+# record --stap on, the tapset run for real through the harness: its
+# records land in the DB as probe.* series; killing the stap child makes the
+# recorder record why it died and start it again.
+. "${top_srcdir:-.}/tests/lib.sh"
+. "$top_srcdir/tests/record/common.sh"
+require_stap
+"$HARNESS" prepare
+
+DB="$TMP/h.db"
+rec=
+trap '[ -n "$rec" ] && kill -TERM $rec 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+export HEALTHTAP_STAP_CMD="exec '$HARNESS' run -e 'probe health.sched {}'"
+"$HEALTHTAP" record -d "$DB" -i 1s --stap on 2>"$TMP/err" &
+rec=$!
+# stap builds its probes first (~10-20 s on a loaded 2-CPU VM)
+wait_for 45 count_gt "$DB" "SELECT count(*) FROM series s JOIN sys_samples x ON x.series_id = s.id
+	WHERE s.name = 'probe.sched.switches' AND s.labels = ''" 1 ||
+	fail "no probe records in 45 s: $(cat "$TMP/err")"
+sw=$(sql "$DB" "SELECT max(x.v) FROM series s JOIN sys_samples x ON x.series_id = s.id
+	WHERE s.name = 'probe.sched.switches' AND s.labels = ''")
+[ "${sw%.*}" -gt 0 ] || fail "probe.sched.switches is $sw"
+[ "$(sql "$DB" "SELECT count(*) FROM series WHERE name LIKE 'probe.sched.%' AND labels LIKE 'cpu=%'")" -ge 1 ] ||
+	fail "no per-cpu probe series"
+
+child=$(sed -n 's/.*stap: started pid \([0-9]*\):.*/\1/p' "$TMP/err" | head -n 1)
+[ -n "$child" ] || fail "no start message: $(cat "$TMP/err")"
+kill -9 "$child"
+wait_for 10 grep -q "stap pid $child killed by signal 9" "$TMP/err" ||
+	fail "death not reported: $(cat "$TMP/err")"
+wait_for 10 count_gt "$DB" "SELECT count(*) FROM events WHERE kind = 'stap' AND text LIKE 'stap pid $child killed by signal 9%restarting in%'" 0 ||
+	fail "death not in the DB: $(sql "$DB" "SELECT * FROM events")"
+wait_for 10 count_gt "$DB" "SELECT count(*) FROM events WHERE kind = 'stap' AND text LIKE 'started pid %' AND text NOT LIKE 'started pid $child:%'" 0 ||
+	fail "stap not restarted: $(sql "$DB" "SELECT * FROM events")"
+kill -TERM $rec
+rc=0; wait $rec || rc=$?
+rec=
+[ "$rc" -eq 0 ] || fail "exit status $rc"
+sql "$DB" "SELECT text FROM events WHERE kind = 'stap'"
+# nothing of either stap child's process group outlives the recorder
+for g in $(sed -n 's/.*stap: started pid \([0-9]*\):.*/\1/p' "$TMP/err"); do
+	wait_for 5 sh -c "! pgrep -g $g" || fail "process group $g outlived the recorder: $(pgrep -a -g $g)"
+done
+pass "probe records stored (switches up to $sw per batch); a killed stap child was reported and restarted"
