@@ -105,7 +105,10 @@ static int write_preamble(const char *path, const char *name, const struct ht_ch
 	put_quoted(f, buf);
 	fputs("\ntitle_text = ", f);
 	put_quoted(f, c->title);
-	fputs("\nload ", f);
+	fputc('\n', f);
+	if (c->vars)
+		fputs(c->vars, f);
+	fputs("load ", f);
 	put_quoted(f, script);
 	fputc('\n', f);
 	if (fclose(f) != 0)

@@ -21,6 +21,9 @@ struct ht_chart {
 	const char *columns;		/* header comment naming the columns */
 	const double *data;		/* rows x cols, NAN for a missing value */
 	size_t rows, cols;
+	const char *vars;		/* gnuplot lines defining the kind's
+					   variables (NULL: none); built by
+					   healthtap, never from user text */
 };
 
 /* Writes DIR/NAME.dat, DIR/NAME.gp and runs gnuplot to make DIR/NAME.<ext>.

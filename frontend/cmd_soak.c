@@ -645,7 +645,7 @@ static void write_chart(const struct soak *s, const struct target *t)
 	char name[64], title[160], err[256];
 	struct ht_chart c = { "soak", title,
 			      "round rss anon pss private_dirty fit (bytes)", rows,
-			      t->nsamples, 6 };
+			      t->nsamples, 6, NULL };
 	int rc;
 
 	if (!rows)

@@ -1,0 +1,14 @@
+# healthtap report: one or more series of a host against time (rates, PSI,
+# skb counts). Set by healthtap before this script:
+#   datafile, title_text, xlabel_text, ylabel_text, xmax (hours)
+#   ncols       columns in the data file
+#   titles      the series' names, space separated (one per column 2..ncols)
+# Columns: hours series1 series2 ...
+set datafile missing "NaN"
+set title title_text
+set xlabel xlabel_text
+set ylabel ylabel_text
+set grid
+set key top left
+set xrange [0:xmax]
+plot for [i=2:ncols] datafile using 1:i with lines lw 1.5 title word(titles, i-1)
