@@ -316,10 +316,16 @@ static void get_metrics(struct server *srv, struct MHD_Connection *c, struct rep
 {
 	const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
 	int64_t t0 = ht_now_ns();
+	const struct serve_renderer *rd = serve_renderer_for_accept(accept);
 
 	(void)rest;
-	render(srv, r, serve_renderer_for_accept(accept));
+	render(srv, r, rd);
 	if (r->code == 200) {
+		/* Counted after the render: a scrape sees the ones before it. */
+		if (!strcmp(rd->name, "openmetrics"))
+			atomic_fetch_add(&srv->stats.scrapes_om, 1);
+		else
+			atomic_fetch_add(&srv->stats.scrapes_text, 1);
 		atomic_fetch_add(&srv->stats.scrapes, 1);
 		atomic_fetch_add(&srv->stats.scrape_ns, (uint64_t)(ht_now_ns() - t0));
 	}

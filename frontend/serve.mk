@@ -8,8 +8,9 @@ healthtap_CPPFLAGS += $(MHD_CFLAGS)
 healthtap_LDADD += $(MHD_LIBS) -lpthread
 
 SERVE_TESTS = tests/serve/fixture.sh tests/serve/http.sh tests/serve/auth-tls.sh \
-	tests/serve/hostile.sh
+	tests/serve/hostile.sh tests/serve/rules.sh tests/serve/prometheus.sh
 TESTS += $(SERVE_TESTS)
 EXTRA_DIST += $(SERVE_TESTS) tests/serve/serve-lib.sh tests/serve/hostile.py \
-	tests/serve/fixtures tests/serve/golden \
-	docs/api.md
+	tests/serve/fixtures tests/serve/golden tests/serve/rules-test.yml \
+	docs/api.md \
+	scripts/prometheus/healthtap-rules.yml scripts/prometheus/prometheus.yml

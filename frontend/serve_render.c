@@ -407,6 +407,12 @@ static void render_self(struct prom *p, const struct serve_view *v)
 	       (double)atomic_load(&st->scrape_ns) / 1e9);
 	sample(p, "healthtap_scrape_duration_seconds", "_count", NULL, 0,
 	       (double)atomic_load(&st->scrapes));
+	family(p, "healthtap_scrapes", COUNTER, "/metrics answered, by format");
+	l[0] = (struct label){ "format", "prometheus" };
+	sample(p, "healthtap_scrapes", "_total", l, 1,
+	       (double)atomic_load(&st->scrapes_text));
+	l[0] = (struct label){ "format", "openmetrics" };
+	sample(p, "healthtap_scrapes", "_total", l, 1, (double)atomic_load(&st->scrapes_om));
 	family(p, "healthtap_http_requests", COUNTER, "answered HTTP requests by status code");
 	for (size_t i = 0; i < SERVE_NCODES; i++) {
 		if (i == SERVE_CODE_OTHER)

@@ -30,6 +30,8 @@ enum {
 struct serve_stats {
 	atomic_uint_fast64_t requests[SERVE_NCODES];
 	atomic_uint_fast64_t scrapes;		/* /metrics renders */
+	atomic_uint_fast64_t scrapes_om;	/* of which OpenMetrics */
+	atomic_uint_fast64_t scrapes_text;	/* and text format */
 	atomic_uint_fast64_t scrape_ns;		/* their total duration */
 	int64_t start_wall_ms;			/* when serve started */
 };

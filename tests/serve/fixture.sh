@@ -23,7 +23,7 @@ samples_ge() {
 wait_for samples_ge 5 || fail "no 5 samples in 30 s"
 
 # Families whose values depend on time or on this run.
-VOLATILE='^(# (HELP|TYPE) )?(healthtap_build_info|healthtap_samples|healthtap_sample_interval_seconds|healthtap_last_sample_timestamp_seconds|healthtap_sample_duration_seconds|healthtap_last_sample_duration_seconds|healthtap_scrape_duration_seconds|healthtap_process_observed_seconds|process_cpu_seconds|process_start_time_seconds|process_resident_memory_bytes|healthtap_http_requests)[_{ ]'
+VOLATILE='^(# (HELP|TYPE) )?(healthtap_build_info|healthtap_samples|healthtap_sample_interval_seconds|healthtap_last_sample_timestamp_seconds|healthtap_sample_duration_seconds|healthtap_last_sample_duration_seconds|healthtap_scrape_duration_seconds|healthtap_process_observed_seconds|process_cpu_seconds|process_start_time_seconds|process_resident_memory_bytes|healthtap_http_requests|healthtap_scrapes)[_{ ]'
 curl -sf "$url/metrics" >"$TMP/text"
 curl -sf -H 'Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5' \
 	-D "$TMP/om.h" "$url/metrics" >"$TMP/om"
