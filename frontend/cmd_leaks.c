@@ -22,6 +22,7 @@
 #include "ht_sampler.h"
 #include "ht_store.h"
 #include "proc_pid_cgroup.h"
+#include "proc_pid_file.h"
 #include "proc_pid_limits.h"
 
 #define MiB (1024.0 * 1024.0)
@@ -239,14 +240,17 @@ static int track_cgroups(struct live *lv, double t)
 		const struct ht_proc *p = ht_sampler_proc(lv->s, i)->proc;
 		struct pid_cg key = { .pid = p->pid }, *old;
 		struct proc_pid_cgroup pc;
+		char text[2048];
 
 		map[i] = (struct pid_cg){ p->pid, p->start_time, -1 };
 		old = lv->nmap ? bsearch(&key, lv->map, lv->nmap, sizeof(key), cmp_pid_cg) : NULL;
 		if (old && old->start_time == p->start_time)
 			map[i].cg = old->cg;
 		else if (!(p->flags & HT_PROC_KTHREAD) &&
-			 proc_pid_cgroup_read(lv->o->root, p->pid, &pc) == 0 && pc.path[0])
-			map[i].cg = find_cg(lv, pc.path);
+			 proc_pid_read_file(lv->o->root, p->pid, "cgroup", text,
+					    sizeof(text)) > 0 &&
+			 proc_pid_cgroup_parse(text, &pc) == 0 && pc.path[0])
+			map[i].cg = find_cg(lv, pc.path);	/* one read, once */
 		if (map[i].cg >= 0 && !lv->cgs[map[i].cg].rep)
 			lv->cgs[map[i].cg].rep = p->pid;
 	}
