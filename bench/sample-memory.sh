@@ -11,7 +11,7 @@
 set -u
 top_builddir=${top_builddir:-.}
 prog="$top_builddir/bench/bench_sample"
-samples=${SAMPLES:-7}	# per round; 3 rounds
+samples=${SAMPLES:-10}	# per round; 3 rounds
 if [ ! -x "$prog" ]; then
 	echo "sample-memory: $prog not built (run make first)" >&2
 	exit 1
