@@ -3,9 +3,8 @@
  *
  * Each sample lists root/proc (readdir; skipped or narrowed to the new pids
  * while /proc/stat and /proc/loadavg allow, see HT_PT_LIST_ALWAYS), then
- * for every process preads
- * /proc/PID/statm at offset 0 on a kept fd (and status/stat when asked for,
- * see HT_PT_STATUS and HT_PT_STAT). A kept fd is bound to the process it was
+ * for every process preads /proc/PID/statm at offset 0 on a kept fd (and
+ * status/stat when asked for, see HT_PT_STATUS and HT_PT_STAT). A kept fd is bound to the process it was
  * opened for: once that process is gone it fails with ESRCH even if the pid
  * was reused, so it is also the identity check. A new pid (or a known pid
  * whose start time changed) is a new process: its stat and status are read
@@ -19,6 +18,9 @@
  * Memory: about 320 bytes per process plus its command line once asked for
  * (at most HT_PROC_CMDLINE_MAX bytes), plus one kernel fd (~4.4 KB kernel
  * memory) per kept file. Exited processes are held until the next sample.
+ *
+ * A process whose main thread exited while other threads run shows state
+ * 'Z' and a statm of zeros, as ps shows it.
  *
  * Not thread-safe: one thread samples and reads a table at a time. */
 #ifndef HT_PROCTABLE_H
@@ -41,8 +43,9 @@ enum {
 	/* pread /proc/PID/stat every sample: state, ppid, utime, stime, threads
 	 * stay current, and a changed start time is caught (a third kept fd).
 	 * Without it they are from the sample that found the process, except
-	 * that a statm of all zeros (the process may have become a zombie)
-	 * re-reads stat. */
+	 * that stat is read again on the next sample (a fork found before its
+	 * exec), when statm's text size changes (an exec) and when statm reads
+	 * all zeros (exiting or a zombie). */
 	HT_PT_STAT = 1u << 1,
 	/* Keep no fds: every process is read by open/read/close each sample
 	 * (identity then checked by start time). For comparisons and tests. */
