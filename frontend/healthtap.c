@@ -3,6 +3,7 @@
 #include <string.h>
 #include "config.h"
 #include "cli.h"
+#include "leaks.h"
 
 static void usage(FILE *out)
 {
@@ -29,7 +30,12 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	const struct ht_command *cmd;
+	const char *base = strrchr(argv[0], '/');
 
+	/* Installed as check_leak too: then it speaks check_leak's options. */
+	base = base ? base + 1 : argv[0];
+	if (strcmp(base, "check_leak") == 0)
+		return cmd_check_leak_main(argc, argv);
 	if (argc < 2)
 		return cmd_top(1, (char *[]){ "top", NULL });
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
