@@ -14,7 +14,7 @@
 
 #define KB 1024LL
 
-static char root[4096], old_root[4096];
+static char root[4096], old_root[4096], hybrid_root[4096];
 
 static void test_statm(void)
 {
@@ -277,6 +277,12 @@ static void test_cgroup(void)
 	CHECK_STR(c.path, "");
 	CHECK_INT(proc_pid_cgroup_read(old_root, 4321, &c), -ENOENT);
 
+	/* Hybrid layout: cgroup2 at /sys/fs/cgroup/unified. */
+	CHECK_INT(proc_pid_cgroup_read(hybrid_root, 6123, &c), 0);
+	CHECK_STR(c.path, "/user.slice");
+	CHECK_INT(c.memory_max, 1073741824);
+	CHECK_INT(c.memory_current, 52428800);
+
 	CHECK_INT(proc_pid_cgroup_parse("1:name=systemd:/x\n0::/a/b\n", &c), 0);
 	CHECK_STR(c.path, "/a/b");
 	CHECK_INT(proc_pid_cgroup_parse("0::/a", &c), 0);
@@ -324,6 +330,7 @@ int main(void)
 		srcdir = ".";
 	snprintf(root, sizeof(root), "%s/tests/fixtures/procs", srcdir);
 	snprintf(old_root, sizeof(old_root), "%s/tests/fixtures/procs-old", srcdir);
+	snprintf(hybrid_root, sizeof(hybrid_root), "%s/tests/fixtures/procs-hybrid", srcdir);
 	test_statm();
 	test_status();
 	test_stat();
