@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "ht_counter.h"
 #include "ht_path.h"
@@ -830,8 +831,19 @@ void top_collect_free(struct top_collector *c)
 		pthread_mutex_lock(&c->lock);
 		c->stop = 1;
 		pthread_mutex_unlock(&c->lock);
+		struct timespec until;
+
 		if (write(c->wake[1], &b, 1) < 0) { /* the thread polls with a timeout anyway */ }
-		pthread_join(c->thread, NULL);
+		/* A read stuck in /proc (a hung FUSE or NFS mount, a dead
+		 * process's smaps) must not hold up quitting: after 2 s the
+		 * thread is left behind, with everything it may touch. */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 2;
+		if (pthread_timedjoin_np(c->thread, NULL, &until) != 0) {
+			pthread_detach(c->thread);
+			stop_stap(c);
+			return;
+		}
 	}
 	stop_stap(c);
 	if (c->stream_fd > STDIN_FILENO)
