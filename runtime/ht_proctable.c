@@ -54,6 +54,7 @@ struct ht_proctable {
 	int64_t last_pid;		/* last pid of loadavg at the latest look */
 	int unlisted;			/* samples since the latest full listing */
 	int mode;			/* this sample: LIST_FULL, _NONE, _PROBE */
+	int probe_ok;			/* -1 unknown; 1: root/proc is our pid ns */
 	struct ht_proctable_stats st;
 };
 
@@ -517,6 +518,9 @@ static long read_kept_file(struct ht_proctable *t, int *fd, const char *name,
  *   by a few, probing the pids in between costs less than listing every
  *   process: LIST_PROBE over (*lo, *hi]. A pid handed out out of order
  *   (ns_last_pid, clone3 set_tid) is then found by the next full listing.
+ *   Only when root/proc/self is this process (loadavg's last pid is of
+ *   the reader's pid namespace; a /proc of another one, such as the host's
+ *   seen from a container, numbers pids differently).
  * - Else LIST_FULL; also at least every 10th sample, and on the first.
  *   processes 2912
  *   0.52 0.58 0.59 6/130 12600 */
@@ -547,7 +551,18 @@ static int plan_listing(struct ht_proctable *t, pid_t *lo, pid_t *hi)
 		t->unlisted++;
 		return LIST_NONE;
 	}
-	if (last < 0 || prev_last < 0 || last < prev_last
+	if (t->probe_ok < 0) {
+		char path[4096 + 16], link[32], me[32];
+		ssize_t len;
+
+		snprintf(path, sizeof(path), "%s/proc/self", t->root);
+		snprintf(me, sizeof(me), "%d", (int)getpid());
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len > 0)
+			link[len] = '\0';
+		t->probe_ok = len > 0 && !strcmp(link, me);
+	}
+	if (!t->probe_ok || last < 0 || prev_last < 0 || last < prev_last
 	    || (size_t)(last - prev_last) * 6 > t->live.n)
 		return LIST_FULL;
 	*lo = (pid_t)prev_last;
@@ -602,6 +617,7 @@ struct ht_proctable *ht_proctable_new(const char *root, unsigned flags)
 	}
 	t->flags = flags;
 	t->stat_fd = t->loadavg_fd = -1;
+	t->probe_ok = -1;
 	t->forks = t->last_pid = -1;
 	t->files_per_proc = 1 + !!(flags & HT_PT_STATUS) + !!(flags & HT_PT_STAT);
 	t->st.nofile_soft = t->st.nofile_hard = -1;

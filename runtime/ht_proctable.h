@@ -58,9 +58,10 @@ enum {
 	 * move: no task was created, so there is no new process and no reused
 	 * pid; exits show through the kept fds. When it moved but the last pid
 	 * of root/proc/loadavg only rose by a few (fewer than a sixth of the
-	 * processes), only the pids in between are probed; a pid handed out
-	 * out of order (ns_last_pid, clone3 set_tid) is then found by the next
-	 * full listing. At least every 10th sample lists in full. */
+	 * processes), only the pids in between are probed (when root/proc is
+	 * of the caller's pid namespace); a pid handed out out of order
+	 * (ns_last_pid, clone3 set_tid) is then found by the next full
+	 * listing. At least every 10th sample lists in full. */
 	HT_PT_LIST_ALWAYS = 1u << 4,
 };
 

@@ -409,6 +409,14 @@ static void test_listing_probe(void)
 		make_proc(root, pid, "p", 'S', 1, 100 + pid, 5, 1, 0);
 	put(root, 10, "../stat", "ctxt 9\nprocesses 500\n");
 	put(root, 10, "../loadavg", "0.10 0.20 0.30 1/40 29\n");
+	/* Probing needs root/proc/self to be this process (same pid ns). */
+	{
+		char self[4400], me[32];
+		snprintf(self, sizeof(self), "%s/self", proc);
+		snprintf(me, sizeof(me), "%d", (int)getpid());
+		if (symlink(me, self))
+			CHECK(!"cannot link proc/self");
+	}
 	t = ht_proctable_new(root, 0);
 	CHECK_INT(ht_proctable_sample(t), 0);
 	CHECK_INT(ht_proctable_count(t), 20);
@@ -466,6 +474,26 @@ static void test_listing_probe(void)
 	CHECK(ht_proctable_find(t, 8) != NULL);
 	/* A fixture's kept fd on a removed file still reads, so 12 leaves at
 	 * the next full listing (on the live /proc: ESRCH right away). */
+	ht_proctable_free(t);
+
+	/* root/proc of another pid namespace (self is not us): no probing. */
+	{
+		char self[4400];
+		snprintf(self, sizeof(self), "%s/self", proc);
+		unlink(self);
+		if (symlink("1", self))
+			CHECK(!"cannot link proc/self");
+	}
+	t = ht_proctable_new(root, 0);
+	CHECK_INT(ht_proctable_sample(t), 0);
+	make_proc(root, 9, "after", 'S', 1, 303, 5, 1, 0);
+	put(root, 10, "../stat", "ctxt 9\nprocesses 507\n");
+	put(root, 10, "../loadavg", "0.10 0.20 0.30 1/45 9\n");
+	CHECK_INT(ht_proctable_sample(t), 0);
+	ht_proctable_stats(t, &st);
+	CHECK_INT(st.listings_probed, 0);
+	CHECK_INT(st.appeared, 1);
+	CHECK(ht_proctable_find(t, 9) != NULL);
 	ht_proctable_free(t);
 }
 
