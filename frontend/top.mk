@@ -21,3 +21,5 @@ EXTRA_DIST += tests/top/batch.sh tests/top/screen-fixture.sh tests/top/screen-li
 
 # CPU per refresh at 1,000 processes against procps top, same run.
 bench_scripts += bench/top-cost.sh
+
+dist_man_MANS += docs/healthtap-top.1
