@@ -936,6 +936,41 @@ static void child_unprivileged(void *arg)
 		CHECK_INT(ht_proctable_smaps_rollup(t, p, &r), -EACCES);
 		CHECK_INT(r.pss, -1);
 	}
+	ht_proctable_free(t);
+
+	/* Files this user may not read: missing figures, said so, not zeros. */
+	{
+		char root[4300];
+		struct ht_proctable_stats st;
+
+		snprintf(root, sizeof(root), "%s/perm", tmp);
+		t = ht_proctable_new(root, 0);
+		CHECK_INT(ht_proctable_sample(t), 0);
+		ht_proctable_stats(t, &st);
+		CHECK_INT(st.procs, 2);
+		CHECK_INT(st.eacces, 1);
+		CHECK_INT(st.errors, 0);
+		p = ht_proctable_find(t, 41);
+		CHECK(p != NULL);
+		if (p) {
+			CHECK_INT(p->start_time, 141);
+			CHECK_STR(p->comm, "secret");
+			CHECK_INT(p->rss, -1);
+			CHECK_INT(p->anon, -1);
+			CHECK_INT(p->swap, -1);
+			CHECK_INT(p->uid, -1);
+			CHECK_INT(p->missing, HT_PROC_MISS_STATM | HT_PROC_MISS_STATUS | HT_PROC_EACCES);
+		}
+		p = ht_proctable_find(t, 40);
+		CHECK(p != NULL);
+		if (p) {
+			CHECK_INT(p->rss, 7 * proc_pid_page_size());
+			CHECK_INT(p->missing, 0);
+		}
+		ht_proctable_free(t);
+	}
+	t = ht_proctable_new(NULL, 0);
+	CHECK_INT(ht_proctable_sample(t), 0);
 	p = ht_proctable_find(t, getpid());
 	CHECK(p != NULL);
 	if (p) {
@@ -991,6 +1026,20 @@ int main(void)
 			_exit(0);
 		}
 		usleep(10000);
+		{
+			char root[4300], path[4400];
+			snprintf(root, sizeof(root), "%s/perm", tmp);
+			mkdir(root, 0755);
+			snprintf(path, sizeof(path), "%s/proc", root);
+			mkdir(path, 0755);
+			make_proc(root, 40, "open", 'S', 1, 140, 7, 1, 0);
+			make_proc(root, 41, "secret", 'S', 1, 141, 7, 1, 0);
+			snprintf(path, sizeof(path), "%s/proc/41/statm", root);
+			chmod(path, 0);
+			snprintf(path, sizeof(path), "%s/proc/41/status", root);
+			chmod(path, 0);
+			chmod(tmp, 0755);
+		}
 		CHECK_INT(in_child(child_unprivileged, &other, rl.rlim_cur, rl.rlim_max), 0);
 		kill(other, SIGKILL);
 		waitpid(other, NULL, 0);
