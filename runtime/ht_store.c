@@ -18,6 +18,7 @@
 #define DEF_BUCKET1_KEEP_MS (7 * 86400LL * 1000)
 #define DEF_BUCKET2_MS 600000LL
 #define DEF_MAX_PENDING 2000000
+#define STMT_CACHE 64
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
@@ -110,6 +111,9 @@ struct ht_store {
 	int64_t host_id, boot, session;
 	int64_t next_proc_id, next_series_id;
 	char err[512];
+	struct { char *sql; sqlite3_stmt *stmt; } cache[STMT_CACHE];
+	size_t ncache;
+	int64_t rolled_to[2];		/* downsampled up to here (per step) */
 
 	struct op *ops;
 	size_t nops, capops;
@@ -177,13 +181,43 @@ static int exec(struct ht_store *st, const char *sql)
 	return 0;
 }
 
+/* Statements are prepared once and kept (keyed by their SQL text); release()
+ * resets one for the next use. */
 static int prepare(struct ht_store *st, const char *sql, sqlite3_stmt **out)
 {
-	int rc = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
+	int rc;
 
+	for (size_t i = 0; i < st->ncache; i++) {
+		if (!strcmp(st->cache[i].sql, sql)) {
+			*out = st->cache[i].stmt;
+			return 0;
+		}
+	}
+	rc = sqlite3_prepare_v2(st->db, sql, -1, out, NULL);
 	if (rc != SQLITE_OK)
 		return sql_fail(st, rc, "prepare");
+	if (st->ncache < STMT_CACHE) {
+		char *copy = strdup(sql);
+		if (copy) {
+			st->cache[st->ncache].sql = copy;
+			st->cache[st->ncache++].stmt = *out;
+		}
+	}
 	return 0;
+}
+
+static void release(struct ht_store *st, sqlite3_stmt *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < st->ncache; i++) {
+		if (st->cache[i].stmt == s) {
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return;
+		}
+	}
+	sqlite3_finalize(s);
 }
 
 /* Runs a one-row query with no parameters; *v = first column as integer. */
@@ -201,7 +235,7 @@ static int query_int(struct ht_store *st, const char *sql, int64_t *v)
 		err = sql_fail(st, rc, sql);
 	else
 		err = -ENOENT;
-	sqlite3_finalize(s);
+	release(st, s);
 	return err;
 }
 
@@ -277,6 +311,11 @@ static void finalize_all(struct ht_store *st)
 		sqlite3_finalize(st->stmt[i]);
 		st->stmt[i] = NULL;
 	}
+	for (size_t i = 0; i < st->ncache; i++) {
+		sqlite3_finalize(st->cache[i].stmt);
+		free(st->cache[i].sql);
+	}
+	st->ncache = 0;
 }
 
 static int id_for(struct ht_store *st, const char *ins, const char *sel,
@@ -298,10 +337,10 @@ static int id_for(struct ht_store *st, const char *ins, const char *sel,
 		rc = sqlite3_step(s);
 		if (pass == 0 && rc == SQLITE_ROW) {
 			*id = sqlite3_column_int64(s, 0);
-			sqlite3_finalize(s);
+			release(st, s);
 			return 0;
 		}
-		sqlite3_finalize(s);
+		release(st, s);
 		if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 			return sql_fail(st, rc, "identity");
 		if (pass == 1) {
@@ -387,8 +426,8 @@ static int open_db(struct ht_store *st)
 	if (!query_int(st, "SELECT coalesce(max(id), 0) FROM series", &v))
 		st->next_series_id = v + 1;
 	for (int i = 0; i < ST_COUNT; i++)
-		if ((err = prepare(st, stmt_sql[i], &st->stmt[i])))
-			return err;
+		if ((rc = sqlite3_prepare_v2(st->db, stmt_sql[i], -1, &st->stmt[i], NULL)) != SQLITE_OK)
+			return sql_fail(st, rc, "prepare");
 	return 0;
 }
 
@@ -406,6 +445,7 @@ int ht_store_open(const struct ht_store_opts *o, struct ht_store **out,
 	st->o = *o;
 	st->o.root = NULL;
 	st->lock_fd = -1;
+	st->rolled_to[0] = st->rolled_to[1] = INT64_MIN;
 	if (!st->o.bucket1_ms) st->o.bucket1_ms = DEF_BUCKET1_MS;
 	if (!st->o.bucket2_ms) st->o.bucket2_ms = DEF_BUCKET2_MS;
 	if (!st->o.raw_keep_ms) st->o.raw_keep_ms = DEF_RAW_KEEP_MS;
@@ -783,7 +823,7 @@ int ht_store_session_begin(struct ht_store *st, int64_t now_ms, int64_t interval
 		goto fail;
 	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
 		prev_last = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	release(st, s);
 	s = NULL;
 	if (prev_last >= 0) {
 		if ((err = prepare(st, "INSERT INTO gaps(host_id, start_ms, end_ms, reason)"
@@ -795,7 +835,7 @@ int ht_store_session_begin(struct ht_store *st, int64_t now_ms, int64_t interval
 		sqlite3_bind_text(s, 4, gap_reason ? gap_reason : "not recording", -1,
 				  SQLITE_TRANSIENT);
 		rc = sqlite3_step(s);
-		sqlite3_finalize(s);
+		release(st, s);
 		s = NULL;
 		if (rc != SQLITE_DONE) {
 			err = sql_fail(st, rc, "gap");
@@ -821,7 +861,7 @@ int ht_store_session_begin(struct ht_store *st, int64_t now_ms, int64_t interval
 	sqlite3_bind_int64(s, 5, interval_ms);
 	sqlite3_bind_int64(s, 6, now_ms);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	release(st, s);
 	if (rc != SQLITE_DONE) {
 		err = sql_fail(st, rc, "session");
 		goto fail;
@@ -1067,7 +1107,7 @@ static int load_rows(struct ht_store *st, const struct tabledef *td, int64_t id,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct row *r = rows_add(rs);
 		if (!r) {
-			sqlite3_finalize(s);
+			release(st, s);
 			return -ENOMEM;
 		}
 		r->t = sqlite3_column_int64(s, 0);
@@ -1084,7 +1124,7 @@ static int load_rows(struct ht_store *st, const struct tabledef *td, int64_t id,
 			}
 		}
 	}
-	sqlite3_finalize(s);
+	release(st, s);
 	if (rc != SQLITE_DONE)
 		return sql_fail(st, rc, "read");
 	return 0;
@@ -1112,7 +1152,7 @@ static int row_before(struct ht_store *st, const struct tabledef *td, int64_t id
 		sqlite3_bind_int64(s, 2, t);
 		if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL)
 			*(pass ? &ts : &tb) = sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
+		release(st, s);
 	}
 	if (tb == INT64_MIN && ts == INT64_MIN)
 		return -ENOENT;
@@ -1225,19 +1265,24 @@ static void bind_d(sqlite3_stmt *s, int i, double v, int integer)
 
 /* Downsamples one table pair for one step. */
 static int rollup_step(struct ht_store *st, const struct tabledef *td, int64_t src_span,
-		       int64_t S, int64_t cutoff, struct ht_store_maint *m)
+		       int64_t S, int64_t cutoff, int64_t since, struct ht_store_maint *m)
 {
 	char sql[600];
 	sqlite3_stmt *ids = NULL, *del = NULL, *ins = NULL;
 	struct rows rs = { 0 }, out = { 0 };
 	int rc, err;
 
+	/* processes that ended before the previous cutoff have nothing left
+	 * to downsample */
 	if (td == &T_PROC)
-		snprintf(sql, sizeof(sql), "SELECT id, coalesce(end_ms, -1) FROM procs");
+		snprintf(sql, sizeof(sql), "SELECT id, coalesce(end_ms, -1) FROM procs WHERE"
+			 " first_ms < ?1 AND (end_ms IS NULL OR end_ms >= ?2)");
 	else
-		snprintf(sql, sizeof(sql), "SELECT id, -1 FROM series");
+		snprintf(sql, sizeof(sql), "SELECT id, -1 FROM series WHERE ?1 = ?1 AND ?2 = ?2");
 	if ((err = prepare(st, sql, &ids)))
 		goto cleanup;
+	sqlite3_bind_int64(ids, 1, cutoff);
+	sqlite3_bind_int64(ids, 2, since);
 	if (src_span > 0)
 		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE %s = ? AND t_ms < ? AND span_ms = %lld",
 			 td->buckets, td->idcol, (long long)src_span);
@@ -1300,9 +1345,9 @@ static int rollup_step(struct ht_store *st, const struct tabledef *td, int64_t s
 	if (rc != SQLITE_DONE)
 		err = sql_fail(st, rc, "downsample");
 cleanup:
-	sqlite3_finalize(ids);
-	sqlite3_finalize(del);
-	sqlite3_finalize(ins);
+	release(st, ids);
+	release(st, del);
+	release(st, ins);
 	free(rs.r);
 	free(out.r);
 	return err;
@@ -1363,12 +1408,19 @@ int ht_store_maintain(struct ht_store *st, int64_t now_ms, struct ht_store_maint
 		memset(m, 0, sizeof(*m));
 	if ((err = exec(st, "BEGIN IMMEDIATE")))
 		return err;
+	int64_t cut[2] = { floor_to(now_ms - st->o.raw_keep_ms, b1),
+			   floor_to(now_ms - st->o.bucket1_keep_ms, b2) };
+	int64_t since[2] = {
+		st->rolled_to[0] > INT64_MIN + b2 ? st->rolled_to[0] - b2 : INT64_MIN,
+		st->rolled_to[1] > INT64_MIN + b2 ? st->rolled_to[1] - b2 : INT64_MIN,
+	};
+
 	for (int i = 0; i < 2; i++) {
 		if (st->o.raw_keep_ms >= 0 &&
-		    (err = rollup_step(st, tds[i], 0, b1, floor_to(now_ms - st->o.raw_keep_ms, b1), m)))
+		    (err = rollup_step(st, tds[i], 0, b1, cut[0], since[0], m)))
 			goto fail;
 		if (st->o.bucket1_keep_ms >= 0 &&
-		    (err = rollup_step(st, tds[i], b1, b2, floor_to(now_ms - st->o.bucket1_keep_ms, b2), m)))
+		    (err = rollup_step(st, tds[i], b1, b2, cut[1], since[1], m)))
 			goto fail;
 	}
 	if (st->o.max_age_ms > 0 && (err = expire_before(st, now_ms - st->o.max_age_ms, m)))
@@ -1397,6 +1449,10 @@ int ht_store_maintain(struct ht_store *st, int64_t now_ms, struct ht_store_maint
 	}
 	if ((err = exec(st, "COMMIT")))
 		goto fail;
+	if (st->o.raw_keep_ms >= 0)
+		st->rolled_to[0] = cut[0];
+	if (st->o.bucket1_keep_ms >= 0)
+		st->rolled_to[1] = cut[1];
 	if (m)
 		used_bytes(st, &m->db_bytes);
 	return 0;
@@ -1428,7 +1484,7 @@ int ht_store_hosts(struct ht_store *st,
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = sql_fail(st, rc, "hosts");
-	sqlite3_finalize(s);
+	release(st, s);
 	return err;
 }
 
@@ -1447,7 +1503,7 @@ int ht_store_time_range(struct ht_store *st, int64_t host_id, int64_t *first_ms,
 	} else {
 		err = -ENOENT;
 	}
-	sqlite3_finalize(s);
+	release(st, s);
 	return err;
 }
 
@@ -1501,7 +1557,7 @@ int ht_store_procs(struct ht_store *st, const struct ht_store_proc_filter *f,
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = sql_fail(st, rc, "procs");
-	sqlite3_finalize(s);
+	release(st, s);
 	return err;
 }
 
@@ -1532,14 +1588,14 @@ static int host_spans(struct ht_store *st, int64_t host_id, int64_t lo, int64_t 
 			cap = cap ? cap * 2 : 16;
 			struct span *ns = realloc(*out, cap * sizeof(*ns));
 			if (!ns) {
-				sqlite3_finalize(s);
+				release(st, s);
 				return -ENOMEM;
 			}
 			*out = ns;
 		}
 		(*out)[(*n)++] = (struct span){ a, b };
 	}
-	sqlite3_finalize(s);
+	release(st, s);
 	return rc == SQLITE_DONE ? 0 : sql_fail(st, rc, "sessions");
 }
 
@@ -1666,7 +1722,7 @@ static int proc_meta(struct ht_store *st, int64_t id, int64_t *host, int64_t *fi
 	} else {
 		err = set_err(st, -ENOENT, "no process %lld in %s", (long long)id, st->path);
 	}
-	sqlite3_finalize(s);
+	release(st, s);
 	return err;
 }
 
@@ -1733,7 +1789,7 @@ int ht_store_series(struct ht_store *st, int64_t host_id, const char *prefix,
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = sql_fail(st, rc, "series");
-	sqlite3_finalize(s);
+	release(st, s);
 	return err;
 }
 
@@ -1753,7 +1809,7 @@ int ht_store_series_find(struct ht_store *st, int64_t host_id, const char *name,
 		*id = sqlite3_column_int64(s, 0);
 	else
 		err = -ENOENT;
-	sqlite3_finalize(s);
+	release(st, s);
 	return err;
 }
 
@@ -1776,7 +1832,7 @@ int ht_store_sys_series(struct ht_store *st, int64_t series_id, int64_t since_ms
 		host = sqlite3_column_int64(s, 0);
 	else
 		err = set_err(st, -ENOENT, "no series %lld in %s", (long long)series_id, st->path);
-	sqlite3_finalize(s);
+	release(st, s);
 	if (err)
 		return err;
 	if ((err = read_series(st, &T_SYS, series_id, host, INT64_MIN, -1, since_ms, until_ms,
@@ -1819,7 +1875,7 @@ int ht_store_gaps(struct ht_store *st, int64_t host_id, int64_t since_ms, int64_
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = sql_fail(st, rc, "gaps");
-	sqlite3_finalize(s);
+	release(st, s);
 	return err;
 }
 
@@ -1847,6 +1903,6 @@ int ht_store_events(struct ht_store *st, int64_t host_id, int64_t since_ms, int6
 	}
 	if (!err && rc != SQLITE_DONE)
 		err = sql_fail(st, rc, "events");
-	sqlite3_finalize(s);
+	release(st, s);
 	return err;
 }
