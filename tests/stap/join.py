@@ -7,7 +7,7 @@ the probe's records of batches 2..n against the reference's change from the
 end of batch 1 to the end of batch n. Prints one JSON object:
   {"batches": n, "probe": {"<name>[ <labels>]": sum}, "ref": {key: delta},
    "headers": count of header lines, "lines": [...first batch lines]}
-References: ctxt (/proc/stat), softirqs (/proc/softirqs, per vector),
+References (several: --ref=a,b): ctxt (/proc/stat), softirqs (/proc/softirqs, per vector),
 interrupts (/proc/interrupts, numbered IRQs), netdev (/proc/net/dev,
 <dev>_rx and <dev>_tx packets), tracefs (netdev plus tracefs_frees: the
 skb:consume_skb and skb:kfree_skb events of the tracefs instance
@@ -76,7 +76,13 @@ SNAPS = {"tracefs": snap_tracefs, "ctxt": snap_ctxt, "softirqs": snap_softirqs,
 def main():
     args = dict(a.split("=", 1) for a in sys.argv[1:])
     sub = args.get("--subsys", "sched")
-    snap = SNAPS[args.get("--ref", "none")]
+    fns = [SNAPS[r] for r in args.get("--ref", "none").split(",")]
+
+    def snap():
+        out = {}
+        for fn in fns:
+            out.update(fn())
+        return out
     first = last = None
     batches = headers = 0
     probe = {}

@@ -1,9 +1,9 @@
 # Tapset tests by stap pass (parseok, buildok, runok) and the harness.
-TESTS += tests/stap/sched-buildok.sh tests/stap/sched-runok.sh \
+TESTS += tests/stap/sched-runok.sh \
 	tests/stap/runok/irq-runok.sh tests/stap/runok/memory-runok.sh \
 	tests/stap/runok/skb-runok.sh tests/stap/buildok.sh tests/stap/runok/all-runok.sh \
 	tests/stap/parseok.sh
-EXTRA_DIST += tests/stap/harness tests/stap/sched-buildok.sh tests/stap/sched-runok.sh \
+EXTRA_DIST += tests/stap/harness tests/stap/sched-runok.sh \
 	tests/stap/join.py tests/stap/stap-lib.sh \
 	tests/stap/runok/irq-runok.sh tests/stap/runok/memory-runok.sh \
 	tests/stap/runok/skb-runok.sh tests/stap/buildok.sh tests/stap/buildok \
