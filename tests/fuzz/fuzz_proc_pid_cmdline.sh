@@ -1,0 +1,5 @@
+#!/bin/sh
+# libFuzzer target fuzz_proc_pid_cmdline (tests/fuzz/fuzz_proc_pid_cmdline.c), seeded from the fixtures: see run.sh.
+exec "${SHELL:-/bin/sh}" "$top_srcdir/tests/fuzz/run.sh" fuzz_proc_pid_cmdline \
+	"runtime/proc_pid_cmdline.c runtime/proc_pid_file.c" \
+	"tests/fixtures/*/proc/[0-9]*/cmdline"
