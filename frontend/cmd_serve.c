@@ -30,6 +30,7 @@
 #include <microhttpd.h>
 #include "cli.h"
 #include "ht_counter.h"
+#include "serve_db.h"
 #include "serve_render.h"
 #include "serve_snap.h"
 
@@ -45,6 +46,7 @@
 struct serve_opts {
 	const char *listen;
 	const char *db;
+	const char *db_host;
 	const char *root;
 	const char *stream;
 	const char *tls_cert, *tls_key;
@@ -63,8 +65,11 @@ struct serve_opts {
 
 struct server {
 	struct serve_opts o;
-	struct ht_sampler *sampler;
-	pthread_rwlock_t sampler_lock;	/* write: sample/feed; read: series */
+	struct ht_sampler *sampler;	/* live mode */
+	struct serve_db *db;		/* -d DB */
+	pthread_rwlock_t sampler_lock;	/* write: sample/feed/any DB use;
+					   read: live series */
+	atomic_int last_err;		/* -errno of the latest sample, 0 ok */
 
 	pthread_mutex_t snap_mu;
 	struct serve_snap *snap;	/* latest; NULL before the first */
@@ -97,7 +102,10 @@ static void usage(FILE *out)
 		"\n"
 		"  -l, --listen ADDR:PORT  address to bind (default " DEFAULT_LISTEN ";\n"
 		"                          [::1]:9464 for IPv6; port 0 picks a free one)\n"
-		"  -d, --db DB             serve a database written by 'healthtap record'\n"
+		"  -d, --db DB             serve what 'healthtap record' writes to DB\n"
+		"                          instead of sampling /proc (read-only)\n"
+		"      --db-host NAME      the recorded host to serve (default: this\n"
+		"                          host's name, else the newest host in DB)\n"
 		"  -i, --interval T        sample every T (default 5s; 500ms, 1m, ...)\n"
 		"  -n, --top N             per-process metrics for the N processes with the\n"
 		"                          highest leak risk (default %d, at most %d)\n"
@@ -167,10 +175,16 @@ static void sample_once(struct server *srv)
 
 	pthread_rwlock_wrlock(&srv->sampler_lock);
 	t0 = ht_now_ns();
-	err = ht_sampler_sample(srv->sampler);
-	t1 = ht_now_ns();
-	snap = serve_snap_build(srv->sampler, srv->snap, &so);
+	if (srv->db) {
+		snap = serve_db_snap(srv->db, srv->snap, &so, &err);
+		t1 = ht_now_ns();
+	} else {
+		err = ht_sampler_sample(srv->sampler);
+		t1 = ht_now_ns();
+		snap = serve_snap_build(srv->sampler, srv->snap, &so);
+	}
 	pthread_rwlock_unlock(&srv->sampler_lock);
+	atomic_store(&srv->last_err, err);
 	srv->sample_count++;
 	srv->sample_dur_sum += (double)(t1 - t0) / 1e9;
 	if (err) {
@@ -179,7 +193,8 @@ static void sample_once(struct server *srv)
 			ht_err("serve: sample failed: %s", strerror(-err));
 	}
 	if (!snap) {
-		ht_err("serve: cannot build a snapshot: %s", strerror(errno));
+		if (!srv->db)
+			ht_err("serve: cannot build a snapshot: %s", strerror(errno));
 		return;
 	}
 	snap->sample_err = err;
@@ -337,6 +352,7 @@ static void get_healthz(struct server *srv, struct MHD_Connection *c, struct rep
 	struct serve_snap *snap = latest_snap(srv);
 	int64_t age_ns, limit_ns = 3 * srv->o.interval_ms * 1000000 + 5000000000LL;
 	char msg[160];
+	int err;
 
 	(void)c;
 	(void)rest;
@@ -344,11 +360,16 @@ static void get_healthz(struct server *srv, struct MHD_Connection *c, struct rep
 		reply_text(r, 503, "no sample yet\n");
 		return;
 	}
-	age_ns = ht_now_ns() - snap->sys.mono_ns;
-	if (snap->sample_err)
-		snprintf(msg, sizeof(msg), "latest sample failed: %s\n", strerror(-snap->sample_err));
-	else if (!srv->o.db && age_ns > limit_ns)
-		snprintf(msg, sizeof(msg), "latest sample is %.1f s old\n", age_ns / 1e9);
+	err = atomic_load(&srv->last_err);
+	/* Live: when we sampled. DB: when the recorder wrote. */
+	age_ns = srv->db ? (ht_wall_ms() - snap->sys.wall_ms) * 1000000 :
+			   ht_now_ns() - snap->sys.mono_ns;
+	if (err)
+		snprintf(msg, sizeof(msg), "latest %s failed: %s\n",
+			 srv->db ? "read of the database" : "sample", strerror(-err));
+	else if (age_ns > limit_ns)
+		snprintf(msg, sizeof(msg), "latest sample is %.1f s old%s\n", age_ns / 1e9,
+			 srv->db ? " (is healthtap record running?)" : "");
 	else
 		snprintf(msg, sizeof(msg), "ok\n");
 	reply_text(r, strcmp(msg, "ok\n") ? 503 : 200, msg);
@@ -388,6 +409,7 @@ static void get_mem_series(struct server *srv, struct MHD_Connection *c, struct 
 	struct serve_snap *snap;
 	struct serve_buf b = { .max = MAX_RESPONSE };
 	int64_t points = points_arg(c);
+	int err = 0;
 
 	(void)rest;
 	if (points < 0) {
@@ -399,10 +421,20 @@ static void get_mem_series(struct server *srv, struct MHD_Connection *c, struct 
 		reply_text(r, 503, "no sample yet\n");
 		return;
 	}
-	pthread_rwlock_rdlock(&srv->sampler_lock);
-	serve_render_mem_series(&b, srv->sampler, snap, (size_t)points);
+	if (srv->db) {
+		pthread_rwlock_wrlock(&srv->sampler_lock);
+		err = serve_db_mem_series(srv->db, &b, snap, (size_t)points);
+	} else {
+		pthread_rwlock_rdlock(&srv->sampler_lock);
+		serve_render_mem_series(&b, srv->sampler, snap, (size_t)points);
+	}
 	pthread_rwlock_unlock(&srv->sampler_lock);
 	serve_snap_put(snap);
+	if (err) {
+		serve_buf_free(&b);
+		reply_text(r, 500, "cannot read the database\n");
+		return;
+	}
 	reply_buf(r, &b, "application/json");
 }
 
@@ -437,13 +469,22 @@ static void get_proc_series(struct server *srv, struct MHD_Connection *c, struct
 		reply_text(r, 503, "no sample yet\n");
 		return;
 	}
-	pthread_rwlock_rdlock(&srv->sampler_lock);
-	err = serve_render_series(&b, srv->sampler, snap, (pid_t)pid, start_time, (size_t)points);
+	if (srv->db) {
+		pthread_rwlock_wrlock(&srv->sampler_lock);
+		err = serve_db_series(srv->db, &b, snap, (pid_t)pid, start_time, (size_t)points);
+	} else {
+		pthread_rwlock_rdlock(&srv->sampler_lock);
+		err = serve_render_series(&b, srv->sampler, snap, (pid_t)pid, start_time,
+					  (size_t)points);
+	}
 	pthread_rwlock_unlock(&srv->sampler_lock);
 	serve_snap_put(snap);
 	if (err) {
 		serve_buf_free(&b);
-		reply_text(r, 404, "no such process\n");
+		if (err == -ESRCH)
+			reply_text(r, 404, "no such process\n");
+		else
+			reply_text(r, 500, "cannot read the database\n");
 		return;
 	}
 	reply_buf(r, &b, "application/json");
@@ -803,10 +844,11 @@ static int start_daemon(struct server *srv)
 static int parse_opts(int argc, char **argv, struct serve_opts *o)
 {
 	enum { OPT_STREAM = 256, OPT_MAXCONN, OPT_TIMEOUT, OPT_CERT, OPT_KEY, OPT_AUTH,
-	       OPT_HISTORY, OPT_ROOT, OPT_WARMUP, OPT_PERIP };
+	       OPT_HISTORY, OPT_ROOT, OPT_WARMUP, OPT_PERIP, OPT_DBHOST };
 	static const struct option longopts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "db", required_argument, NULL, 'd' },
+		{ "db-host", required_argument, NULL, OPT_DBHOST },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "top", required_argument, NULL, 'n' },
 		{ "stream", required_argument, NULL, OPT_STREAM },
@@ -847,6 +889,9 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
 		case 'n':
 			if (ht_parse_count(optarg, &o->top) || o->top > MAX_TOP)
 				return ht_usage_error("serve", "bad --top '%s' (0 to %d)", optarg, MAX_TOP);
+			break;
+		case OPT_DBHOST:
+			o->db_host = optarg;
 			break;
 		case OPT_STREAM:
 			o->stream = optarg;
@@ -899,6 +944,10 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
 	}
 	if (optind < argc)
 		return ht_usage_error("serve", "unexpected argument '%s'", argv[optind]);
+	if (o->db && (o->stream || o->root))
+		return ht_usage_error("serve", "-d DB reads a recording: no --stream or --root");
+	if (o->db_host && !o->db)
+		return ht_usage_error("serve", "--db-host goes with -d DB");
 	if (!o->tls_cert != !o->tls_key)
 		return ht_usage_error("serve", "--tls-cert and --tls-key go together");
 	if (parse_listen(o->listen, &o->addr, &o->addrlen))
@@ -923,6 +972,7 @@ static void server_free(struct server *srv)
 		close(srv->feed_fd);
 	serve_snap_put(srv->snap);
 	ht_sampler_free(srv->sampler);
+	serve_db_close(srv->db);
 	free(srv->auth_user);
 	if (srv->auth_pass) {
 		memset(srv->auth_pass, 0, strlen(srv->auth_pass));
@@ -973,6 +1023,28 @@ static int setup(struct server *srv)
 			return -1;
 		}
 	}
+	if (srv->o.db) {
+		char msg[256] = "";
+
+		err = serve_db_open(srv->o.db, srv->o.db_host,
+				    srv->o.warmup_ms >= 0 ? srv->o.warmup_ms / 1e3 : -1,
+				    &srv->db, msg, sizeof(msg));
+		if (err) {
+			ht_err("serve: %s", msg[0] ? msg : strerror(-err));
+			return -1;
+		}
+		sample_once(srv);
+		err = atomic_load(&srv->last_err);
+		if (err && err != -ENOENT) {
+			ht_err("serve: cannot read %s: %s", srv->o.db, strerror(-err));
+			return -1;
+		}
+		if (err == -ENOENT)
+			ht_err("serve: %s has no samples%s%s yet: /healthz says 503 until it has",
+			       srv->o.db, srv->o.db_host ? " of host " : "",
+			       srv->o.db_host ? srv->o.db_host : "");
+		return 0;
+	}
 	ht_sampler_opts_default(&so);
 	so.root = srv->o.root;
 	so.history = (size_t)srv->o.history;
@@ -1002,10 +1074,6 @@ int cmd_serve(int argc, char **argv)
 	rc = parse_opts(argc, argv, &srv.o);
 	if (rc)
 		return rc < 0 ? 0 : rc;
-	if (srv.o.db) {
-		ht_err("serve: -d DB is not supported yet (needs the record store)");
-		return 1;
-	}
 	/* Threads started from here on inherit the blocked set; main waits. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);

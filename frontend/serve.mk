@@ -3,12 +3,14 @@
 healthtap_SOURCES += frontend/cmd_serve.c \
 	frontend/serve_buf.h frontend/serve_buf.c \
 	frontend/serve_snap.h frontend/serve_snap.c \
-	frontend/serve_render.h frontend/serve_render.c
+	frontend/serve_render.h frontend/serve_render.c \
+	frontend/serve_db.h frontend/serve_db.c
 healthtap_CPPFLAGS += $(MHD_CFLAGS)
 healthtap_LDADD += $(MHD_LIBS) -lpthread
 
 SERVE_TESTS = tests/serve/fixture.sh tests/serve/http.sh tests/serve/auth-tls.sh \
-	tests/serve/hostile.sh tests/serve/rules.sh tests/serve/prometheus.sh
+	tests/serve/hostile.sh tests/serve/rules.sh tests/serve/prometheus.sh \
+	tests/serve/db.sh
 TESTS += $(SERVE_TESTS)
 EXTRA_DIST += $(SERVE_TESTS) tests/serve/serve-lib.sh tests/serve/hostile.py \
 	tests/serve/fixtures tests/serve/golden tests/serve/rules-test.yml \

@@ -120,7 +120,7 @@ static void render_system(struct prom *p, const struct serve_view *v)
 		l[0] = (struct label){ "file", missing_files[i] };
 		sample(p, "healthtap_source_missing", "", l, 1, (s->missing >> i) & 1);
 	}
-	gauge1(p, "healthtap_cpus", "online CPUs", s->ncpus);
+	gauge1(p, "healthtap_cpus", "online CPUs", s->ncpus > 0 ? s->ncpus : NAN);
 	gauge1(p, "healthtap_cpu_busy_ratio", "share of CPU time not idle over the latest interval",
 	       s->cpu_busy_pct / 100.0);
 	counter1(p, "healthtap_context_switches", "context switches since boot (/proc/stat ctxt)",

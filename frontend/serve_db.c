@@ -1,0 +1,582 @@
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "ht_counter.h"
+#include "ht_leak.h"
+#include "ht_protocol.h"
+#include "ht_store.h"
+#include "ht_trend.h"
+#include "proc_pid_statm.h"
+#include "serve_db.h"
+
+#define WINDOW_MS (3600 * 1000LL)	/* trend over the last hour */
+#define MAX_TREND_POINTS 512
+#define MAX_DB_PROCS 4096		/* processes read per snapshot */
+
+static const char *const softirq_names[HT_SOFTIRQ_VECTORS] = {
+	"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET",
+	"SCHED", "HRTIMER", "RCU",
+};
+
+struct serve_db {
+	struct ht_store *st;
+	char *want_host;		/* --db-host, or NULL */
+	int64_t host_id;		/* 0 until the host is known */
+	char host[256];
+	struct ht_leak_opts leak;
+};
+
+void serve_db_close(struct serve_db *db)
+{
+	if (!db)
+		return;
+	ht_store_close(db->st);
+	free(db->want_host);
+	free(db);
+}
+
+int serve_db_open(const char *path, const char *host, double warmup_s,
+		  struct serve_db **out, char *err, size_t errlen)
+{
+	struct ht_store_opts o;
+	struct serve_db *db = calloc(1, sizeof(*db));
+	int rc;
+
+	*out = NULL;
+	if (!db || (host && !(db->want_host = strdup(host)))) {
+		free(db);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ht_leak_opts_default(&db->leak);
+	if (warmup_s >= 0) {
+		db->leak.min_age_s = warmup_s;
+		if (db->leak.warmup_s > warmup_s / 2)
+			db->leak.warmup_s = warmup_s / 2;
+	}
+	ht_store_opts_default(&o);
+	o.path = path;
+	o.flags = HT_STORE_READONLY;
+	rc = ht_store_open(&o, &db->st, err, errlen);
+	if (rc) {
+		serve_db_close(db);
+		return rc;
+	}
+	*out = db;
+	return 0;
+}
+
+struct host_pick {
+	const char *want;
+	char self[256];
+	int64_t id, best_last;
+	char name[256];
+	int exact;
+};
+
+static int pick_host(void *ctx, const struct ht_store_host *h)
+{
+	struct host_pick *p = ctx;
+	int exact = !strcmp(h->name, p->want ? p->want : p->self);
+
+	if (p->want && !exact)
+		return 0;
+	/* An exact name beats any other; then the newest sample. */
+	if (p->id && p->exact && !exact)
+		return 0;
+	if (p->id && p->exact == exact && h->last_ms <= p->best_last)
+		return 0;
+	p->id = h->id;
+	p->best_last = h->last_ms;
+	p->exact = exact;
+	snprintf(p->name, sizeof(p->name), "%s", h->name);
+	return 0;
+}
+
+static int find_host(struct serve_db *db)
+{
+	struct host_pick p = { .want = db->want_host };
+
+	if (gethostname(p.self, sizeof(p.self) - 1))
+		p.self[0] = '\0';
+	if (ht_store_hosts(db->st, pick_host, &p) < 0)
+		return -EIO;
+	if (!p.id)
+		return -ENOENT;
+	db->host_id = p.id;
+	snprintf(db->host, sizeof(db->host), "%s", p.name);
+	return 0;
+}
+
+/* The value of a system series at last_ms (the latest point at or before
+ * it, within the hour), and the time of the point before it. NAN if none. */
+static double sys_latest(struct serve_db *db, const char *name, const char *labels,
+			 int64_t last_ms, int64_t *prev_ms)
+{
+	struct ht_store_point *pts = NULL;
+	size_t n = 0;
+	int64_t id;
+	double v = NAN;
+
+	if (ht_store_series_find(db->st, db->host_id, name, labels, &id))
+		return NAN;
+	if (ht_store_sys_series(db->st, id, last_ms - WINDOW_MS, last_ms, 0, &pts, &n) == 0 && n) {
+		v = pts[n - 1].v;
+		if (prev_ms)
+			*prev_ms = n > 1 ? pts[n - 2].t_ms : -1;
+	}
+	free(pts);
+	return v;
+}
+
+static int64_t as_bytes(double v)
+{
+	return isnan(v) ? -1 : (int64_t)v;
+}
+
+/* MemAvailable's trend over the hour, as the live sampler computes it. */
+static void mem_trend(struct serve_db *db, struct ht_sys_snapshot *y, int64_t last_ms)
+{
+	struct ht_store_point *pts = NULL;
+	struct ht_point *p;
+	struct ht_fit fit;
+	size_t n = 0, from;
+	int64_t id;
+
+	y->mem_avail_rate = y->mem_avail_r2 = NAN;
+	y->mem_eta_s = INFINITY;
+	if (ht_store_series_find(db->st, db->host_id, HT_SYS_MEM_AVAILABLE, "", &id) ||
+	    ht_store_sys_series(db->st, id, last_ms - WINDOW_MS, last_ms, 0, &pts, &n) || n < 3) {
+		free(pts);
+		return;
+	}
+	from = n > MAX_TREND_POINTS ? n - MAX_TREND_POINTS : 0;
+	p = malloc((n - from) * sizeof(*p));
+	if (p) {
+		for (size_t i = from; i < n; i++)
+			p[i - from] = (struct ht_point){ pts[i].t_ms / 1e3, pts[i].v };
+		if (ht_trend_ols(p, n - from, 0.95, &fit) == 0 && fit.n >= 3) {
+			y->mem_avail_rate = fit.slope;
+			y->mem_avail_r2 = fit.r2;
+			if (fit.hi < 0 && y->mem_available >= 0)
+				y->mem_eta_s = (double)y->mem_available / -fit.slope;
+		}
+		free(p);
+	}
+	free(pts);
+}
+
+static void read_system(struct serve_db *db, struct ht_sys_snapshot *y, int64_t last_ms)
+{
+	static const struct { const char *labels; size_t off; } psi[] = {
+		{ "res=cpu,kind=some", offsetof(struct ht_sys_snapshot, psi_cpu_some) },
+		{ "res=memory,kind=some", offsetof(struct ht_sys_snapshot, psi_mem_some) },
+		{ "res=memory,kind=full", offsetof(struct ht_sys_snapshot, psi_mem_full) },
+		{ "res=io,kind=some", offsetof(struct ht_sys_snapshot, psi_io_some) },
+		{ "res=io,kind=full", offsetof(struct ht_sys_snapshot, psi_io_full) },
+	};
+	int64_t prev_ms = -1;
+	char lab[64];
+	double v;
+
+	y->wall_ms = last_ms;
+	y->mem_available = as_bytes(sys_latest(db, HT_SYS_MEM_AVAILABLE, "", last_ms, &prev_ms));
+	y->interval_s = prev_ms > 0 ? (last_ms - prev_ms) / 1e3 : NAN;
+	y->mem_total = as_bytes(sys_latest(db, HT_SYS_MEM_TOTAL, "", last_ms, NULL));
+	y->swap_free = as_bytes(sys_latest(db, HT_SYS_SWAP_FREE, "", last_ms, NULL));
+	y->mem_free = y->swap_total = y->anon_pages = y->shmem = y->slab = -1;
+	y->ctxt_total = y->intr_total = y->softirq_total = -1;
+	y->cpu_busy_pct = sys_latest(db, HT_SYS_CPU_BUSY, "", last_ms, NULL);
+	y->ctxt_rate = sys_latest(db, HT_SYS_CTXT_RATE, "", last_ms, NULL);
+	y->intr_rate = sys_latest(db, HT_SYS_INTR_RATE, "", last_ms, NULL);
+	y->softirq_rate = sys_latest(db, HT_SYS_SOFTIRQ_RATE, "", last_ms, NULL);
+	for (int i = 0; i < HT_SOFTIRQ_VECTORS; i++) {
+		snprintf(lab, sizeof(lab), "vec=%s", softirq_names[i]);
+		y->softirq_vec_rate[i] = sys_latest(db, HT_SYS_SOFTIRQ_RATE, lab, last_ms, NULL);
+	}
+	y->fork_rate = sys_latest(db, HT_SYS_FORK_RATE, "", last_ms, NULL);
+	y->pgmajfault_rate = sys_latest(db, HT_SYS_PGMAJFAULT_RATE, "", last_ms, NULL);
+	y->pgfault_rate = NAN;
+	v = sys_latest(db, "procs_running", "", last_ms, NULL);
+	y->procs_running = isnan(v) ? -1 : (int64_t)v;
+	v = sys_latest(db, "procs_blocked", "", last_ms, NULL);
+	y->procs_blocked = isnan(v) ? -1 : (int64_t)v;
+	v = sys_latest(db, "oom_kills", "", last_ms, NULL);
+	y->oom_kills = isnan(v) ? -1 : (int64_t)v;
+	for (size_t i = 0; i < sizeof(psi) / sizeof(psi[0]); i++)
+		*(double *)((char *)y + psi[i].off) = sys_latest(db, HT_SYS_PSI, psi[i].labels,
+								   last_ms, NULL);
+	if (y->mem_available < 0)
+		y->missing |= HT_SYS_MISS_MEMINFO;
+	if (isnan(y->psi_cpu_some))
+		y->missing |= HT_SYS_MISS_PRESSURE;
+	mem_trend(db, y, last_ms);
+}
+
+/* ---- processes ---- */
+
+struct proc_walk {
+	struct serve_db *db;
+	struct serve_proc *procs;
+	size_t n, cap;
+	int64_t last_ms;
+	int64_t mem_available;
+	int err;
+};
+
+static void analyze(struct serve_db *db, struct serve_proc *sp, int64_t id,
+		    int64_t first_ms, int64_t last_ms, int64_t mem_available)
+{
+	struct ht_store_proc_point *pts = NULL;
+	struct ht_point *p = NULL;
+	struct ht_leak_subject subj;
+	struct ht_leak l;
+	size_t n = 0, from, m = 0;
+
+	if (ht_store_proc_series(db->st, id, last_ms - WINDOW_MS, last_ms, 0, &pts, &n) || !n)
+		goto cleanup;
+	sp->rss = pts[n - 1].rss;
+	sp->anon = pts[n - 1].anon;
+	from = n > MAX_TREND_POINTS ? n - MAX_TREND_POINTS : 0;
+	p = malloc((n - from) * sizeof(*p));
+	if (!p)
+		goto cleanup;
+	for (size_t i = from; i < n; i++)
+		if (pts[i].rss >= 0)
+			p[m++] = (struct ht_point){ pts[i].t_ms / 1e3, (double)pts[i].rss };
+	sp->points = m;
+	ht_leak_subject_init(&subj);
+	subj.age_s = (last_ms - first_ms) / 1e3;
+	subj.current = sp->rss;
+	subj.anon = sp->anon;
+	subj.mem_available = mem_available;
+	if (ht_leak_analyze(p, m, &subj, &db->leak, &l) != 0)
+		goto cleanup;
+	sp->rate = l.rate;
+	sp->rate_lo = l.rate_lo;
+	sp->rate_hi = l.rate_hi;
+	sp->r2 = l.r2;
+	if (ht_leak_positive(&l)) {
+		sp->limit_kind = l.limit_kind;
+		sp->limit_bytes = l.limit_bytes;
+		sp->headroom = l.headroom;
+		sp->eta_s = l.eta.point;
+	}
+	if (l.verdict == HT_LEAK_YES && l.rate > 0)
+		sp->risk = (isnan(l.r2) ? 0 : l.r2) * l.rate * 3600.0 /
+			   (double)(l.headroom > 0 ? l.headroom : (sp->rss > 0 ? sp->rss : 1));
+cleanup:
+	free(p);
+	free(pts);
+}
+
+static int add_proc(void *ctx, const struct ht_store_proc_info *pi)
+{
+	struct proc_walk *w = ctx;
+	struct serve_proc *sp;
+
+	if (pi->ended)
+		return 0;
+	if (w->n == MAX_DB_PROCS)
+		return 1;
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 128;
+		struct serve_proc *np = realloc(w->procs, cap * sizeof(*np));
+		if (!np) {
+			w->err = -ENOMEM;
+			return 1;
+		}
+		w->procs = np;
+		w->cap = cap;
+	}
+	sp = &w->procs[w->n];
+	*sp = (struct serve_proc){
+		.pid = pi->pid, .start_time = pi->start_time,
+		.rss = -1, .anon = -1, .size = -1,
+		.age_s = (w->last_ms - pi->first_ms) / 1e3,
+		.rate = NAN, .rate_lo = NAN, .rate_hi = NAN, .r2 = NAN,
+		.limit_kind = HT_LIMIT_NONE, .limit_bytes = -1, .headroom = -1,
+		.eta_s = INFINITY,
+	};
+	snprintf(sp->comm, sizeof(sp->comm), "%s", pi->comm ? pi->comm : "");
+	sp->cgroup = strdup("");
+	sp->cmdline = strdup(pi->cmdline ? pi->cmdline : "");
+	w->n++;
+	if (!sp->cgroup || !sp->cmdline) {
+		w->err = -ENOMEM;
+		return 1;
+	}
+	analyze(w->db, sp, pi->id, pi->first_ms, w->last_ms, w->mem_available);
+	return 0;
+}
+
+static int by_risk(const void *a, const void *b)
+{
+	const struct serve_proc *x = a, *y = b;
+
+	if (x->risk != y->risk)
+		return x->risk > y->risk ? -1 : 1;
+	if (x->rss != y->rss)
+		return x->rss > y->rss ? -1 : 1;
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+/* ---- probes ---- */
+
+struct probe_walk {
+	struct serve_db *db;
+	struct serve_snap *snap;
+	size_t cap, max;
+	int64_t last_ms;
+	int err;
+};
+
+static int add_probe(void *ctx, const struct ht_store_series_info *si)
+{
+	struct probe_walk *w = ctx;
+	struct serve_snap *snap = w->snap;
+	const char *sub = si->name + strlen("probe."), *dot = strchr(sub, '.');
+	int subsys;
+	double v;
+	size_t ln, ll;
+	char *mem;
+
+	if (!dot || (subsys = ht_subsys_lookup(sub, (size_t)(dot - sub))) < 0)
+		return 0;
+	v = sys_latest(w->db, si->name, si->labels, w->last_ms, NULL);
+	if (isnan(v))
+		return 0;
+	snap->probe.active = 1;
+	if (snap->nrecs >= w->max) {
+		snap->recs_dropped++;
+		return 0;
+	}
+	if (snap->nrecs == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 32;
+		struct serve_probe_rec *r = realloc(snap->recs, cap * sizeof(*r));
+		if (!r) {
+			w->err = -ENOMEM;
+			return 1;
+		}
+		snap->recs = r;
+		w->cap = cap;
+	}
+	ln = strlen(dot + 1);
+	ll = strlen(si->labels);
+	mem = malloc(ln + ll + 2);
+	if (!mem) {
+		w->err = -ENOMEM;
+		return 1;
+	}
+	memcpy(mem, dot + 1, ln + 1);
+	memcpy(mem + ln + 1, si->labels, ll + 1);
+	snap->recs[snap->nrecs++] = (struct serve_probe_rec){
+		(enum ht_subsys)subsys, mem, mem + ln + 1, (int64_t)v,
+	};
+	return 0;
+}
+
+/* ---- the snapshot ---- */
+
+struct serve_snap *serve_db_snap(struct serve_db *db, const struct serve_snap *prev,
+				 const struct serve_snap_opts *o, int *err)
+{
+	struct serve_snap *snap;
+	struct proc_walk pw = { .db = db };
+	struct probe_walk bw = { .db = db, .max = o->max_recs };
+	struct ht_store_proc_filter f = { 0 };
+	struct proc_pid_statm statm;
+	int64_t first_ms, last_ms;
+	int rc;
+
+	*err = 0;
+	if (!db->host_id && (rc = find_host(db))) {
+		*err = rc;
+		return NULL;
+	}
+	rc = ht_store_time_range(db->st, db->host_id, &first_ms, &last_ms);
+	if (rc) {
+		*err = rc == -ENOENT ? -ENOENT : -EIO;
+		return NULL;
+	}
+	snap = calloc(1, sizeof(*snap));
+	if (!snap) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	atomic_init(&snap->refs, 1);
+	snap->seq = prev ? prev->seq + 1 : 1;
+	snprintf(snap->host, sizeof(snap->host), "%s", db->host);
+	snap->sys.mono_ns = ht_now_ns();
+	snap->sys.samples = snap->seq;
+	snap->sys.ncpus = -1;
+	read_system(db, &snap->sys, last_ms);
+	snap->self_pid = getpid();
+	snap->self_rss = proc_pid_statm_read("", snap->self_pid, &statm) ? -1 : statm.resident;
+	snap->probe.sched_coverage = NAN;
+
+	pw.last_ms = last_ms;
+	pw.mem_available = snap->sys.mem_available;
+	f.host_id = db->host_id;
+	f.since_ms = f.until_ms = last_ms;
+	if (ht_store_procs(db->st, &f, add_proc, &pw) < 0 && !pw.err)
+		pw.err = -EIO;
+	qsort(pw.procs, pw.n, sizeof(*pw.procs), by_risk);
+	snap->nprocs_total = pw.n;
+	snap->procs = pw.procs;
+	snap->nprocs = pw.n;
+	/* Keep what live mode keeps: the ranked head. */
+	while (snap->nprocs > o->keep) {
+		struct serve_proc *sp = &snap->procs[--snap->nprocs];
+		free(sp->cgroup);
+		free(sp->cmdline);
+	}
+	bw.snap = snap;
+	bw.last_ms = last_ms;
+	if (!pw.err && ht_store_series(db->st, db->host_id, "probe.", add_probe, &bw) < 0 && !bw.err)
+		bw.err = -EIO;
+	if (pw.err || bw.err) {
+		*err = pw.err ? pw.err : bw.err;
+		serve_snap_put(snap);
+		return NULL;
+	}
+	return snap;
+}
+
+/* ---- series ---- */
+
+struct find_proc {
+	pid_t pid;
+	int64_t start_time;
+	int64_t id;
+	char comm[HT_PROC_COMM_MAX];
+};
+
+static int match_proc(void *ctx, const struct ht_store_proc_info *pi)
+{
+	struct find_proc *f = ctx;
+
+	if (pi->ended || pi->pid != f->pid || (f->start_time >= 0 && pi->start_time != f->start_time))
+		return 0;
+	f->id = pi->id;
+	f->start_time = pi->start_time;
+	snprintf(f->comm, sizeof(f->comm), "%s", pi->comm ? pi->comm : "");
+	return 0;
+}
+
+static void points_json(struct serve_buf *b, const struct ht_point *p, size_t n)
+{
+	serve_buf_add(b, "[", 1);
+	for (size_t i = 0; i < n; i++) {
+		serve_buf_add(b, i ? ",[" : "[", i ? 2 : 1);
+		serve_buf_json_double(b, p[i].t);
+		serve_buf_add(b, ",", 1);
+		serve_buf_json_double(b, p[i].v);
+		serve_buf_add(b, "]", 1);
+	}
+	serve_buf_add(b, "]", 1);
+}
+
+int serve_db_series(struct serve_db *db, struct serve_buf *b, const struct serve_snap *snap,
+		    pid_t pid, int64_t start_time, size_t max_points)
+{
+	struct find_proc fp = { .pid = pid, .start_time = start_time };
+	struct ht_store_proc_filter f = { .host_id = db->host_id, .pid = pid,
+					  .since_ms = snap->sys.wall_ms,
+					  .until_ms = snap->sys.wall_ms };
+	struct ht_store_proc_point *pts = NULL;
+	struct ht_point *rss = NULL, *anon = NULL;
+	const struct serve_proc *sp;
+	size_t n = 0, nr = 0, na = 0, from;
+	int err = 0;
+
+	if (ht_store_procs(db->st, &f, match_proc, &fp) < 0)
+		return -EIO;
+	if (!fp.id)
+		return -ESRCH;
+	if (ht_store_proc_series(db->st, fp.id, 0, 0, 0, &pts, &n))
+		return -EIO;
+	from = n > max_points ? n - max_points : 0;
+	rss = malloc((n - from + 1) * sizeof(*rss));
+	anon = malloc((n - from + 1) * sizeof(*anon));
+	if (!rss || !anon) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (size_t i = from; i < n; i++) {
+		if (pts[i].rss >= 0)
+			rss[nr++] = (struct ht_point){ pts[i].t_ms / 1e3, (double)pts[i].rss };
+		if (pts[i].anon >= 0)
+			anon[na++] = (struct ht_point){ pts[i].t_ms / 1e3, (double)pts[i].anon };
+	}
+	sp = serve_snap_find(snap, pid);
+	if (sp && sp->start_time != fp.start_time)
+		sp = NULL;
+	serve_buf_puts(b, "{\"host\":");
+	serve_buf_json_str(b, snap->host);
+	serve_buf_printf(b, ",\"pid\":%d,\"start_time\":%lld,\"comm\":", (int)pid,
+			 (long long)fp.start_time);
+	serve_buf_json_str(b, fp.comm);
+	serve_buf_puts(b, ",\"now_t\":");
+	serve_buf_json_double(b, nr ? rss[nr - 1].t : NAN);
+	serve_buf_printf(b, ",\"now_ms\":%lld,\"rate\":",
+			 (long long)(nr ? (int64_t)llround(rss[nr - 1].t * 1e3) : snap->sys.wall_ms));
+	serve_buf_json_double(b, sp ? sp->rate : NAN);
+	serve_buf_puts(b, ",\"r2\":");
+	serve_buf_json_double(b, sp ? sp->r2 : NAN);
+	serve_buf_puts(b, ",\"eta_s\":");
+	serve_buf_json_double(b, sp ? sp->eta_s : NAN);
+	serve_buf_puts(b, ",\"risk\":");
+	serve_buf_json_double(b, sp ? sp->risk : NAN);
+	serve_buf_puts(b, ",\"rss\":");
+	points_json(b, rss, nr);
+	serve_buf_puts(b, ",\"anon\":");
+	points_json(b, anon, na);
+	serve_buf_puts(b, "}\n");
+cleanup:
+	free(rss);
+	free(anon);
+	free(pts);
+	return err;
+}
+
+int serve_db_mem_series(struct serve_db *db, struct serve_buf *b,
+			const struct serve_snap *snap, size_t max_points)
+{
+	struct ht_store_point *pts = NULL;
+	struct ht_point *p = NULL;
+	size_t n = 0, from, m = 0;
+	int64_t id;
+
+	if (ht_store_series_find(db->st, db->host_id, HT_SYS_MEM_AVAILABLE, "", &id) == 0 &&
+	    ht_store_sys_series(db->st, id, 0, snap->sys.wall_ms, 0, &pts, &n))
+		return -EIO;
+	from = n > max_points ? n - max_points : 0;
+	p = malloc((n - from + 1) * sizeof(*p));
+	if (!p) {
+		free(pts);
+		return -ENOMEM;
+	}
+	for (size_t i = from; i < n; i++)
+		p[m++] = (struct ht_point){ pts[i].t_ms / 1e3, pts[i].v };
+	serve_buf_puts(b, "{\"host\":");
+	serve_buf_json_str(b, snap->host);
+	serve_buf_puts(b, ",\"now_t\":");
+	serve_buf_json_double(b, m ? p[m - 1].t : NAN);
+	serve_buf_printf(b, ",\"now_ms\":%lld,\"rate\":",
+			 (long long)(m ? (int64_t)llround(p[m - 1].t * 1e3) : snap->sys.wall_ms));
+	serve_buf_json_double(b, snap->sys.mem_avail_rate);
+	serve_buf_puts(b, ",\"r2\":");
+	serve_buf_json_double(b, snap->sys.mem_avail_r2);
+	serve_buf_puts(b, ",\"eta_s\":");
+	serve_buf_json_double(b, snap->sys.mem_eta_s);
+	serve_buf_puts(b, ",\"available\":");
+	points_json(b, p, m);
+	serve_buf_puts(b, "}\n");
+	free(p);
+	free(pts);
+	return 0;
+}

@@ -1,0 +1,99 @@
+#!/bin/sh
+# healthtap serve -d DB: serves what 'healthtap record' writes (read-only,
+# while the recorder runs), with a real leak found in the recorded history.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$top_srcdir/tests/serve/serve-lib.sh"
+need curl
+need python3
+
+# A leak: 4 MiB every 100 ms for at most 40 s.
+python3 -c '
+import time
+a = []
+for _ in range(400):
+    a.append(bytearray(4 << 20))
+    time.sleep(0.1)
+' &
+leak=$!
+track "$leak"
+sleep 0.3
+
+db="$TMP/h.db"
+"$HEALTHTAP" record -i 500ms -d "$db" --for 60s --stap off -q 2>"$TMP/rec.err" &
+rec=$!
+track "$rec"
+wait_for test -s "$db" || fail "the recorder wrote no database"
+
+expect_exit 2 "$HEALTHTAP" serve -d "$db" --stream /dev/null
+expect_exit 2 "$HEALTHTAP" serve --db-host x
+expect_exit 1 "$HEALTHTAP" serve -d "$TMP/none.db" --listen 127.0.0.1:0
+grep -q "none.db" "$TMP/err" || fail "missing DB: $(cat "$TMP/err")"
+pass "usage: -d with --stream or --db-host alone exit 2; a missing DB exits 1 naming it"
+
+start_agent d -d "$db" --interval 500ms --warmup 3s --top 1000
+url="http://127.0.0.1:$d_port"
+wait_for curl -sf "$url/healthz" || fail "/healthz never 200 in db mode: $(curl -s "$url/healthz")"
+
+# Rates need two recorded samples.
+has_rate() { curl -sf "$url/metrics" >"$TMP/m" && grep -q '^healthtap_context_switches_per_second [0-9]' "$TMP/m"; }
+wait_for has_rate || fail "no ctxt rate from the DB"
+grep -q '^healthtap_build_info{version="[^"]*",mode="db"} 1$' "$TMP/m" || fail "build_info mode not db"
+memtotal=$(($(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) * 1024))
+[ "$(metric_value "$TMP/m" healthtap_memory_total_bytes)" = "$memtotal" ] || fail "memory_total_bytes"
+n=$(metric_value "$TMP/m" healthtap_processes)
+[ "$n" -gt 10 ] || fail "only $n processes from the DB"
+grep -q '^healthtap_context_switches_total' "$TMP/m" && fail "a counter the recorder does not store was invented"
+if command -v promtool >/dev/null 2>&1; then
+	promtool check metrics <"$TMP/m" || fail "promtool check metrics (db mode)"
+fi
+pass "db mode /metrics: mode=\"db\", MemTotal $memtotal, $n processes, rates; no invented counters"
+
+# The snapshot follows the recorder.
+t0=$(curl -sf "$url/api/v1/snapshot" | python3 -c 'import json,sys; print(json.load(sys.stdin)["time_ms"])')
+sleep 1.5
+t1=$(curl -sf "$url/api/v1/snapshot" | python3 -c 'import json,sys; print(json.load(sys.stdin)["time_ms"])')
+[ "$t1" -gt "$t0" ] || fail "snapshot time did not move with the recorder ($t0 -> $t1)"
+pass "the snapshot follows the recorder: time_ms $t0 -> $t1"
+
+has_leak() {
+	curl -sf "$url/api/v1/leaks" >"$TMP/leaks.json" &&
+	python3 - "$TMP/leaks.json" "$leak" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+sys.exit(not any(p["pid"] == int(sys.argv[2]) and p["risk"] > 0 for p in d["leaks"]))
+PY
+}
+wait_for has_leak || { cat "$TMP/leaks.json" >&2; fail "the leak never showed in db mode"; }
+python3 - "$TMP/leaks.json" "$leak" <<'PY' || fail "db leak figures"
+import json, sys
+d = json.load(open(sys.argv[1]))
+p = [p for p in d["leaks"] if p["pid"] == int(sys.argv[2])][0]
+assert d["mode"] == "db"
+assert 20e6 < p["rate"] < 60e6, p["rate"]          # 40 MiB/s nominal
+assert p["r2"] > 0.9 and p["limit"] == "system" and 0 < p["eta_s"] < 1e6, p
+assert p["comm"].startswith("python"), p["comm"]
+print("ok: db leak: pid %d %s rate %.1f MB/s r2 %.3f eta %.0f s" %
+      (p["pid"], p["comm"], p["rate"] / 1e6, p["r2"], p["eta_s"]))
+PY
+
+curl -sf "$url/api/v1/processes/$leak/series?points=8" >"$TMP/series.json" || fail "series in db mode"
+python3 - "$TMP/series.json" "$leak" <<'PY' || fail "db series"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["pid"] == int(sys.argv[2]) and len(d["rss"]) == 8, d
+ts = [t for t, v in d["rss"]]
+assert ts == sorted(ts) and abs(d["now_ms"] - ts[-1] * 1000) < 1, (ts, d["now_ms"])
+assert d["rss"][-1][1] > d["rss"][0][1]
+print("ok: db series: 8 points over %.1f s, RSS %d -> %d" % (ts[-1] - ts[0], d["rss"][0][1], d["rss"][-1][1]))
+PY
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v1/processes/1/series?start_time=999999999")" = 404 ] ||
+	fail "db series with a wrong start_time not 404"
+
+# The recorder stops: /healthz turns 503 once its latest sample is old.
+kill "$leak"
+kill "$rec"
+wait "$rec" || true
+stale() { [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/healthz")" = 503 ]; }
+wait_for stale || fail "/healthz still 200 after the recorder stopped"
+curl -s "$url/healthz" | grep -q 'is healthtap record running' || fail "503 without the reason"
+pass "recorder stopped: /healthz 503 ($(curl -s "$url/healthz"))"
