@@ -13,6 +13,16 @@ tests_record_test_store_LDADD = runtime/libhealthtap.a $(SQLITE_LIBS) -lm
 TESTS += tests/record/test_store
 
 TESTS += tests/record/kill9.sh tests/record/restart.sh tests/record/import.sh \
-	tests/record/diskfull.sh tests/record/stap.sh
-EXTRA_DIST += tests/record/common.sh tests/record/kill9.sh tests/record/restart.sh \
+	tests/record/diskfull.sh tests/record/stap.sh tests/record/unit.sh
+EXTRA_DIST += tests/record/unit.sh tests/record/common.sh tests/record/kill9.sh tests/record/restart.sh \
 	tests/record/import.sh tests/record/diskfull.sh tests/record/stap.sh
+
+# Benchmark: a synthetic week through the store (make bench).
+noinst_PROGRAMS += bench/store-week
+bench_store_week_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+bench_store_week_LDADD = runtime/libhealthtap.a $(SQLITE_LIBS) -lm
+bench_scripts += bench/store-week.sh
+
+# Docs and the systemd unit.
+dist_man_MANS += docs/healthtap-record.1 docs/healthtap-import.1
+EXTRA_DIST += docs/schema.md scripts/healthtap-record.service
