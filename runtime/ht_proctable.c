@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 #include "ht_counter.h"
 #include "ht_path.h"
@@ -29,6 +30,7 @@ struct entry {
 	int64_t text;				/* statm text at the last read */
 	unsigned reads;				/* samples that read it */
 	int64_t tgid;				/* from status when found; -1 */
+	int young;				/* under 1 s old when found */
 };
 
 struct vec {
@@ -407,10 +409,11 @@ static int read_kept(struct ht_proctable *t, struct entry *e, int64_t now)
 		}
 	} else if (statm_ok && !(e->p.flags & (HT_PROC_KTHREAD | HT_PROC_ZOMBIE))
 		   && ((pm.size == 0 && pm.resident == 0) || text != e->text
-		       || e->reads == 1)) {
+		       || (e->reads == 1 && e->young))) {
 		/* Without a stat fd, stat is read again when statm says the mm
 		 * is gone (exiting, zombie) or changed (text: an exec), and once
-		 * on the sample after discovery (a fork found before its exec).
+		 * on the sample after discovery of a process found under a
+		 * second old (a fork caught before its exec).
 		 * The statm fd read afterwards proves it is the same process. */
 		err = proc_pid_stat_read(t->root, e->p.pid, &ps);
 		if (!err && proc_pid_statm_read_fd(e->fd_statm, &pm) == 0
@@ -662,6 +665,22 @@ static int retire(struct ht_proctable *t, struct vec *exited, struct entry *e, i
 	return 0;
 }
 
+/* Whether a start time (clock ticks after boot, as in stat) is less than a
+ * second ago: stat counts from CLOCK_BOOTTIME. */
+static int is_young(int64_t start_time)
+{
+	static long hz;
+	struct timespec ts;
+	int64_t now_ticks;
+
+	if (!hz)
+		hz = sysconf(_SC_CLK_TCK) > 0 ? sysconf(_SC_CLK_TCK) : 100;
+	if (start_time < 0 || clock_gettime(CLOCK_BOOTTIME, &ts))
+		return 1;
+	now_ticks = (int64_t)ts.tv_sec * hz + (int64_t)ts.tv_nsec / (1000000000 / hz);
+	return now_ticks - start_time < hz;
+}
+
 /* Finds and reads a process first listed now. Returns 0 or -ENOMEM; a
  * process gone before its read is counted and dropped. */
 static int discover(struct ht_proctable *t, struct vec *live, pid_t pid, int64_t now)
@@ -685,6 +704,7 @@ static int discover(struct ht_proctable *t, struct vec *live, pid_t pid, int64_t
 	}
 	e->p.flags |= HT_PROC_NEW;
 	e->p.first_seen_ns = now;
+	e->young = is_young(e->p.start_time);
 	if (e->fd_statm < 0)
 		e->p.flags |= HT_PROC_FALLBACK;
 	if (vec_push(live, e)) {

@@ -43,9 +43,10 @@ enum {
 	/* pread /proc/PID/stat every sample: state, ppid, utime, stime, threads
 	 * stay current, and a changed start time is caught (a third kept fd).
 	 * Without it they are from the sample that found the process, except
-	 * that stat is read again on the next sample (a fork found before its
-	 * exec), when statm's text size changes (an exec) and when statm reads
-	 * all zeros (exiting or a zombie). */
+	 * that stat is read again on the next sample for a process found
+	 * under a second old (a fork caught before its exec), when statm's
+	 * text size changes (an exec) and when statm reads all zeros (exiting
+	 * or a zombie). */
 	HT_PT_STAT = 1u << 1,
 	/* Keep no fds: every process is read by open/read/close each sample
 	 * (identity then checked by start time). For comparisons and tests. */
