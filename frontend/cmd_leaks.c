@@ -20,6 +20,7 @@
 #include "leaks.h"
 #include "ht_counter.h"
 #include "ht_sampler.h"
+#include <sqlite3.h>
 #include "ht_store.h"
 #include "proc_pid_cgroup.h"
 #include "proc_pid_file.h"
@@ -307,8 +308,12 @@ static int live_sample_loop(struct live *lv, struct leak_report *r, char *err,
 	sigaction(SIGINT, &sa, &old_int);
 	interrupted = 0;
 	start = next = ht_now_ns();
-	for (size_t k = 0; k < want && !interrupted; k++) {
+	/* samples on a fixed schedule until the window's end, the last one at
+	 * or after it: a slow sample (a loaded host) costs samples, never
+	 * stretches the window */
+	for (size_t k = 0; !interrupted; k++) {
 		const struct ht_sys_snapshot *sys;
+		int64_t end = start + o->window_ms * 1000000LL;
 
 		rc = ht_sampler_sample(lv->s);
 		if (rc) {
@@ -335,10 +340,12 @@ static int live_sample_loop(struct live *lv, struct leak_report *r, char *err,
 			fprintf(stderr, "\rhealthtap: sampling %.0f s of %.0f s (%zu/%zu samples) ",
 				(double)(ht_now_ns() - start) / 1e9, o->window_ms / 1e3,
 				k + 1, want);
-		if (k + 1 < want) {
-			next += interval;
-			ht_sleep_until(next);
-		}
+		if (ht_now_ns() >= end || k + 1 >= lv->history)
+			break;
+		next += interval;
+		if (next > end)
+			next = end;
+		ht_sleep_until(next);
 	}
 	sigaction(SIGINT, &old_int, NULL);
 	r->interrupted = interrupted;
@@ -536,6 +543,10 @@ struct db_walk {
 	struct leak_report *r;
 	size_t cap;
 	int64_t first_ms, since_ms, until_ms, step_ms;
+	int64_t first_proc_ms;		/* the first process sample recorded */
+	int64_t *clock;			/* the host's sample times; NULL: a
+					   grid of step_ms */
+	size_t nclock;
 	int64_t mem_available;
 	int err;
 };
@@ -553,23 +564,46 @@ static int db_proc(void *ctx, const struct ht_store_proc_info *info)
 
 	if (!pid_wanted(o, info->pid))
 		return 0;
-	if (ht_store_proc_series(w->st, info->id, w->since_ms, w->until_ms, w->step_ms,
-				 &sp, &n) || n == 0) {
+	if (ht_store_proc_series(w->st, info->id, w->since_ms, w->until_ms,
+				 w->nclock ? 0 : w->step_ms, &sp, &n) || n == 0) {
 		free(sp);
 		return 0;
 	}
-	pts = malloc(n * sizeof(*pts));
+	pts = malloc((n > w->nclock ? n : w->nclock) * sizeof(*pts));
 	if (!pts) {
 		free(sp);
 		w->err = -ENOMEM;
 		return 1;
 	}
+	if (w->nclock) {
+		/* the stored changes, read at every sample time of the host:
+		 * a value held between changes is there at each sample, and a
+		 * stall of the recorder is a stall, not a held value */
+		size_t j = 0;
+
+		for (size_t k = 0; k < w->nclock; k++) {
+			int64_t c = w->clock[k];
+
+			if (c < sp[0].t_ms || c > sp[n - 1].t_ms)
+				continue;
+			while (j + 1 < n && sp[j + 1].t_ms <= c)
+				j++;
+			if (sp[j].rss < 0)
+				continue;
+			pts[np].t = (double)(c - w->since_ms) / 1e3;
+			pts[np++].v = (double)sp[j].rss;
+		}
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			if (sp[i].rss < 0)
+				continue;
+			pts[np].t = (double)(sp[i].t_ms - w->since_ms) / 1e3;
+			pts[np++].v = (double)sp[i].rss;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
-		if (sp[i].rss < 0)
-			continue;
-		pts[np].t = (double)(sp[i].t_ms - w->since_ms) / 1e3;
-		pts[np++].v = (double)sp[i].rss;
-		last_rss = sp[i].rss;
+		if (sp[i].rss >= 0)
+			last_rss = sp[i].rss;
 		if (sp[i].anon >= 0)
 			last_anon = sp[i].anon;
 	}
@@ -581,7 +615,7 @@ static int db_proc(void *ctx, const struct ht_store_proc_info *info)
 	ht_leak_subject_init(&subj);
 	/* started while recording: its age is known; else it is older than
 	 * the recording and the warm-up is long past */
-	if (info->first_ms > w->first_ms + 2 * w->step_ms)
+	if (info->first_ms > w->first_proc_ms + 2 * w->step_ms)
 		subj.age_s = (double)(w->until_ms - info->first_ms) / 1e3;
 	subj.current = last_rss;
 	subj.anon = last_anon;
@@ -605,6 +639,15 @@ static int db_proc(void *ctx, const struct ht_store_proc_info *info)
 	return w->err ? 1 : 0;
 }
 
+static int db_first_proc(void *ctx, const struct ht_store_proc_info *info)
+{
+	struct db_walk *w = ctx;
+
+	if (info->first_ms < w->first_proc_ms)
+		w->first_proc_ms = info->first_ms;
+	return 0;
+}
+
 static int db_last(struct ht_store *st, const char *name, int64_t since, int64_t until,
 		   int64_t step, struct ht_store_point **pts, size_t *n)
 {
@@ -615,6 +658,87 @@ static int db_last(struct ht_store *st, const char *name, int64_t since, int64_t
 	if (ht_store_series_find(st, 0, name, "", &id))
 		return -ENOENT;
 	return ht_store_sys_series(st, id, since, until, step, pts, n);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The recorder's interval, guessed as the median gap between the stored
+ * MemAvailable points (it changes at nearly every sample); 1 s if unknown. */
+static int64_t recorded_interval(struct ht_store *st, int64_t since, int64_t until)
+{
+	struct ht_store_point *pts = NULL;
+	size_t n = 0, m = 0;
+	int64_t *gaps, med = 1000;
+
+	if (db_last(st, HT_SYS_MEM_AVAILABLE, since, until, 0, &pts, &n) || n < 3) {
+		free(pts);
+		return med;
+	}
+	gaps = malloc(n * sizeof(*gaps));
+	for (size_t i = 1; gaps && i < n; i++)
+		if (pts[i].t_ms > pts[i - 1].t_ms)
+			gaps[m++] = pts[i].t_ms - pts[i - 1].t_ms;
+	if (gaps && m) {
+		qsort(gaps, m, sizeof(*gaps), cmp_i64);
+		med = gaps[m / 2];
+	}
+	free(gaps);
+	free(pts);
+	return med;
+}
+
+/* Every time in [since, until] at which the recorder stored anything (a
+ * process or a system figure changed: with hundreds of processes, every
+ * sample), thinned to about 4000, from the schema of docs/schema.md through
+ * the store's read-only handle. Returns 0 (*n may be 0: then read on a
+ * grid), -ENOMEM or -EIO. */
+static int sample_clock(struct ht_store *st, int64_t since, int64_t until,
+			int64_t **out, size_t *n)
+{
+	static const char sql[] =
+		"SELECT t_ms FROM proc_samples WHERE t_ms BETWEEN ?1 AND ?2 "
+		"UNION SELECT t_ms FROM proc_buckets WHERE t_ms BETWEEN ?1 AND ?2 "
+		"UNION SELECT t_ms FROM sys_samples WHERE t_ms BETWEEN ?1 AND ?2 "
+		"ORDER BY 1";
+	sqlite3_stmt *q = NULL;
+	int64_t *t = NULL;
+	size_t cap = 0, m = 0, every, k = 0;
+	int rc = -EIO;
+
+	*out = NULL;
+	*n = 0;
+	if (sqlite3_prepare_v2(ht_store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		goto cleanup;
+	sqlite3_bind_int64(q, 1, since);
+	sqlite3_bind_int64(q, 2, until);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (grow((void **)&t, &cap, m + 1, sizeof(*t))) {
+			rc = -ENOMEM;
+			goto cleanup;
+		}
+		t[m++] = sqlite3_column_int64(q, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = -EIO;
+		goto cleanup;
+	}
+	every = m / 4000 + 1;
+	for (size_t i = 0; i < m; i++)
+		if (i % every == 0 || i == m - 1)
+			t[k++] = t[i];
+	*out = t;
+	*n = m < 3 ? 0 : k;
+	t = NULL;
+	rc = 0;
+cleanup:
+	sqlite3_finalize(q);
+	free(t);
+	return rc;
 }
 
 static int collect_db(const struct leak_collect_opts *o, struct leak_report *r,
@@ -649,7 +773,10 @@ static int collect_db(const struct leak_collect_opts *o, struct leak_report *r,
 	w.first_ms = first;
 	w.until_ms = last;
 	w.since_ms = o->window_ms > 0 && last - o->window_ms > first ? last - o->window_ms : first;
-	w.step_ms = o->interval_ms > 0 ? o->interval_ms : (last - w.since_ms) / 200;
+	w.step_ms = o->interval_ms > 0 ? o->interval_ms :
+		    recorded_interval(st, w.since_ms, last);
+	if (o->interval_ms <= 0 && w.step_ms < (last - w.since_ms) / 2000)
+		w.step_ms = (last - w.since_ms) / 2000;	/* at most ~2000 points */
 	if (w.step_ms < 100)
 		w.step_ms = 100;
 	r->window_s = (double)(last - w.since_ms) / 1e3;
@@ -662,6 +789,20 @@ static int collect_db(const struct leak_collect_opts *o, struct leak_report *r,
 	if (db_last(st, HT_SYS_MEM_TOTAL, w.since_ms, w.until_ms, w.step_ms,
 		    &total, &ntotal) == 0 && ntotal)
 		r->mem_total = (int64_t)total[ntotal - 1].v;
+	/* the host's sample times, thinned to about 4000 */
+	if (o->interval_ms <= 0 && sample_clock(st, w.since_ms, w.until_ms, &w.clock,
+						&w.nclock) == -ENOMEM) {
+		rc = -ENOMEM;
+		errf(err, errlen, "out of memory");
+		goto cleanup;
+	}
+	/* processes there from the first sample are older than the recording */
+	w.first_proc_ms = INT64_MAX;
+	rc = ht_store_procs(st, NULL, db_first_proc, &w);
+	if (rc < 0) {
+		errf(err, errlen, "cannot read %s: %s", o->db, ht_store_error(st));
+		goto cleanup;
+	}
 	f.since_ms = w.since_ms;
 	f.until_ms = w.until_ms;
 	f.name = o->comm;
@@ -701,6 +842,7 @@ static int collect_db(const struct leak_collect_opts *o, struct leak_report *r,
 		free(pts);
 	}
 cleanup:
+	free(w.clock);
 	free(avail);
 	free(total);
 	ht_store_close(st);

@@ -46,7 +46,8 @@ struct leak_collect_opts {
 	int64_t window_ms;		/* live: how long to sample; DB: the last
 					   window_ms of data (0: all) */
 	int64_t interval_ms;		/* live: between samples; DB: the step
-					   (0: span / 200, at least 100 ms) */
+					   (0: the recorded interval, at most
+					   ~2000 points, at least 100 ms) */
 	struct ht_leak_opts lo;
 	int progress;			/* report progress on stderr */
 	const pid_t *pids;		/* only these (and mark them selected) */

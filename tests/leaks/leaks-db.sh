@@ -43,3 +43,19 @@ grep -q "cannot open $TMP/nonexistent.db" "$TMP/err" || fail "missing DB message
 expect_exit 3 "$HEALTHTAP" check -d "$TMP/nonexistent.db" -w 1 -c 1
 grep -q "^LEAK UNKNOWN - cannot open" "$TMP/out" || fail "check on a missing DB"
 pass "missing DB"
+
+# A DB written by healthtap record itself, around a leaker and a stable
+# process; judged over its last 5 s (the recorder's first sample is slow).
+start_leaker steady steady $((2 * MiB))
+start_leaker stable stable
+sleep 1
+expect_exit 0 "$HEALTHTAP" record -d "$TMP/r.db" -i 200ms --stap off --for 8s -q
+expect_exit 0 "$HEALTHTAP" leaks -d "$TMP/r.db" --window 5s --format csv -p "$steady" -p "$stable"
+cat "$TMP/out"
+[ "$(field "$TMP/out" "$steady" verdict)" = leaking ] || fail "recorded leaker: $(field "$TMP/out" "$steady" verdict)"
+within "$(field "$TMP/out" "$steady" rate_Bps)" $((2 * MiB)) 15 ||
+	fail "recorded leaker rate $(field "$TMP/out" "$steady" rate_Bps)"
+[ "$(field "$TMP/out" "$stable" verdict)/$(field "$TMP/out" "$stable" reason)" = "not leaking/flat" ] ||
+	fail "recorded stable process"
+[ "$(field "$TMP/out" "$steady" points)" -ge 15 ] || fail "too few points read from the recording"
+pass "a DB from healthtap record: leak at $(field "$TMP/out" "$steady" rate_Bps) B/s (true $((2 * MiB)))"
