@@ -14,5 +14,6 @@ SERVE_TESTS = tests/serve/fixture.sh tests/serve/http.sh tests/serve/auth-tls.sh
 TESTS += $(SERVE_TESTS)
 EXTRA_DIST += $(SERVE_TESTS) tests/serve/serve-lib.sh tests/serve/hostile.py \
 	tests/serve/fixtures tests/serve/golden tests/serve/rules-test.yml \
-	docs/api.md \
+	docs/api.md docs/prometheus.md \
 	scripts/prometheus/healthtap-rules.yml scripts/prometheus/prometheus.yml
+dist_man_MANS += docs/healthtap-serve.1
