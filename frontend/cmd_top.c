@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "ht_counter.h"
 #include "top_collect.h"
+#include "top_hosts.h"
 #include "top_render.h"
 #include "top_table.h"
 #include "top_ui.h"
@@ -36,6 +37,7 @@ static void usage(FILE *out)
 		"usage: healthtap top [-b] [-n N] [-i INTERVAL] [--json] [--root DIR]\n"
 		"                     [-s COLUMN] [--filter NAME] [--tree] [--threads]\n"
 		"                     [--stap[=CMD] | --stream FILE|-] [--no-color]\n"
+		"       healthtap top --hosts H1:PORT,H2:PORT [-b] [-n N] [-i T] [--json]\n"
 		"\n"
 		"Live dashboard of the host: memory and its trend, PSI, context switches,\n"
 		"interrupts and softirqs, probe figures when the health tapset runs, and\n"
@@ -61,6 +63,8 @@ static void usage(FILE *out)
 		"                       when set) and read its stream\n"
 		"      --stream FILE    read a tapset stream from FILE ('-': standard input)\n"
 		"      --no-color       no colours on the screen\n"
+		"      --hosts LIST     several hosts' 'healthtap serve' (HOST:PORT,...) in\n"
+		"                       one table, aggregated per command across hosts\n"
 		"      --clock-label T  print T instead of the time (for golden tests; also\n"
 		"                       $HEALTHTAP_TOP_CLOCK)\n"
 		"  -h, --help           show this help\n"
@@ -121,6 +125,45 @@ static int run_sync(struct top_collector *c, const struct top_renderer *r,
 	return 0;
 }
 
+/* --hosts: several hosts' healthtap serve in one table (top_hosts.c). */
+static int run_hosts(const char *list, const struct top_view_opts *view, int sort_given,
+		     int reverse, int64_t interval_ms, int64_t iterations, int json, int batch,
+		     int color, const char *clock_label, size_t limit)
+{
+	static char addrs[TOP_HOSTS_MAX][128];
+	char msg[256];
+	struct top_hosts_opts o = {
+		.addrs = addrs, .interval_ms = interval_ms, .iterations = iterations,
+		.json = json, .batch = batch, .color = color, .clock_label = clock_label,
+		.limit = limit, .sort = TOP_HS_RSS, .desc = 1,
+	};
+	struct sigaction sa;
+	int n = top_hosts_parse(list, addrs, TOP_HOSTS_MAX, msg, sizeof(msg));
+
+	if (n < 0)
+		return ht_usage_error("top", "%s", msg);
+	o.naddrs = (size_t)n;
+	if (sort_given) {
+		switch (view->sort) {
+		case TOP_COL_RSS: o.sort = TOP_HS_RSS; o.desc = 1; break;
+		case TOP_COL_GROWTH: o.sort = TOP_HS_GROWTH; o.desc = 1; break;
+		case TOP_COL_RISK: o.sort = TOP_HS_RISK; o.desc = 1; break;
+		case TOP_COL_CMD: o.sort = TOP_HS_NAME; o.desc = 0; break;
+		default:
+			return ht_usage_error("top", "--hosts sorts by rss, growth, risk or command");
+		}
+	}
+	if (reverse)
+		o.desc = !o.desc;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	return top_hosts_run(&o, &stop_requested);
+}
+
 int cmd_top(int argc, char **argv)
 {
 	enum { O_JSON = 256, O_ROOT, O_FILTER, O_TREE, O_THREADS, O_NOKTHREADS, O_STAP,
@@ -151,6 +194,8 @@ int cmd_top(int argc, char **argv)
 	int64_t iterations = 0, max_rows = 0;
 	int batch = 0, json = 0, threads = 0, color = 1, reverse = 0, c, rc;
 	const char *clock_label = getenv("HEALTHTAP_TOP_CLOCK");
+	const char *hosts = NULL;
+	int sort_given = 0;
 	char stap_cmd[1024], msg[256];
 	struct top_collector *col;
 	struct sigaction sa;
@@ -174,6 +219,7 @@ int cmd_top(int argc, char **argv)
 			if (view.sort < 0)
 				return ht_usage_error("top", "unknown sort column '%s'", optarg);
 			view.desc = top_columns[view.sort].desc_first;
+			sort_given = 1;
 			break;
 		case 'r': reverse = 1; break;
 		case 'm':
@@ -197,8 +243,7 @@ int cmd_top(int argc, char **argv)
 		case O_STREAM: co.stream_path = optarg; break;
 		case O_NOCOLOR: color = 0; break;
 		case O_CLOCK: clock_label = optarg; break;
-		case O_HOSTS:
-			return ht_usage_error("top", "--hosts needs 'healthtap serve', not in this build");
+		case O_HOSTS: hosts = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: return ht_usage_error("top", "bad option");
 		}
@@ -210,6 +255,10 @@ int cmd_top(int argc, char **argv)
 	if (reverse)
 		view.desc = !view.desc;
 	setlocale(LC_CTYPE, "");
+	if (hosts)
+		return run_hosts(hosts, &view, sort_given, reverse, co.interval_ms, iterations,
+				 json, batch || !isatty(STDOUT_FILENO), color, clock_label,
+				 (size_t)max_rows);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: poll and sleeps wake up */
