@@ -188,6 +188,16 @@ assert p["last_error"].startswith("line 7"), p["last_error"]
 print("ok: snapshot probes: runtime bpf, 2 sched batches, latest records, last error %r" % p["last_error"])' ||
 	fail "probes JSON"
 
+# ---- IPv6 loopback
+if grep -q '^0\{31\}1 ' /proc/net/if_inet6 2>/dev/null; then
+	start_agent v6 --listen '[::1]:0' --interval 1s
+	grep -q 'listening on http://\[::1\]:' "$TMP/v6.err" || fail "v6: $(cat "$TMP/v6.err")"
+	[ "$(curl -s -g "http://[::1]:$v6_port/healthz")" = ok ] || fail "no answer on [::1]"
+	c=$(curl -s -m 3 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$v6_port/healthz" || true)
+	[ "$c" = 000 ] || fail "[::1] agent answered on 127.0.0.1 ($c)"
+	pass "--listen [::1]:0 answers on [::1] only"
+fi
+
 # ---- usage errors exit 2, runtime errors 1
 expect_exit 2 "$HEALTHTAP" serve --listen nocolon
 expect_exit 2 "$HEALTHTAP" serve --listen 127.0.0.1:70000
