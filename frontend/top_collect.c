@@ -643,18 +643,21 @@ static double spark_window(const struct top_collector *c)
 	return w < 30 ? 30 : w > 600 ? 600 : w;
 }
 
+/* The skb batch: allocs, frees and outstanding; the _approx records stand
+ * in where the tapset could not probe __alloc_skb. */
 static int skb_walk(void *ctx, const char *name, const char *labels, int64_t value)
 {
 	struct top_frame *f = ctx;
 
 	if (labels[0])
 		return 0;
-	if (strstr(name, "outstanding"))
-		f->skb_outstanding = value;
-	else if (strstr(name, "alloc"))
+	if (!strcmp(name, "allocs") || (!strcmp(name, "alloc_approx") && f->skb_alloc < 0))
 		f->skb_alloc = value;
-	else if (strstr(name, "free"))
+	else if (!strcmp(name, "frees"))
 		f->skb_free = value;
+	else if (!strcmp(name, "outstanding") ||
+		 (!strcmp(name, "outstanding_approx") && f->skb_outstanding < 0))
+		f->skb_outstanding = value;
 	return 0;
 }
 
@@ -911,7 +914,7 @@ int top_collect_sample(struct top_collector *c, char *msg, size_t msgsize)
 	int err;
 
 	drain_stream(c);
-	if (c->stap_pid > 0 && c->stream_fd >= 0) {
+	if (c->stap_pid > 0) {
 		int status;
 		const struct ht_probe_status *ps = ht_sampler_probe_status(c->sampler);
 		if (waitpid(c->stap_pid, &status, WNOHANG) == c->stap_pid) {
@@ -919,7 +922,7 @@ int top_collect_sample(struct top_collector *c, char *msg, size_t msgsize)
 			snprintf(c->probe_note, sizeof(c->probe_note), "stap exited with status %d (see %s)",
 				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
 				 c->stap_log);
-		} else if (ps->active) {
+		} else if (ps->active && c->stream_fd >= 0) {
 			snprintf(c->probe_note, sizeof(c->probe_note), "stap running (pid %d)",
 				 (int)c->stap_pid);
 		}

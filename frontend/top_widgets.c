@@ -231,16 +231,35 @@ static int probe_lines(const struct top_frame *f, int verbose, struct top_line *
 		snprintf(a, sizeof(a), "%" PRId64, f->skb_alloc);
 		snprintf(b, sizeof(b), "%" PRId64, f->skb_free);
 		snprintf(o, sizeof(o), "%" PRId64, f->skb_outstanding);
-		snprintf(skb, sizeof(skb), "skb alloc %s free %s outstanding %s",
+		snprintf(skb, sizeof(skb), "skb/batch alloc %s free %s, outstanding %s",
 			 f->skb_alloc >= 0 ? a : "-", f->skb_free >= 0 ? b : "-",
 			 f->skb_outstanding >= 0 ? o : "-");
 	} else {
 		snprintf(skb, sizeof(skb), "skb -");
 	}
-	line(&out[0], p->bad_lines ? TOP_A_WARN : TOP_A_GOOD, ll,
-	     "%s%s %" PRIu64 " records, %" PRIu64 " bad; %s; %s%s%s", lead,
-	     p->runtime[0] ? p->runtime : "on", p->records, p->bad_lines, cov, skb,
-	     f->probe_note[0] ? "; " : "", f->probe_note);
+	if (verbose) {
+		line(&out[0], p->bad_lines ? TOP_A_WARN : TOP_A_GOOD, ll,
+		     "%s%s %" PRIu64 " records, %" PRIu64 " bad; %s; %s%s%s", lead,
+		     p->runtime[0] ? p->runtime : "on", p->records, p->bad_lines, cov, skb,
+		     f->probe_note[0] ? "; " : "", f->probe_note);
+		return 1;
+	}
+	/* compact, for 80 columns: the note last */
+	{
+		char a[24] = "-", b[24] = "-", o[24] = "-", c[16] = "-";
+		if (f->skb_alloc >= 0)
+			snprintf(a, sizeof(a), "%" PRId64, f->skb_alloc);
+		if (f->skb_free >= 0)
+			snprintf(b, sizeof(b), "%" PRId64, f->skb_free);
+		if (f->skb_outstanding >= 0)
+			snprintf(o, sizeof(o), "%" PRId64, f->skb_outstanding);
+		if (!isnan(p->sched_coverage))
+			snprintf(c, sizeof(c), "%.1f%%", 100.0 * p->sched_coverage);
+		line(&out[0], p->bad_lines ? TOP_A_WARN : TOP_A_GOOD, ll,
+		     "%s%s %" PRIu64 " records %" PRIu64 " bad  cov %s  skb alloc %s free %s out %s%s%s%s",
+		     lead, p->runtime[0] ? p->runtime : "on", p->records, p->bad_lines, c, a, b, o,
+		     f->probe_note[0] ? "  (" : "", f->probe_note, f->probe_note[0] ? ")" : "");
+	}
 	return 1;
 }
 

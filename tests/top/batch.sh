@@ -75,3 +75,33 @@ expect_exit 2 "$HEALTHTAP" top --stap --stream -
 expect_exit 1 "$HEALTHTAP" top -b -n 1 --stream "$TMP/none" --root "$FIX"
 grep -q "cannot open $TMP/none: No such file or directory" "$TMP/err" || fail "missing stream message"
 pass "usage and stream errors"
+
+# Probe figures from a tapset stream: a file, then a child started with
+# --stap=CMD (a stand-in for stap that prints the same stream and stays).
+printf '%s\n' '#healthtap v=1 runtime=bpf start_ms=1 interval_ms=1000' \
+	'1000 sched switches 5' '1000 sched batch 1' '1000 skb allocs 120' \
+	'1000 skb alloc_approx 7' '1000 skb frees 100' '1000 skb outstanding 20' \
+	'1000 skb outstanding_approx 3' '1000 skb batch 1' 'zzz' >"$TMP/stream"
+expect_exit 0 "$HEALTHTAP" top -b -n 1 -i 100ms --root "$FIX" --stream "$TMP/stream"
+grep -qx '  probes: bpf 8 records, 1 bad; sched coverage -; skb/batch alloc 120 free 100, outstanding 20; stream ended' "$TMP/out" ||
+	{ grep probes "$TMP/out" >&2; fail "probes line from a stream file"; }
+expect_exit 0 "$HEALTHTAP" top --json -n 1 -i 100ms --root "$FIX" --stream "$TMP/stream"
+python3 -c '
+import json, sys
+p = json.loads(open(sys.argv[1]).read())["probes"]
+assert p == {"source": "stream", "active": True, "records": 8, "bad_lines": 1, "sched_coverage": None,
+             "skb_alloc": 120, "skb_free": 100, "skb_outstanding": 20}, p' "$TMP/out" || fail "json probes"
+pass "probe figures from --stream FILE"
+
+mark="sleep 3$$.5"
+TMPDIR="$TMP" expect_exit 0 "$HEALTHTAP" top -b -n 1 -i 100ms --root "$FIX" \
+	--stap="cat $TMP/stream; exec $mark"
+grep -Eq '^  probes: bpf 8 records, 1 bad; .*; stap running \(pid [0-9]+\)$' "$TMP/out" ||
+	{ grep probes "$TMP/out" >&2; fail "probes line from a --stap child"; }
+sleep 0.2
+! pgrep -f "$mark" >/dev/null || fail "the --stap child outlived top"
+TMPDIR="$TMP" expect_exit 0 "$HEALTHTAP" top -b -n 4 -i 300ms --root "$FIX" --stap="echo no stap here >&2; exit 3"
+grep -Eq "^  probes: waiting for the tapset stream: stap exited with status 3 \(see $TMP/healthtap-stap\.[0-9]+\.log\)$" "$TMP/out" ||
+	{ grep probes "$TMP/out" >&2; fail "failed stap child reported"; }
+grep -qx 'no stap here' "$TMP"/healthtap-stap.*.log || fail "stap's stderr in its log"
+pass "probe figures from a --stap child, stopped on exit"

@@ -124,6 +124,20 @@ keys q
 check_restored
 pass "q restores the terminal"
 
+# A tapset stream on standard input: the probe line fills in, keys come
+# from the terminal.
+printf '%s\n' '#healthtap v=1 runtime=bpf start_ms=1 interval_ms=1000' \
+	'1000 sched switches 5' '1000 sched batch 1' '1000 skb allocs 120' \
+	'1000 skb frees 100' '1000 skb outstanding 20' '1000 skb batch 1' >"$TMP/stream"
+save_stty
+keys "cat $TMP/stream | $TOP --stream -" Enter
+wait_for '^Prb  bpf 6 records 0 bad  cov -  skb alloc 120 free 100 out 20  \(stream'
+keys P
+wait_for 'sort pid \^$'
+keys q
+check_restored
+pass "stream on standard input, keys from the terminal"
+
 # Ctrl-C and SIGTERM restore it too.
 save_stty
 keys "$TOP" Enter
