@@ -310,10 +310,11 @@ static int live_sample_loop(struct live *lv, struct leak_report *r, char *err,
 	start = next = ht_now_ns();
 	/* samples on a fixed schedule until the window's end, the last one at
 	 * or after it: a slow sample (a loaded host) costs samples, never
-	 * stretches the window */
+	 * stretches the window. The window starts after the first sample,
+	 * which opens every process's files and is the slow one. */
 	for (size_t k = 0; !interrupted; k++) {
 		const struct ht_sys_snapshot *sys;
-		int64_t end = start + o->window_ms * 1000000LL;
+		int64_t end;
 
 		rc = ht_sampler_sample(lv->s);
 		if (rc) {
@@ -340,6 +341,9 @@ static int live_sample_loop(struct live *lv, struct leak_report *r, char *err,
 			fprintf(stderr, "\rhealthtap: sampling %.0f s of %.0f s (%zu/%zu samples) ",
 				(double)(ht_now_ns() - start) / 1e9, o->window_ms / 1e3,
 				k + 1, want);
+		if (k == 0)
+			start = next = ht_now_ns();
+		end = start + o->window_ms * 1000000LL;
 		if (ht_now_ns() >= end || k + 1 >= lv->history)
 			break;
 		next += interval;
