@@ -30,6 +30,9 @@ rows=$(grep -E '^ +[0-9]+ root ' "$TMP/pane")
 has '^ +6236 root .*\[fake\] <defunct' "zombie marked"
 # 80 columns: no line is wider than the terminal
 [ "$(max_width)" -le 80 ] || fail "line wider than 80"
+# colours where the terminal has them (TERM=screen): a yellow/black title bar
+tm capture-pane -t t -p -e >"$TMP/pane.esc"
+grep -Eq $'\e\\[[0-9;]*(3[0-7]|4[0-7])[;m]' "$TMP/pane.esc" || fail "no colours on a colour terminal"
 pass "first screen on the fixture"
 
 # Sorting: P sorts by pid ascending, again descending; M by RSS.
@@ -137,6 +140,20 @@ wait_for 'sort pid \^$'
 keys q
 check_restored
 pass "stream on standard input, keys from the terminal"
+
+# An error before the first frame (no /proc/stat) restores the terminal,
+# then says what went wrong; exit status 1.
+mkdir -p "$TMP/empty/proc"
+save_stty
+keys "$HEALTHTAP top --root $TMP/empty; echo status=\$?" Enter
+wait_for '^status=1$'
+tm capture-pane -t t -p -J >"$TMP/pane"	# the message is wider than 80: joined
+has "^healthtap: cannot read $TMP/empty/proc/stat: No such file or directory$" "error message after the screen"
+has '^BEFORE-TOP-MARK$' "pre-run screen back after an error"
+keys "stty -g > $TMP/stty.after; echo restored-\$(cmp -s $TMP/stty.before $TMP/stty.after && echo same || echo DIFFERENT)" Enter
+wait_for 'restored-(same|DIFFERENT)' 10
+has 'restored-same' "terminal settings differ after an error"
+pass "an error restores the terminal first"
 
 # Ctrl-C and SIGTERM restore it too.
 save_stty

@@ -88,6 +88,17 @@ screen >"$TMP/pane"
 [ "$(grep -cE '^ +[0-9]+ [a-z]+ ' "$TMP/pane")" -le 16 ] || fail "too many rows for 24 lines"
 pass "live resize to 200x60 and 80x24"
 
+# Pause: the screen holds still while the machine moves on; space resumes.
+keys ' '
+wait_for '  PAUSED  sort '
+screen >"$TMP/paused1"
+sleep 1.6	# three refreshes
+screen >"$TMP/paused2"
+cmp -s "$TMP/paused1" "$TMP/paused2" || { diff "$TMP/paused1" "$TMP/paused2" >&2; fail "paused screen changed"; }
+keys ' '
+wait_gone 'PAUSED'
+pass "pause holds the screen"
+
 keys q
 check_restored
 pass "q restores the terminal"
