@@ -269,6 +269,9 @@ static int evaluate(const struct check_opts *o, const struct leak_report *r)
 	} else if (o->cgroup) {
 		const struct leak_item *it = r->ncgroups ? &r->cgroups[0] : NULL;
 
+		if (!it && r->from_db)
+			return unknown("no cgroup series in the DB (cgroup %s needs live sampling)",
+				       o->cgroup);
 		if (!it)
 			return unknown("no memory.current for cgroup %s (no process in it?)",
 				       o->cgroup);
