@@ -1,15 +1,27 @@
 /* A synthetic week of 5 s samples for N processes written through ht_store
- * (change-only rows, downsampling every 6 simulated hours, one commit per
- * simulated minute), against the raw
+ * (change-only rows, downsampling every simulated day, one commit per
+ * five simulated minutes), against the raw
  * size of the same samples as 5 x u64 per process-sample.
  *
  * usage: store-week DB [NPROCS [DAYS [INTERVAL_MS]]]
+ *        store-week --overhead DB NPROCS [SAMPLES]
+ *
+ * --overhead: the recorder's CPU per sample (sampler + store puts + one
+ * commit) against the sampler alone (/proc sampling), alternating the two on
+ * the live host with NPROCS processes (sleeping children are forked to get
+ * there), medians of CLOCK_PROCESS_CPUTIME_ID per sample. Goal: 1.3x.
  *
  * The data: 90% of processes idle (their RSS changes about once an hour),
  * 8% busy (a change in 30% of samples, a bounded random walk), 2% leaking
  * (+4 KiB every sample); one process exits and a new one starts every
  * simulated minute; 28 system series, 10 of which change every sample. */
 #include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "ht_sampler.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,14 +110,134 @@ static int64_t file_size(const char *path)
 	return stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static double cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* What healthtap record puts per sample (cmd_record.c put_procs and
+ * put_system), then the commit. */
+static void record_sample(struct ht_store *st, struct ht_sampler *s)
+{
+	const struct ht_sys_snapshot *y = ht_sampler_system(s);
+	int64_t t = y->wall_ms;
+	size_t n = ht_sampler_nprocs(s);
+	double figs[] = { y->mem_available, y->mem_total, y->swap_free, y->cpu_busy_pct,
+			  y->ctxt_rate, y->intr_rate, y->softirq_rate, y->fork_rate,
+			  y->pgmajfault_rate, y->procs_running, y->procs_blocked, y->oom_kills,
+			  y->psi_cpu_some, y->psi_mem_some, y->psi_mem_full, y->psi_io_some,
+			  y->psi_io_full };
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ht_proc *p = ht_sampler_proc(s, i)->proc;
+		struct ht_store_proc_in in = { p->pid, p->start_time, p->comm, NULL, p->rss, p->anon };
+		ht_store_put_proc(st, t, &in);
+	}
+	for (size_t i = 0; i < sizeof(figs) / sizeof(figs[0]); i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "f%zu", i);
+		ht_store_put_sys(st, t, name, "", "1", round(figs[i] * 100) / 100);
+	}
+	for (int i = 0; i < HT_SOFTIRQ_VECTORS; i++) {
+		char lab[16];
+		snprintf(lab, sizeof(lab), "vec=%d", i);
+		ht_store_put_sys(st, t, "softirq_rate", lab, "1/s", round(y->softirq_vec_rate[i] * 100) / 100);
+	}
+	ht_store_flush(st, t);
+}
+
+static int overhead(const char *db, int want, int samples)
+{
+	struct ht_sampler *s = ht_sampler_new(NULL);
+	struct ht_store_opts o;
+	struct ht_store *st;
+	double *a = calloc(samples, sizeof(double)), *b = calloc(samples, sizeof(double));
+	pid_t *kids = calloc(want > 0 ? want : 1, sizeof(pid_t));
+	int nkids = 0, have;
+	char err[512];
+
+	if (!s || !a || !b || !kids)
+		return 1;
+	ht_sampler_sample(s);
+	have = (int)ht_sampler_nprocs(s);
+	for (; have + nkids < want; nkids++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			for (;;)
+				pause();
+		}
+		if (pid < 0)
+			break;
+		kids[nkids] = pid;
+	}
+	usleep(200000);
+	ht_store_opts_default(&o);
+	o.path = db;
+	remove(db);
+	if (ht_store_open(&o, &st, err, sizeof(err)) || ht_store_session_begin(st, 1, 5000, "record", NULL)) {
+		fprintf(stderr, "store-week: %s\n", err);
+		return 1;
+	}
+	for (int i = 0; i < 3; i++) {	/* warm up both */
+		ht_sampler_sample(s);
+		record_sample(st, s);
+	}
+	for (int i = 0; i < samples; i++) {
+		double c0 = cpu_now();
+		ht_sampler_sample(s);
+		a[i] = cpu_now() - c0;
+		usleep(20000);
+		c0 = cpu_now();
+		ht_sampler_sample(s);
+		record_sample(st, s);
+		b[i] = cpu_now() - c0;
+		usleep(20000);
+	}
+	{
+		size_t n = ht_sampler_nprocs(s);
+		double ma = median(a, samples), mb = median(b, samples);
+		printf("recorder CPU per sample at %zu processes: %.3f ms; /proc sampling alone "
+		       "(reference): %.3f ms; ratio %.2fx (goal 1.3x)\n", n, mb * 1e3, ma * 1e3, mb / ma);
+	}
+	for (int i = 0; i < nkids; i++)
+		kill(kids[i], SIGKILL);
+	for (int i = 0; i < nkids; i++)
+		waitpid(kids[i], NULL, 0);
+	ht_store_close(st);
+	ht_sampler_free(s);
+	free(a);
+	free(b);
+	free(kids);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc > 3 && !strcmp(argv[1], "--overhead"))
+		return overhead(argv[2], atoi(argv[3]), argc > 4 ? atoi(argv[4]) : 30);
 	const char *db = argc > 1 ? argv[1] : "store-week.db";
 	int n = argc > 2 ? atoi(argv[2]) : 2000;
 	int days = argc > 3 ? atoi(argv[3]) : 7;
 	int64_t iv = argc > 4 ? atoll(argv[4]) : 5000;
 	int64_t t0 = 1800000000000LL, ticks = (int64_t)days * 86400000 / iv;
-	int64_t per_min = 60000 / iv, per_6h = 6 * 3600000 / iv;
+	int64_t per_min = 60000 / iv, per_6h = 6 * 3600000 / iv, per_day = 86400000 / iv;
 	struct ht_store_opts o;
 	struct ht_store *st;
 	struct sim *procs = calloc(n, sizeof(*procs));
@@ -157,13 +289,14 @@ int main(int argc, char **argv)
 				v = (double)(k / (per_6h * (s - 9)));	/* steps now and then */
 			ht_store_put_sys(st, t, "synthetic", lab, "1", v);
 		}
-		/* the recorder commits every interval; here one commit a minute
-		 * (the same rows, far fewer transactions) keeps the run short */
-		if ((k + 1) % per_min == 0 && ht_store_flush(st, t)) {
+		/* the recorder commits every interval; here one commit per five
+		 * minutes (the same rows, far fewer transactions) keeps the run
+		 * short */
+		if ((k + 1) % (5 * per_min) == 0 && ht_store_flush(st, t)) {
 			fprintf(stderr, "store-week: flush: %s\n", ht_store_error(st));
 			return 1;
 		}
-		if (k > 0 && k % per_6h == 0) {
+		if (k > 0 && k % per_day == 0) {
 			double m0 = now_s();
 			if (ht_store_maintain(st, t, NULL)) {
 				fprintf(stderr, "store-week: maintain: %s\n", ht_store_error(st));
