@@ -30,6 +30,16 @@ grep -q "^LEAK UNKNOWN - cannot sample" "$TMP/out" || fail "sampling error not U
 expect_exit 0 "$HEALTHTAP" check --help
 pass "UNKNOWN (exit 3) with the reason on bad options and internal errors"
 
+# A /proc/stat that blocks (a FIFO nobody writes): the timeout answers.
+mkdir -p "$TMP/stuck/proc"
+mkfifo "$TMP/stuck/proc/stat"
+t0=$(date +%s%N)
+expect_exit 3 "$HEALTHTAP" check --root "$TMP/stuck" -w 1 -c 1 -t 2 --window 500ms
+t1=$(date +%s%N)
+grep -q "^LEAK UNKNOWN - timed out after 2 s$" "$TMP/out" || fail "timeout line: $(cat "$TMP/out")"
+[ $(( (t1 - t0) / 1000000 )) -lt 4000 ] || fail "the timeout took $(( (t1 - t0) / 1000000 )) ms"
+pass "UNKNOWN on timeout, in $(( (t1 - t0) / 1000000 )) ms"
+
 start_leaker steady steady $((2 * MiB))
 start_leaker stable stable
 sleep 2
