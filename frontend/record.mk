@@ -26,3 +26,8 @@ bench_scripts += bench/store-week.sh
 # Docs and the systemd unit.
 dist_man_MANS += docs/healthtap-record.1 docs/healthtap-import.1
 EXTRA_DIST += docs/schema.md scripts/healthtap-record.service
+
+# The writer the kill -9 test kills in the middle of transactions.
+check_PROGRAMS += tests/record/store_writer
+tests_record_store_writer_LDADD = runtime/libhealthtap.a $(SQLITE_LIBS) -lm
+EXTRA_DIST += tests/record/store_writer.c
