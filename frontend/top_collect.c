@@ -18,6 +18,7 @@
 #include "ht_path.h"
 #include "proc_interrupts.h"
 #include "proc_pid_status.h"
+#include "proc_pid_smaps.h"
 #include "proc_pid_smaps_rollup.h"
 #include "top_collect.h"
 
@@ -31,12 +32,6 @@ struct irq_prev {
 struct tid_prev {
 	pid_t tid;
 	int64_t vol, nonvol;
-};
-
-/* A mapping of the detail process, by its range and path. */
-struct map_prev {
-	char key[140];
-	int64_t rss, first_rss;
 };
 
 struct uid_name {
@@ -75,8 +70,8 @@ struct top_collector {
 	/* detail view */
 	pid_t detail_pid;
 	int64_t detail_start;
-	struct map_prev *maps;
-	size_t nmaps;
+	struct proc_pid_smaps maps_first;	/* when the view opened */
+	struct proc_pid_smaps maps_prev;	/* the previous refresh */
 	int maps_rounds;
 
 	struct uid_name *users;
@@ -429,11 +424,6 @@ static void collect_threads(struct top_collector *c, struct top_frame *f)
 
 /* ---- detail: smaps_rollup, the series, growing mappings ---- */
 
-static int map_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct map_prev *)a)->key, ((const struct map_prev *)b)->key);
-}
-
 static int mapping_growth_cmp(const void *a, const void *b)
 {
 	const struct top_mapping *x = a, *y = b;
@@ -444,132 +434,86 @@ static int mapping_growth_cmp(const void *a, const void *b)
 	return strcmp(x->range, y->range);
 }
 
-/* Reads a whole file of any size; the caller frees *out. */
-static long read_all(const char *path, char **out)
+static void maps_reset(struct top_collector *c)
 {
-	size_t cap = 65536, got = 0;
-	char *buf = malloc(cap);
-	int fd;
-
-	*out = NULL;
-	if (!buf)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-		free(buf);
-		return -e;
-	}
-	for (;;) {
-		ssize_t n;
-		if (got + 1 >= cap) {
-			char *g = realloc(buf, cap * 2);
-			if (!g) {
-				free(buf);
-				close(fd);
-				return -ENOMEM;
-			}
-			buf = g;
-			cap *= 2;
-		}
-		n = read(fd, buf + got, cap - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-			free(buf);
-			close(fd);
-			return -e;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*out = buf;
-	return (long)got;
+	proc_pid_smaps_free(&c->maps_first);
+	proc_pid_smaps_free(&c->maps_prev);
+	c->maps_rounds = 0;
 }
 
-/* Compares the mappings of root/proc/PID/smaps with the previous refresh. */
+static void put_mapping(struct top_mapping *m, const struct proc_pid_smaps_region *r)
+{
+	memset(m, 0, sizeof(*m));
+	snprintf(m->range, sizeof(m->range), "%" PRIx64 "-%" PRIx64, r->start, r->end);
+	snprintf(m->perms, sizeof(m->perms), "%s", r->perms);
+	snprintf(m->path, sizeof(m->path), "%s", r->path);
+	m->rss = r->rss;
+	m->anon = r->anonymous;
+}
+
+/* Reads root/proc/PID/smaps (runtime/proc_pid_smaps) and lists the mappings
+ * grown since the view opened, with their change since the last refresh. */
 static void collect_maps(struct top_collector *c, struct top_detail *d)
 {
-	char path[512], *text = NULL, *line, *save = NULL;
-	struct map_prev *cur = NULL;
-	struct top_mapping *all = NULL;
-	size_t n = 0, cap = 0;
-	long got;
+	struct proc_pid_smaps now = { 0 };
+	struct proc_pid_smaps_growth *since_open = NULL, *since_prev = NULL;
+	long nopen = 0, nprev = 0;
+	struct top_mapping all[4 * TOP_MAPS_MAX];
+	size_t n = 0;
+	int err = proc_pid_smaps_read(c->root, d->pid, &now);
 
-	snprintf(path, sizeof(path), "%s/proc/%d/smaps", c->root, (int)d->pid);
-	got = read_all(path, &text);
-	if (got < 0) {
-		d->maps_err = (int)got;
+	if (err) {
+		d->maps_err = err;
 		return;
 	}
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long lo, hi;
-		char perms[8] = "", *rest;
-		int used = 0;
-		int64_t kb;
-
-		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s%n", &lo, &hi, perms, &used) >= 3 && used > 0) {
-			if (n == cap) {
-				size_t ncap = cap ? cap * 2 : 128;
-				void *g1 = realloc(cur, ncap * sizeof(*cur));
-				if (!g1)
-					break;
-				cur = g1;
-				void *g2 = realloc(all, ncap * sizeof(*all));
-				if (!g2)
-					break;
-				all = g2;
-				cap = ncap;
-			}
-			rest = line + used;
-			while (*rest == ' ' || *rest == '\t')
-				rest++;
-			memset(&all[n], 0, sizeof(all[n]));
-			snprintf(all[n].range, sizeof(all[n].range), "%lx-%lx", lo, hi);
-			snprintf(all[n].perms, sizeof(all[n].perms), "%s", perms);
-			snprintf(all[n].path, sizeof(all[n].path), "%s", rest);
-			all[n].rss = all[n].anon = -1;
-			snprintf(cur[n].key, sizeof(cur[n].key), "%s %.96s", all[n].range, rest);
-			cur[n].rss = -1;
-			n++;
-		} else if (n && sscanf(line, "Rss: %" SCNd64 " kB", &kb) == 1) {
-			all[n - 1].rss = kb * 1024;
-			cur[n - 1].rss = kb * 1024;
-		} else if (n && sscanf(line, "Anonymous: %" SCNd64 " kB", &kb) == 1) {
-			all[n - 1].anon = kb * 1024;
-		}
-	}
-	free(text);
-	d->nmaps_total = n;
+	d->nmaps_total = now.n;
 	d->maps_compared = c->maps_rounds > 0;
-	for (size_t i = 0; i < n; i++) {
-		struct map_prev *old = c->maps ? bsearch(&cur[i], c->maps, c->nmaps, sizeof(*cur), map_cmp) : NULL;
-		cur[i].first_rss = old ? old->first_rss : cur[i].rss;
-		all[i].rss_delta = old && old->rss >= 0 && cur[i].rss >= 0 ? cur[i].rss - old->rss : 0;
-		all[i].rss_growth = cur[i].first_rss >= 0 && cur[i].rss >= 0 ? cur[i].rss - cur[i].first_rss :
-			0;
-		if (!old && c->maps_rounds > 0) {	/* new since the last refresh */
-			all[i].rss_delta = cur[i].rss > 0 ? cur[i].rss : 0;
-			cur[i].first_rss = 0;
-			all[i].rss_growth = all[i].rss_delta;
+	if (c->maps_rounds > 0) {
+		nopen = proc_pid_smaps_grown(&c->maps_first, &now, &since_open);
+		nprev = proc_pid_smaps_grown(c->maps_rounds > 1 ? &c->maps_prev : &c->maps_first,
+					     &now, &since_prev);
+		if (nopen < 0 || nprev < 0)
+			nopen = nprev = 0;
+	}
+	/* everything grown since the view opened ... */
+	for (long i = 0; i < nopen && n < sizeof(all) / sizeof(all[0]); i++) {
+		put_mapping(&all[n], &since_open[i].after);
+		all[n].rss_growth = since_open[i].is_new ? since_open[i].after.rss
+							 : since_open[i].rss_delta;
+		n++;
+	}
+	/* ... with what it grew since the last refresh (and what is new) */
+	for (long j = 0; j < nprev; j++) {
+		const struct proc_pid_smaps_region *r = &since_prev[j].after;
+		int64_t delta = since_prev[j].is_new ? r->rss : since_prev[j].rss_delta;
+		size_t k;
+		for (k = 0; k < n; k++)
+			if (!strcmp(all[k].path, r->path) && all[k].rss == r->rss &&
+			    strtoull(all[k].range, NULL, 16) == r->start)
+				break;
+		if (k == n) {
+			if (n == sizeof(all) / sizeof(all[0]))
+				continue;
+			put_mapping(&all[n], r);
+			all[n].rss_growth = delta;
+			n++;
 		}
+		all[k].rss_delta = delta;
 	}
 	if (n)
 		qsort(all, n, sizeof(*all), mapping_growth_cmp);
 	for (size_t i = 0; i < n && d->nmaps < TOP_MAPS_MAX; i++)
 		if (all[i].rss_delta > 0 || all[i].rss_growth > 0)
 			d->maps[d->nmaps++] = all[i];
-	if (n)
-		qsort(cur, n, sizeof(*cur), map_cmp);
-	free(c->maps);
-	c->maps = cur;
-	c->nmaps = n;
+	free(since_open);
+	free(since_prev);
+	if (c->maps_rounds == 0) {
+		c->maps_first = now;	/* also the "previous" of round 1 */
+	} else {
+		proc_pid_smaps_free(&c->maps_prev);
+		c->maps_prev = now;
+	}
 	c->maps_rounds++;
-	free(all);
 }
 
 static void copy_series(const struct ht_series *s, double t_end, struct ht_point *out,
@@ -602,10 +546,7 @@ static struct top_detail *collect_detail(struct top_collector *c, int with_maps)
 	}
 	d->start_time = v->proc->start_time;
 	if (c->detail_start != v->proc->start_time) {	/* a new process: start over */
-		free(c->maps);
-		c->maps = NULL;
-		c->nmaps = 0;
-		c->maps_rounds = 0;
+		maps_reset(c);
 		c->detail_start = v->proc->start_time;
 	}
 	d->rollup_err = ht_proctable_smaps_rollup(t, v->proc, &d->rollup);
@@ -861,7 +802,7 @@ void top_collect_free(struct top_collector *c)
 	ht_sampler_free(c->sampler);
 	free(c->irq_prev);
 	free(c->tid_prev);
-	free(c->maps);
+	maps_reset(c);
 	free(c->users);
 	free(c->root);
 	pthread_mutex_destroy(&c->lock);
@@ -948,10 +889,7 @@ int top_collect_sample(struct top_collector *c, char *msg, size_t msgsize)
 void top_collect_set(struct top_collector *c, pid_t detail_pid, int threads)
 {
 	if (detail_pid != c->detail_pid) {
-		free(c->maps);
-		c->maps = NULL;
-		c->nmaps = 0;
-		c->maps_rounds = 0;
+		maps_reset(c);
 		c->detail_start = -1;
 	}
 	c->detail_pid = detail_pid;

@@ -62,7 +62,7 @@ struct top_vec_rate {
 struct top_mapping {
 	char range[40];			/* "7f12a000-7f13b000" */
 	char perms[8];
-	char path[96];			/* "[heap]", "/usr/lib/...", "" anon */
+	char path[256];			/* "[heap]", "/usr/lib/...", "" anon */
 	int64_t rss, anon;		/* bytes now */
 	int64_t rss_delta;		/* since the previous refresh; bytes */
 	int64_t rss_growth;		/* since the detail view opened */
