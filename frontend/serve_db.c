@@ -424,7 +424,8 @@ struct serve_snap *serve_db_snap(struct serve_db *db, const struct serve_snap *p
 	f.since_ms = f.until_ms = last_ms;
 	if (ht_store_procs(db->st, &f, add_proc, &pw) < 0 && !pw.err)
 		pw.err = -EIO;
-	qsort(pw.procs, pw.n, sizeof(*pw.procs), by_risk);
+	if (pw.n)
+		qsort(pw.procs, pw.n, sizeof(*pw.procs), by_risk);
 	snap->nprocs_total = pw.n;
 	snap->procs = pw.procs;
 	snap->nprocs = pw.n;
