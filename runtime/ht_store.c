@@ -55,7 +55,7 @@ static const char schema_sql[] =
 
 enum op_kind {
 	OP_PROC_NEW, OP_PROC_REVIVE, OP_PROC_SAMPLE, OP_PROC_END,
-	OP_SERIES_NEW, OP_SYS_SAMPLE, OP_EVENT, OP_SESSION_END,
+	OP_SERIES_NEW, OP_SYS_SAMPLE, OP_EVENT, OP_SESSION_END, OP_GAP,
 };
 
 struct op {
@@ -82,7 +82,7 @@ struct series_ent {
 enum {
 	ST_INS_PROC, ST_REVIVE_PROC, ST_INS_PSAMPLE, ST_END_PROC, ST_INS_SERIES,
 	ST_INS_SSAMPLE, ST_INS_EVENT, ST_END_SESSION, ST_LAST_SESSION,
-	ST_FIND_PROC, ST_COUNT
+	ST_FIND_PROC, ST_INS_GAP, ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
@@ -99,6 +99,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_LAST_SESSION] = "UPDATE sessions SET last_ms = ? WHERE id = ?",
 	[ST_FIND_PROC] = "SELECT id FROM procs WHERE host_id = ? AND boot = ? AND pid = ?"
 		" AND start_time = ?",
+	[ST_INS_GAP] = "INSERT INTO gaps(host_id, start_ms, end_ms, reason) VALUES (?,?,?,"
+		"'samples dropped: the memory queue was full while the database could not be written')",
 };
 
 struct ht_store {
@@ -118,6 +120,7 @@ struct ht_store {
 	struct op *ops;
 	size_t nops, capops;
 	uint64_t dropped;
+	size_t gap_op;			/* index + 1 of the queued gap op; 0 none */
 
 	struct proc_ent *procs;
 	size_t proc_cap, proc_used, proc_dead;
@@ -560,6 +563,26 @@ static struct op *push_op(struct ht_store *st, enum op_kind kind)
 	return op;
 }
 
+/* A sample dropped at t: the queued gap op covers it. */
+static void note_drop(struct ht_store *st, int64_t t)
+{
+	struct op *op;
+
+	if (st->gap_op && st->gap_op <= st->nops && st->ops[st->gap_op - 1].kind == OP_GAP) {
+		op = &st->ops[st->gap_op - 1];
+		if (t < op->t)
+			op->t = t;
+		if (t > op->a)
+			op->a = t;
+		return;
+	}
+	op = push_op(st, OP_GAP);
+	if (!op)
+		return;
+	op->t = op->a = t;
+	st->gap_op = st->nops;
+}
+
 size_t ht_store_pending(const struct ht_store *st)
 {
 	return st->nops;
@@ -688,8 +711,12 @@ int ht_store_put_proc(struct ht_store *st, int64_t t_ms, const struct ht_store_p
 	if (e->rss == p->rss && e->anon == p->anon)
 		return 0;
 	op = push_op(st, OP_PROC_SAMPLE);
+	if (!op && st->nops >= st->o.max_pending) {
+		note_drop(st, t_ms);
+		return 0;
+	}
 	if (!op)
-		return st->nops >= st->o.max_pending ? 0 : -ENOMEM;
+		return -ENOMEM;
 	op->id = e->id;
 	op->t = t_ms;
 	op->a = p->rss;
@@ -781,8 +808,12 @@ int ht_store_put_sys(struct ht_store *st, int64_t t_ms, const char *name,
 	if (e->has_last && e->last == v)
 		return 0;
 	op = push_op(st, OP_SYS_SAMPLE);
+	if (!op && st->nops >= st->o.max_pending) {
+		note_drop(st, t_ms);
+		return 0;
+	}
 	if (!op)
-		return st->nops >= st->o.max_pending ? 0 : -ENOMEM;
+		return -ENOMEM;
 	op->id = e->id;
 	op->t = t_ms;
 	op->v = v;
@@ -951,6 +982,12 @@ static int run_op(struct ht_store *st, const struct op *op)
 		sqlite3_bind_text(s, 3, op->s1, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 4, op->s2, -1, SQLITE_STATIC);
 		break;
+	case OP_GAP:
+		s = st->stmt[ST_INS_GAP];
+		sqlite3_bind_int64(s, 1, st->host_id);
+		sqlite3_bind_int64(s, 2, op->t);
+		sqlite3_bind_int64(s, 3, op->a);
+		break;
 	case OP_SESSION_END:
 		s = st->stmt[ST_END_SESSION];
 		sqlite3_bind_int64(s, 1, op->t);
@@ -1018,6 +1055,7 @@ int ht_store_flush(struct ht_store *st, int64_t t_ms)
 	for (size_t i = 0; i < st->nops; i++)
 		free_op(&st->ops[i]);
 	st->nops = 0;
+	st->gap_op = 0;
 	st->err[0] = '\0';
 	return 0;
 fail:

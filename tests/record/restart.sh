@@ -12,6 +12,14 @@ sleeper=$!
 trap 'kill $sleeper $rec 2>/dev/null || true; rm -rf "$TMP"' EXIT
 rec=
 
+# usage errors exit 2 and name the problem
+expect_exit 2 "$HEALTHTAP" record -d "$DB" --stap maybe
+grep -q -- "--stap takes auto, on or off, not 'maybe'" "$TMP/err" || fail "--stap message"
+expect_exit 2 "$HEALTHTAP" record -d "$DB" --downsample 1d
+expect_exit 2 "$HEALTHTAP" record -d "$DB" -i 0
+expect_exit 2 "$HEALTHTAP" record -d "$DB" --max-size 5X
+[ ! -e "$DB" ] || fail "a usage error created the DB"
+
 # run 1: stops by itself
 expect_exit 0 "$HEALTHTAP" record -d "$DB" -i 200ms --for 1s --stap off
 grep -q -- "--for elapsed after" "$TMP/err" || fail "no stop message: $(cat "$TMP/err")"

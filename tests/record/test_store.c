@@ -146,6 +146,22 @@ static void test_changes_identity_gaps_lock(void)
 		CHECK_INT(pts[9].t_ms, T0 + 45000);
 	}
 	free(pts);
+	/* a reader beside the writer: no lock, sees what was committed */
+	{
+		struct ht_store *rd = NULL;
+		struct collect c2 = { 0 };
+		ht_store_opts_default(&o);
+		o.path = path;
+		o.flags = HT_STORE_READONLY;
+		CHECK_INT(ht_store_open(&o, &rd, err, sizeof(err)), 0);
+		if (rd) {
+			CHECK_INT(ht_store_procs(rd, NULL, on_proc, &c2), 0);
+			CHECK_INT(c2.n, 1);
+			CHECK_INT(c2.last, T0 + 45000);
+			CHECK_INT(ht_store_flush(rd, T0), -EROFS);
+		}
+		ht_store_close(rd);
+	}
 	ht_store_close(st);	/* no clean session end: as after kill -9 */
 
 	/* restart: same process (pid, start time, boot) keeps its id; the
@@ -332,6 +348,32 @@ static void test_size_retention(void)
 	ht_store_close(st);
 }
 
+/* A full memory queue drops samples and records where as a gap. */
+static void test_queue_full(void)
+{
+	struct ht_store_opts o;
+	struct ht_store *st;
+	int64_t gap[3] = { 0 };
+
+	ht_store_opts_default(&o);
+	o.max_pending = 50;
+	st = open_store("q.db", &o);
+	CHECK_INT(ht_store_session_begin(st, T0, 1000, "record", NULL), 0);
+	for (int i = 0; i < 100; i++) {
+		struct ht_store_proc_in p = { .pid = 7, .start_time = 1, .comm = "q",
+					      .rss = i, .anon = i };
+		CHECK_INT(ht_store_put_proc(st, T0 + i * 1000, &p), 0);
+	}
+	CHECK_INT(ht_store_dropped(st), 51);	/* 49 samples + the proc row fit */
+	CHECK_INT(ht_store_flush(st, T0 + 99000), 0);
+	CHECK_INT(q(st, "SELECT count(*) FROM proc_samples"), 49);
+	CHECK_INT(ht_store_gaps(st, 0, 0, 0, on_gap, gap), 0);
+	CHECK_INT(gap[0], 1);
+	CHECK_INT(gap[1], T0 + 49000);
+	CHECK_INT(gap[2], T0 + 99000);
+	ht_store_close(st);
+}
+
 int main(void)
 {
 	char path[512];
@@ -353,6 +395,7 @@ int main(void)
 	test_changes_identity_gaps_lock();
 	test_downsample();
 	test_size_retention();
+	test_queue_full();
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
