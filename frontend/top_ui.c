@@ -40,6 +40,8 @@ struct ui {
 	int color;
 	size_t *idx;
 	size_t nidx, idx_cap;
+	size_t nthread_rows;		/* thread view: rows listed */
+	pid_t thread_sel_pid;		/* thread view: the selected thread's process */
 	char status[256];
 	uint64_t frames;
 	int err;
@@ -252,6 +254,8 @@ static void draw_threads(struct ui *u, int y)
 	}
 	thread_sort_frame = f;
 	qsort(ti, n, sizeof(*ti), thread_cmp);
+	u->nthread_rows = n;
+	u->thread_sel_pid = n ? f->threads[ti[u->sel < n ? u->sel : n - 1]].pid : 0;
 	if (u->sel >= n)
 		u->sel = n ? n - 1 : 0;
 	if (u->sel < u->top)
@@ -578,9 +582,15 @@ static void step_sort(struct ui *u, int dir)
 
 static void open_detail(struct ui *u)
 {
-	if (!u->frame || !u->nidx)
-		return;
-	u->detail_pid = u->frame->procs[u->idx[u->sel]].pid;
+	if (u->threads) {
+		if (!u->thread_sel_pid)
+			return;
+		u->detail_pid = u->thread_sel_pid;
+	} else {
+		if (!u->frame || !u->nidx || u->sel >= u->nidx)
+			return;
+		u->detail_pid = u->frame->procs[u->idx[u->sel]].pid;
+	}
 	u->have_detail = 0;
 	u->mode = MODE_DETAIL;
 	top_collect_request(u->c, u->detail_pid, u->threads);
@@ -589,6 +599,7 @@ static void open_detail(struct ui *u)
 static int on_key(struct ui *u, int ch)
 {
 	size_t page = LINES > 12 ? (size_t)(LINES - 12) : 1;
+	size_t nrows = u->threads ? u->nthread_rows : u->nidx;
 
 	if (ch == KEY_RESIZE) {	/* ncurses has resized stdscr already */
 		clear();
@@ -634,11 +645,11 @@ static int on_key(struct ui *u, int ch)
 	case 'q': case 'Q': return 1;
 	case '?': case 'h': case KEY_F(1): u->mode = MODE_HELP; break;
 	case KEY_UP: case 'k': if (u->sel) u->sel--; break;
-	case KEY_DOWN: case 'j': if (u->sel + 1 < u->nidx) u->sel++; break;
+	case KEY_DOWN: case 'j': if (u->sel + 1 < nrows) u->sel++; break;
 	case KEY_PPAGE: u->sel = u->sel > page ? u->sel - page : 0; break;
-	case KEY_NPAGE: u->sel = u->sel + page < u->nidx ? u->sel + page : (u->nidx ? u->nidx - 1 : 0); break;
+	case KEY_NPAGE: u->sel = u->sel + page < nrows ? u->sel + page : (nrows ? nrows - 1 : 0); break;
 	case KEY_HOME: case 'g': u->sel = 0; break;
-	case KEY_END: u->sel = u->nidx ? u->nidx - 1 : 0; break;
+	case KEY_END: u->sel = nrows ? nrows - 1 : 0; break;
 	case '\n': case '\r': case KEY_ENTER: case 'd': open_detail(u); break;
 	case '/': case '\\':
 		snprintf(u->filter_saved, sizeof(u->filter_saved), "%s", u->filter);

@@ -76,6 +76,12 @@ keys H
 wait_for '^ +PID +TID THREAD +S +CSW/s +VCSW/s +IVCSW/s +VCSW +IVCSW$'
 wait_for '^ +1 +31 process_api-io +S +0\.0/s +0\.0/s +0\.0/s +4211 +17$'
 has '^ +1 +1 process_api +S .* 353 +33$' "thread 1 of pid 1"
+# the selection moves over threads; Enter opens the thread's process
+keys End
+keys Enter
+wait_for '^healthtap top  process 6818 bash'
+keys Escape
+wait_for '^ +1 +31 process_api-io '
 keys H
 wait_gone 'IVCSW'
 pass "thread view"
