@@ -114,23 +114,36 @@ static void decide(struct ht_leak *out, enum ht_leak_verdict v,
 	out->reason = r;
 }
 
-/* The lag-1 autocorrelation of the residuals around a line per block (the
- * series cut into up to 4 blocks of at least 5 points by index), on the
- * series less its steps when steps were excluded. A line per block follows
- * a curve (a leak that slows or speeds up), so what correlation is left is
- * the noise's own: near 0 for independent noise, near 1 for a random walk
- * of allocations. NAN when it cannot be had. Also counts the blocks and
- * those whose own slope is positive. */
-static double block_rho1(const struct ht_point *p, size_t m,
-			 const struct ht_trend *tr, size_t *nblocks, size_t *nup)
+/* The series (less its steps when steps were excluded) cut into up to 4
+ * blocks of at least 5 points by index, a line fitted to each. */
+struct blocks {
+	size_t n, up;		/* blocks, and those whose own slope is > 0 */
+	double rho;		/* lag-1 autocorrelation of the residuals around
+				   the block lines: a line per block follows a
+				   curve (a leak that slows or speeds up), so
+				   what is left is the noise's own: near 0 for
+				   independent noise, near 1 for a random walk
+				   of allocations; NAN when unknown */
+	double walk;		/* residual variance over half the variance of
+				   consecutive differences: about 1 for noise
+				   around a trend, about points per block / 6
+				   for a random walk (variance-ratio idea) */
+	double drift_t;		/* mean consecutive difference over its
+				   standard error: the drift test for a walk */
+	size_t nd;		/* differences used */
+};
+
+static void blocks_fit(const struct ht_point *p, size_t m,
+		       const struct ht_trend *tr, struct blocks *bl)
 {
 	size_t k = m / 5 < 4 ? m / 5 : 4, si = 0;
-	double off = 0, num = 0, den = 0, *v;
+	double off = 0, num = 0, den = 0, md = 0, sdd = 0, *v;
 
-	*nblocks = *nup = 0;
+	memset(bl, 0, sizeof(*bl));
+	bl->rho = bl->walk = bl->drift_t = NAN;
 	if (k < 1 || !(v = malloc(m * sizeof(*v))))
-		return NAN;
-	*nblocks = k;
+		return;
+	bl->n = k;
 	for (size_t i = 0; i < m; i++) {
 		while (tr->steps_excluded && si < tr->nsteps &&
 		       si < HT_TREND_MAX_STEPS && tr->steps[si].index == i)
@@ -151,7 +164,7 @@ static double block_rho1(const struct ht_point *p, size_t m,
 			stv += dt * (v[i] - v[lo] - mv);
 		}
 		slope = stt > 0 ? stv / stt : 0;
-		*nup += slope > 0;
+		bl->up += slope > 0;
 		for (size_t i = lo; i < hi; i++) {
 			double e = (v[i] - v[lo] - mv) - slope * (p[i].t - p[lo].t - mt);
 
@@ -161,8 +174,23 @@ static double block_rho1(const struct ht_point *p, size_t m,
 			prev = e;
 		}
 	}
+	/* consecutive differences (Welford) */
+	for (size_t i = 1; i < m; i++) {
+		double d = v[i] - v[i - 1], delta = d - md;
+
+		bl->nd++;
+		md += delta / (double)bl->nd;
+		sdd += delta * (d - md);
+	}
+	if (den > 0)
+		bl->rho = num / den;
+	if (bl->nd >= 3 && sdd > 0 && m > 2 * k) {
+		double var_d = sdd / (double)(bl->nd - 1);
+
+		bl->walk = den / (double)(m - 2 * k) / (var_d / 2);
+		bl->drift_t = md / sqrt(var_d / (double)bl->nd);
+	}
 	free(v);
-	return den > 0 ? num / den : NAN;
 }
 
 /* Mann-Kendall's two-sided p with S's variance inflated by
@@ -186,7 +214,8 @@ static void judge(const struct ht_point *p, size_t m,
 		  const struct ht_trend *tr, const struct ht_leak_opts *o,
 		  struct ht_leak *out)
 {
-	size_t ndown = 0, nblocks = 0, nup = 0;
+	struct blocks bl = { .rho = NAN, .walk = NAN, .drift_t = NAN };
+	size_t ndown = 0;
 	double growth = out->rate * out->span_s;
 	int up;
 
@@ -200,14 +229,19 @@ static void judge(const struct ht_point *p, size_t m,
 	 * line per block (a curve is not noise); for a sawtooth, on the
 	 * troughs as ht_trend gives it */
 	if (tr->mode != HT_TREND_CYCLES) {
-		double rho = block_rho1(p, m, tr, &nblocks, &nup);
-
-		out->mk_p = mk_p_rho(&tr->mk, isnan(rho) ? tr->mk.rho1 : rho);
+		blocks_fit(p, m, tr, &bl);
+		out->mk_p = mk_p_rho(&tr->mk, isnan(bl.rho) ? tr->mk.rho1 : bl.rho);
 	}
 	/* a leak climbs in every block; a random walk that drifted by chance
 	 * rarely does (1 in 2^blocks) */
 	up = tr->mk.s > 0 && out->mk_p < o->alpha && out->rate > 0 &&
-	     out->rate_lo > 0 && nup == nblocks;
+	     out->rate_lo > 0 && bl.up == bl.n;
+	/* a series that wanders like a random walk (allocations and frees
+	 * that do not cancel out at once) must also drift: its mean step
+	 * significantly above 0, as a leak that comes in bursts does */
+	if (bl.n && m / bl.n >= 20 && bl.walk > 4)
+		up = up && bl.drift_t > 0 &&
+		     2 * (1 - ht_normal_cdf(bl.drift_t)) < o->alpha;
 
 	/* 2: memory given back. Fewer than two drops leave ht_trend in
 	 * PLAIN mode, whose rate then mixes climbs and drops: two or fewer

@@ -27,9 +27,13 @@
  * 5. No significant climb: Mann-Kendall's p (S's variance inflated for the
  *    lag-1 correlation left around a line per quarter, so that a curve is
  *    not taken for correlated noise) >= alpha, or the slope's CI reaches 0,
- *    or some quarter of the span does not climb (a random walk that
- *    drifted): NOT LEAKING (shrinking, or flat when the growth over the
- *    span is below min_growth bytes), else INCONCLUSIVE (noisy).
+ *    or some quarter of the span does not climb, or the series wanders
+ *    like a random walk (its variance around the quarter lines over 4
+ *    times half the variance of its steps, quarters of 20 points or more)
+ *    and its mean step is not significantly above 0 (a walk of allocations
+ *    that drifted by chance; a leak in bursts does drift): NOT LEAKING
+ *    (shrinking, or flat when the growth over the span is below
+ *    min_growth bytes), else INCONCLUSIVE (noisy).
  * 6. Growth over the span below min_growth bytes: NOT LEAKING (small).
  * 7. R^2 below min_r2: INCONCLUSIVE (noisy).
  * 8. Else LEAKING (growing; with steps excluded when rule 3 removed some).
