@@ -325,6 +325,9 @@ static void put_probes(struct recorder *r, int64_t t)
 			continue;
 		r->last_batches[sub] = ps->batches[sub];
 		ht_sampler_probe_foreach(r->sampler, (enum ht_subsys)sub, put_probe, &pc);
+		if (sub == HT_SUBSYS_SCHED && isfinite(ps->sched_coverage))
+			ht_store_put_sys(r->store, t, HT_SYS_PROBE_COVERAGE, "", "1",
+					 round(ps->sched_coverage * 1000) / 1000);
 	}
 }
 

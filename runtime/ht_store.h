@@ -157,6 +157,9 @@ int ht_store_maintain(struct ht_store *st, int64_t now_ms, struct ht_store_maint
 #define HT_SYS_PGMAJFAULT_RATE "pgmajfault_rate" /* 1/s */
 #define HT_SYS_PSI "psi"			/* %, avg10; labels
 						   "res=memory,kind=some" */
+#define HT_SYS_PROBE_COVERAGE "probe.sched.coverage" /* probe switches over
+						   /proc ctxt since the tapset
+						   started (1 = all seen) */
 /* Tapset records: "probe.<subsys>.<name>", e.g. "probe.skb.alloc",
  * "probe.skb.free", "probe.skb.outstanding", "probe.sched.switches". */
 

@@ -23,6 +23,14 @@ sw=$(sql "$DB" "SELECT max(x.v) FROM series s JOIN sys_samples x ON x.series_id 
 [ "$(sql "$DB" "SELECT count(*) FROM series WHERE name LIKE 'probe.sched.%' AND labels LIKE 'cpu=%'")" -ge 1 ] ||
 	fail "no per-cpu probe series"
 
+# the probe's switches against /proc ctxt over the same batches (issue 4's
+# slice agrees within 5%; allow 20% here, the recorder runs beside stap)
+wait_for 20 count_gt "$DB" "SELECT count(*) FROM series WHERE name = 'probe.sched.coverage'" 0 ||
+	fail "no coverage series"
+cov=$(sql "$DB" "SELECT x.v FROM series s JOIN sys_samples x ON x.series_id = s.id
+	WHERE s.name = 'probe.sched.coverage' ORDER BY x.t_ms DESC LIMIT 1")
+awk -v c="$cov" 'BEGIN { exit !(c >= 0.8 && c <= 1.2) }' || fail "probe coverage $cov"
+
 child=$(sed -n 's/.*stap: started pid \([0-9]*\):.*/\1/p' "$TMP/err" | head -n 1)
 [ -n "$child" ] || fail "no start message: $(cat "$TMP/err")"
 kill -9 "$child"
@@ -41,4 +49,4 @@ sql "$DB" "SELECT text FROM events WHERE kind = 'stap'"
 for g in $(sed -n 's/.*stap: started pid \([0-9]*\):.*/\1/p' "$TMP/err"); do
 	wait_for 5 sh -c "! pgrep -g $g" || fail "process group $g outlived the recorder: $(pgrep -a -g $g)"
 done
-pass "probe records stored (switches up to $sw per batch); a killed stap child was reported and restarted"
+pass "probe records stored (switches up to $sw per batch, coverage $cov); a killed stap child was reported and restarted"
