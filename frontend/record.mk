@@ -13,8 +13,9 @@ tests_record_test_store_LDADD = runtime/libhealthtap.a $(SQLITE_LIBS) -lm
 TESTS += tests/record/test_store
 
 TESTS += tests/record/kill9.sh tests/record/restart.sh tests/record/import.sh \
-	tests/record/diskfull.sh tests/record/stap.sh tests/record/unit.sh
-EXTRA_DIST += tests/record/unit.sh tests/record/common.sh tests/record/kill9.sh tests/record/restart.sh \
+	tests/record/diskfull.sh tests/record/stap.sh tests/record/unit.sh \
+	tests/record/defaults.sh
+EXTRA_DIST += tests/record/unit.sh tests/record/defaults.sh tests/record/common.sh tests/record/kill9.sh tests/record/restart.sh \
 	tests/record/import.sh tests/record/diskfull.sh tests/record/stap.sh
 
 # Benchmark: a synthetic week through the store (make bench).
