@@ -5,6 +5,8 @@
 #include <unistd.h>
 #include "proc_pid_cgroup.h"
 #include "proc_pid_statm.h"
+#include "proc_softirqs.h"
+#include "proc_stat.h"
 #include "serve_snap.h"
 
 static void snap_free(struct serve_snap *snap)
@@ -174,6 +176,22 @@ nomem:
 	return 1;
 }
 
+/* Since-boot counters for the families the sampler has only rates of. */
+static void read_counters(struct serve_snap *snap, const char *root)
+{
+	struct proc_stat st;
+	struct proc_softirqs si;
+
+	snap->forks_total = proc_stat_read(root, &st) == 0 ? st.processes : -1;
+	for (int i = 0; i < HT_SOFTIRQ_VECTORS; i++)
+		snap->softirq_vec_total[i] = -1;
+	if (proc_softirqs_read(root, &si) == 0) {
+		for (int i = 0; i < HT_SOFTIRQ_VECTORS && i < PROC_SOFTIRQ_N; i++)
+			snap->softirq_vec_total[i] = si.total[i];
+		proc_softirqs_free(&si);
+	}
+}
+
 struct serve_snap *serve_snap_build(struct ht_sampler *s, const struct serve_snap *prev,
 				    const struct serve_snap_opts *o)
 {
@@ -189,6 +207,7 @@ struct serve_snap *serve_snap_build(struct ht_sampler *s, const struct serve_sna
 	if (gethostname(snap->host, sizeof(snap->host) - 1) != 0)
 		strcpy(snap->host, "unknown");
 	snap->sys = *ht_sampler_system(s);
+	read_counters(snap, o->root);
 	snap->probe = *ht_sampler_probe_status(s);
 	snap->self_pid = getpid();
 	/* Our own RSS from the live /proc even when the sampler reads a

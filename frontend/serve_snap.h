@@ -51,6 +51,10 @@ struct serve_snap {
 	uint64_t sample_count;
 
 	struct ht_sys_snapshot sys;
+	/* Counters the sampler gives only as rates, read next to its sample
+	 * for Prometheus's rate(): -1 unknown (and always in db mode). */
+	int64_t forks_total;			/* /proc/stat processes */
+	int64_t softirq_vec_total[HT_SOFTIRQ_VECTORS];	/* /proc/softirqs */
 	size_t nprocs_total;		/* live processes */
 
 	/* Processes by leak risk (highest first), then RSS, then pid; the

@@ -4,6 +4,7 @@
 # q"u\o<0xff><newline>x in a cgroup named /system.slice/we"ird\svc.service).
 # /metrics in both formats is compared with golden files (time-dependent
 # families filtered out); the JSON snapshot is checked field by field.
+# HEALTHTAP_REGEN_GOLDEN=1 rewrites tests/serve/golden/ (review the diff).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/serve/serve-lib.sh"
 
@@ -40,6 +41,18 @@ grep -qi '^content-type: application/openmetrics-text; version=1.0.0' "$TMP/om.h
 	fail "OpenMetrics content type: $(grep -i content-type "$TMP/om.h")"
 [ "$(tail -n 1 "$TMP/om")" = "# EOF" ] || fail "OpenMetrics does not end with # EOF"
 pass "OpenMetrics matches golden and ends with # EOF"
+
+# Counters against the fixture's own files.
+for vec in TIMER NET_RX RCU; do
+	want=$(awk -v v="$vec:" '$1 == v { s = 0; for (i = 2; i <= NF; i++) s += $i; print s }' "$FIX/proc/softirqs")
+	got=$(metric_value "$TMP/text" "healthtap_softirq_vector_total{vector=\"$vec\"}")
+	[ "$got" = "$want" ] || fail "softirq $vec: $got, /proc/softirqs sums to $want"
+done
+want=$(awk '$1 == "processes" { print $2 }' "$FIX/proc/stat")
+[ "$(metric_value "$TMP/text" healthtap_forks_total)" = "$want" ] || fail "forks_total != processes $want"
+want=$(awk '$1 == "ctxt" { print $2 }' "$FIX/proc/stat")
+[ "$(metric_value "$TMP/text" healthtap_context_switches_total)" = "$want" ] || fail "ctxt"
+pass "softirq per-vector totals, forks and ctxt equal the fixture's /proc/softirqs and /proc/stat"
 
 # The escaped label values, byte for byte.
 grep -F 'healthtap_process_resident_bytes{pid="7777",comm="q\"u\\o'"$(printf '\357\277\275')"'\nx",cgroup="/system.slice/we\"ird\\svc.service"} 1789952' \
