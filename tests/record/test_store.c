@@ -374,6 +374,30 @@ static void test_queue_full(void)
 	ht_store_close(st);
 }
 
+/* Read-only opens: a missing file, a SQLite file that is not ours. */
+static void test_open_errors(void)
+{
+	struct ht_store_opts o;
+	struct ht_store *st = NULL;
+	char path[512], err[256];
+	sqlite3 *db;
+
+	ht_store_opts_default(&o);
+	snprintf(path, sizeof(path), "%s/none.db", dir);
+	o.path = path;
+	o.flags = HT_STORE_READONLY;
+	CHECK_INT(ht_store_open(&o, &st, err, sizeof(err)), -ENOENT);
+	CHECK(st == NULL);
+	CHECK(access(path, F_OK) < 0);	/* not created */
+	snprintf(path, sizeof(path), "%s/other.db", dir);
+	if (sqlite3_open(path, &db) == SQLITE_OK) {
+		sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL);
+		sqlite3_close(db);
+	}
+	CHECK_INT(ht_store_open(&o, &st, err, sizeof(err)), -EPROTO);
+	CHECK(strstr(err, "is not a healthtap database") != NULL);
+}
+
 int main(void)
 {
 	char path[512];
@@ -396,6 +420,7 @@ int main(void)
 	test_downsample();
 	test_size_retention();
 	test_queue_full();
+	test_open_errors();
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
