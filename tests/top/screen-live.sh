@@ -40,9 +40,12 @@ pass "live first screen"
 # Sorting by RSS: the visible rows are in non-increasing RSS order.
 keys M
 wait_for 'sort rss v$'
-sleep 1.2	# one more refresh, drawn whole
-screen >"$TMP/pane"
-python3 - "$TMP/pane" <<'PY' || fail "rows not sorted by RSS"
+# a capture can catch a redraw halfway: try a few refreshes
+sorted=no
+for try in 1 2 3 4 5; do
+	sleep 0.6
+	screen >"$TMP/pane"
+	python3 - "$TMP/pane" <<'PY' && { sorted=yes; break; }
 import re, sys
 unit = {"B": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 rows = [l.split() for l in open(sys.argv[1], encoding="utf-8") if re.match(r"^ +\d+ \S+ +[\d.]+[BKMGT] ", l)]
@@ -51,6 +54,8 @@ assert len(vals) >= 10, vals
 # short units round: allow a rounding step between neighbours
 assert all(a >= b * 0.95 for a, b in zip(vals, vals[1:])), vals
 PY
+done
+[ "$sorted" = yes ] || { cat "$TMP/pane" >&2; fail "rows not sorted by RSS"; }
 pass "sorting by RSS"
 
 # Filter on the grower: one row whose growth rate is positive (KiB/s, MiB/s).
