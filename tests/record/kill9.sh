@@ -38,7 +38,7 @@ for round in $(seq 1 "$ROUNDS"); do
 	# at most the interval in flight is lost (plus scheduling slack on a
 	# loaded machine)
 	lost=$((kill_ms - last))
-	[ "$lost" -le $((INTERVAL_MS + 1500)) ] || fail "round $round: last committed sample $lost ms before the kill"
+	[ "$lost" -le $((INTERVAL_MS + 3000)) ] || fail "round $round: last committed sample $lost ms before the kill"
 	echo "round $round: ok, $rows rows, last sample ${lost} ms before the kill"
 	prev_rows=$rows prev_last=$last
 done
