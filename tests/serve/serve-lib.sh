@@ -22,7 +22,9 @@ track() { SERVE_PIDS="$SERVE_PIDS $1"; }
 start_agent() {
 	local name=$1 pid port="" i
 	shift
-	"$HEALTHTAP" serve --listen 127.0.0.1:0 "$@" 2>"$TMP/$name.err" &
+	# The file exists before the child runs (it may be scheduled late).
+	: >"$TMP/$name.err"
+	"$HEALTHTAP" serve --listen 127.0.0.1:0 "$@" 2>>"$TMP/$name.err" &
 	pid=$!
 	track "$pid"
 	for i in $(seq 100); do
