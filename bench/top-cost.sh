@@ -11,6 +11,8 @@
 #                           steady state of a running dashboard
 #   healthtap, one shot     CPU of `healthtap top -b -n 1` (2 samples and
 #                           start-up: what a cron job pays)
+#   healthtap screen        the same difference for the ncurses screen on an
+#                           80x24 pseudo-terminal from script(1)
 #   top -b -n 1             CPU of procps top's one-shot frame
 #   top, per refresh        (CPU of top -b -n 21 minus -n 1) / 20
 set -u
@@ -35,7 +37,7 @@ total=$(ls -d /proc/[0-9]* | wc -l)
 echo "spawned $N sleeping processes; $total processes on the host"
 
 HT="$HT" python3 - <<'PY'
-import os, resource, statistics, subprocess
+import os, resource, shutil, statistics, subprocess
 
 HT = os.environ["HT"]
 
@@ -56,8 +58,18 @@ top1 = median(lambda: cpu(["top", "-b", "-n", "1"], env))
 top21 = median(lambda: cpu(["top", "-b", "-n", "21", "-d", "0.1"], env))
 ht_refresh = (ht21 - ht1) / 20
 top_refresh = (top21 - top1) / 20
+screen_refresh = None
+if shutil.which("script"):
+    # the full screen on an 80x24 pseudo-terminal (script(1) provides it);
+    # script's own copying is counted too
+    senv = dict(os.environ, TERM="xterm", COLUMNS="80", LINES="24")
+    s1 = median(lambda: cpu(["script", "-qec", HT + " top -i 100ms -n 1", "/dev/null"], senv))
+    s21 = median(lambda: cpu(["script", "-qec", HT + " top -i 100ms -n 21", "/dev/null"], senv))
+    screen_refresh = (s21 - s1) / 20
 
 print("healthtap top, per refresh:  %7.2f ms CPU" % (ht_refresh * 1e3))
+if screen_refresh is not None:
+    print("healthtap top screen, per refresh (80x24): %7.2f ms CPU" % (screen_refresh * 1e3))
 print("healthtap top -b -n 1:       %7.2f ms CPU (start-up and 2 samples)" % (ht1 * 1e3))
 print("top -b -n 1 (procps):        %7.2f ms CPU" % (top1 * 1e3))
 print("top, per refresh (procps):   %7.2f ms CPU" % (top_refresh * 1e3))

@@ -662,7 +662,7 @@ static int run_screen(const struct top_hosts_opts *o, volatile sig_atomic_t *sto
 
 		if (poll(pf, 2, 1000) < 0 && errno != EINTR)
 			break;
-		if (*stop)
+		if (*stop || (pf[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
 			break;
 		if (pf[1].revents) {
 			while (read(fe.ready[0], buf, sizeof(buf)) > 0)

@@ -752,6 +752,8 @@ int top_ui_run(struct top_collector *c, const struct top_ui_opts *o,
 			break;
 		if (*stop)
 			break;
+		if (pf[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			break;		/* the terminal is gone */
 		if (pf[1].revents) {
 			int err;
 			struct top_frame *f = top_collect_take(c, &err, u.errmsg, sizeof(u.errmsg));
