@@ -110,6 +110,25 @@ static int64_t file_size(const char *path)
 	return stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
 }
 
+struct read_ctx {
+	struct ht_store *st;
+	size_t procs, points;
+};
+
+static int read_proc(void *ctx, const struct ht_store_proc_info *p)
+{
+	struct read_ctx *r = ctx;
+	struct ht_store_proc_point *pts;
+	size_t n;
+
+	if (ht_store_proc_series(r->st, p->id, 0, 0, 0, &pts, &n) == 0) {
+		r->procs++;
+		r->points += n;
+		free(pts);
+	}
+	return 0;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -326,6 +345,23 @@ int main(int argc, char **argv)
 		       (double)size / (double)process_samples);
 		printf("time: %.1f s (%.1f s downsampling), %.2f us per process-sample\n",
 		       secs, t_maint, secs * 1e6 / (double)process_samples);
+	}
+	/* reading it back, as leaks and report do: every process's week */
+	{
+		struct ht_store_opts ro;
+		struct read_ctx rc2 = { 0 };
+		double r0 = now_s();
+		ht_store_opts_default(&ro);
+		ro.path = db;
+		ro.flags = HT_STORE_READONLY;
+		if (ht_store_open(&ro, &rc2.st, err, sizeof(err))) {
+			fprintf(stderr, "store-week: %s\n", err);
+			return 1;
+		}
+		ht_store_procs(rc2.st, NULL, read_proc, &rc2);
+		printf("read back: %zu processes, %zu points (stored, step 0) in %.2f s\n",
+		       rc2.procs, rc2.points, now_s() - r0);
+		ht_store_close(rc2.st);
 	}
 	free(procs);
 	return 0;

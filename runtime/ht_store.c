@@ -1111,6 +1111,13 @@ static const struct tabledef T_SYS = {
 	"v_min, v_avg, v_max, v_last", 1
 };
 
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+
+	return x->t < y->t ? -1 : x->t > y->t;
+}
+
 /* Loads the rows of id with lo <= t < hi from both tiers, in time order
  * (tiers never overlap in time). span_only > 0: buckets of that span only,
  * no samples; span_only < 0: samples only. */
@@ -1121,7 +1128,27 @@ static int load_rows(struct ht_store *st, const struct tabledef *td, int64_t id,
 	sqlite3_stmt *s;
 	int rc, err;
 
-	if (span_only > 0)
+	if (span_only == 0) {
+		/* buckets (any span), then samples: each comes in key order,
+		 * and buckets are older than samples unless old data arrived
+		 * after a downsampling (then sort) */
+		size_t first = rs->n;
+		if ((err = load_rows(st, td, id, lo, hi, INT64_MAX, rs)) ||
+		    (err = load_rows(st, td, id, lo, hi, -1, rs)))
+			return err;
+		for (size_t i = first + 1; i < rs->n; i++) {
+			if (rs->r[i].t < rs->r[i - 1].t) {
+				qsort(rs->r + first, rs->n - first, sizeof(*rs->r), row_cmp);
+				break;
+			}
+		}
+		return 0;
+	}
+	if (span_only == INT64_MAX)
+		snprintf(sql, sizeof(sql), "SELECT t_ms, span_ms, cover_ms, %s FROM %s WHERE %s = ?1"
+			 " AND t_ms >= ?2 AND t_ms < ?3 ORDER BY t_ms",
+			 td->bcols, td->buckets, td->idcol);
+	else if (span_only > 0)
 		snprintf(sql, sizeof(sql), "SELECT t_ms, span_ms, cover_ms, %s FROM %s WHERE %s = ?1"
 			 " AND t_ms >= ?2 AND t_ms < ?3 AND span_ms = %lld ORDER BY t_ms",
 			 td->bcols, td->buckets, td->idcol, (long long)span_only);
@@ -1130,13 +1157,9 @@ static int load_rows(struct ht_store *st, const struct tabledef *td, int64_t id,
 			 " AND t_ms >= ?2 AND t_ms < ?3 ORDER BY t_ms",
 			 td->scols, td->samples, td->idcol);
 	else
-		snprintf(sql, sizeof(sql), "SELECT * FROM (SELECT t_ms, span_ms, cover_ms, %s FROM %s"
-			 " WHERE %s = ?1 AND t_ms >= ?2 AND t_ms < ?3 UNION ALL"
-			 " SELECT t_ms, 0, 0, %s%s FROM %s WHERE %s = ?1 AND t_ms >= ?2 AND t_ms < ?3)"
-			 " ORDER BY t_ms",
-			 td->bcols, td->buckets, td->idcol,
-			 td->nv == 2 ? "rss, rss, rss, rss, anon, anon, anon, anon" : "v, v, v, v",
-			 "", td->samples, td->idcol);
+		snprintf(sql, sizeof(sql), "SELECT t_ms, 0, 0, %s FROM %s WHERE %s = ?1"
+			 " AND t_ms >= ?2 AND t_ms < ?3 ORDER BY t_ms",
+			 td->scols, td->samples, td->idcol);
 	if ((err = prepare(st, sql, &s)))
 		return err;
 	sqlite3_bind_int64(s, 1, id);
