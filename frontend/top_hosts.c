@@ -376,8 +376,8 @@ static const char *const sort_names[] = { "rss", "growth", "risk", "procs", "com
 
 static void host_header(char *buf, size_t size)
 {
-	snprintf(buf, size, "%-22s %-12s %6s %9s %9s %10s %6s %8s", "ADDRESS", "HOST", "PROCS",
-		 "MEM-USED", "AVAIL", "AVAIL-TRND", "CPU", "CTXSW");
+	snprintf(buf, size, "%-21s %-10s %5s %8s %6s %9s %4s %7s", "ADDRESS", "HOST", "PROCS",
+		 "MEM-USED", "AVAIL", "AVAIL/s", "CPU", "CTXSW");
 }
 
 static void host_line(const struct top_host_row *r, char *buf, size_t size)
@@ -385,7 +385,7 @@ static void host_line(const struct top_host_row *r, char *buf, size_t size)
 	char used[16], avail[16], trend[16], cpu[16], cs[16], np[16];
 
 	if (!r->ok) {
-		snprintf(buf, size, "%-22.22s %-12s down: %s", r->address, "-", r->error);
+		snprintf(buf, size, "%-21.21s %-10s down: %s", r->address, "-", r->error);
 		return;
 	}
 	top_fmt_bytes_short(used, sizeof(used),
@@ -399,7 +399,7 @@ static void host_line(const struct top_host_row *r, char *buf, size_t size)
 		snprintf(cpu, sizeof(cpu), "%.0f%%", r->cpu_busy_pct);
 	top_fmt_count_rate(cs, sizeof(cs), r->ctxt_per_s);
 	snprintf(np, sizeof(np), "%" PRId64, r->procs_total);
-	snprintf(buf, size, "%-22.22s %-12.12s %6s %9s %9s %10s %6s %8s", r->address, r->name, np, used,
+	snprintf(buf, size, "%-21.21s %-10.10s %5s %8s %6s %9s %4s %7s", r->address, r->name, np, used,
 		 avail, trend, cpu, cs);
 }
 

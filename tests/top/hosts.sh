@@ -86,6 +86,8 @@ wait_for 'sort command \^$'
 tm resize-window -t t -x 80 -y 24
 wait_for '^healthtap top --hosts fixed'
 [ "$(max_width)" -le 80 ] || fail "line wider than 80"
+# the whole host row fits in 80 columns, down to context switches
+wait_for "^${A//./\\.} +vm +7 +541M +23G +0B/s +- +0\\.0/s$"
 keys q
 check_restored
 pass "hosts screen"
