@@ -288,8 +288,9 @@ int cmd_top(int argc, char **argv)
 		};
 		int ttyfd = -1;
 
-		/* The stream on standard input: keys come from the terminal. */
-		if (co.stream_path && !strcmp(co.stream_path, "-")) {
+		/* The stream on standard input, or input from a pipe: keys come
+		 * from the terminal. */
+		if ((co.stream_path && !strcmp(co.stream_path, "-")) || !isatty(STDIN_FILENO)) {
 			ttyfd = open("/dev/tty", O_RDONLY | O_CLOEXEC);
 			if (ttyfd < 0) {
 				ht_err("cannot open /dev/tty: %s", strerror(errno));

@@ -147,6 +147,16 @@ keys q
 check_restored
 pass "stream on standard input, keys from the terminal"
 
+# Standard input at EOF (a pipe): the screen still reads keys from the tty.
+save_stty
+keys "true | $TOP" Enter
+wait_for '^healthtap top 2026-01-01'
+keys M
+wait_for 'sort rss v$'
+keys q
+check_restored
+pass "standard input from a pipe, keys from the terminal"
+
 # An error before the first frame (no /proc/stat) restores the terminal,
 # then says what went wrong; exit status 1.
 mkdir -p "$TMP/empty/proc"
