@@ -89,6 +89,15 @@ PY
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/api/v1/processes/1/series?start_time=999999999")" = 404 ] ||
 	fail "db series with a wrong start_time not 404"
 
+# A host the DB does not have: it starts, and /healthz says why it is 503.
+start_agent nohost -d "$db" --db-host no-such-host --interval 500ms
+grep -q 'no samples of host no-such-host' "$TMP/nohost.err" || fail "no-host message: $(cat "$TMP/nohost.err")"
+[ "$(curl -s -o "$TMP/body" -w '%{http_code}' "http://127.0.0.1:$nohost_port/healthz")" = 503 ] ||
+	fail "/healthz not 503 for an unknown --db-host"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$nohost_port/metrics")" = 503 ] ||
+	fail "/metrics not 503 for an unknown --db-host"
+pass "--db-host no-such-host: starts, /healthz and /metrics 503 ($(cat "$TMP/body"))"
+
 # The recorder stops: /healthz turns 503 once its latest sample is old.
 kill "$leak"
 kill "$rec"

@@ -49,6 +49,20 @@ grep -q '^answered .* 200 OK' "$TMP/refused2" || fail "127.0.0.1 not served afte
 alive "$s_pid" "$s_port"
 pass "4 trickling connections held; a 5th from 127.0.0.1 closed at once, 127.0.0.2 served, then 127.0.0.1 again"
 
+# ---- the global connection limit, the per-address one off: past it a
+# connection waits in the kernel's listen queue, unread, until a slot frees
+start_agent g --interval 1s --timeout 3s --max-connections 4 --max-per-ip 0
+$H trickle "$g_port" 4 6 >"$TMP/gtrickle" &
+trickle=$!
+sleep 1
+$H refused "$g_port" >"$TMP/grefused"
+grep -q '^hung' "$TMP/grefused" || fail "a 5th connection over --max-connections 4 was served: $(cat "$TMP/grefused")"
+wait "$trickle"
+[ "$(cat "$TMP/gtrickle")" = 4 ] || fail "trickled connections dropped early: $(cat "$TMP/gtrickle") kept"
+wait_for curl -sf "http://127.0.0.1:$g_port/healthz" || fail "not served again after the trickle"
+alive "$g_pid" "$g_port"
+pass "--max-connections 4: 4 held; a 5th not read for 3 s while they are; served once they left"
+
 # ---- 10,000 requests, no error, bounded memory. The agent samples the
 # fixture tree, so its own memory depends on the requests alone, not on how
 # many processes the machine runs meanwhile.
