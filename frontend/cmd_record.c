@@ -305,11 +305,16 @@ static int put_probe(void *ctx, const char *name, const char *labels, int64_t va
 	const struct ht_record_kind *k = ht_record_kind_lookup(p->sub, name, strlen(name));
 	char full[128];
 
-	/* per-process top-N records would make a series per process: the
-	 * process table has them */
-	if (strstr(labels, "pid="))
-		return 0;
+	const char *pl = strstr(labels, "pid=");
+
 	snprintf(full, sizeof(full), "probe.%s.%s", ht_subsys_name(p->sub), name);
+	/* per-process records (top N) go with their process, not a series */
+	if (pl && (pl == labels || pl[-1] == ' ')) {
+		long pid = strtol(pl + 4, NULL, 10);
+		if (pid > 0 && ht_store_put_proc_probe(p->r->store, p->t, (pid_t)pid, full, value) == 0)
+			p->r->probe_rows++;
+		return 0;
+	}
 	if (ht_store_put_sys(p->r->store, p->t, full, labels, k ? k->unit : "1", (double)value) == 0)
 		p->r->probe_rows++;
 	return 0;

@@ -44,6 +44,8 @@ static const char schema_sql[] =
 	" rss_min INTEGER, rss_avg INTEGER, rss_max INTEGER, rss_last INTEGER,"
 	" anon_min INTEGER, anon_avg INTEGER, anon_max INTEGER, anon_last INTEGER,"
 	" PRIMARY KEY(proc_id, t_ms)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS proc_probes(proc_id INTEGER NOT NULL, name TEXT NOT NULL,"
+	" t_ms INTEGER NOT NULL, value INTEGER, PRIMARY KEY(proc_id, name, t_ms)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS series(id INTEGER PRIMARY KEY, host_id INTEGER NOT NULL,"
 	" name TEXT NOT NULL, labels TEXT NOT NULL, unit TEXT, UNIQUE(host_id, name, labels));"
 	"CREATE TABLE IF NOT EXISTS sys_samples(series_id INTEGER NOT NULL, t_ms INTEGER NOT NULL,"
@@ -55,7 +57,7 @@ static const char schema_sql[] =
 
 enum op_kind {
 	OP_PROC_NEW, OP_PROC_REVIVE, OP_PROC_SAMPLE, OP_PROC_END,
-	OP_SERIES_NEW, OP_SYS_SAMPLE, OP_EVENT, OP_SESSION_END, OP_GAP,
+	OP_SERIES_NEW, OP_SYS_SAMPLE, OP_EVENT, OP_SESSION_END, OP_GAP, OP_PROC_PROBE,
 };
 
 struct op {
@@ -82,7 +84,7 @@ struct series_ent {
 enum {
 	ST_INS_PROC, ST_REVIVE_PROC, ST_INS_PSAMPLE, ST_END_PROC, ST_INS_SERIES,
 	ST_INS_SSAMPLE, ST_INS_EVENT, ST_END_SESSION, ST_LAST_SESSION,
-	ST_FIND_PROC, ST_INS_GAP, ST_COUNT
+	ST_FIND_PROC, ST_INS_GAP, ST_INS_PPROBE, ST_COUNT
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
@@ -99,6 +101,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_LAST_SESSION] = "UPDATE sessions SET last_ms = ? WHERE id = ?",
 	[ST_FIND_PROC] = "SELECT id FROM procs WHERE host_id = ? AND boot = ? AND pid = ?"
 		" AND start_time = ?",
+	[ST_INS_PPROBE] = "INSERT OR REPLACE INTO proc_probes(proc_id, name, t_ms, value)"
+		" VALUES (?,?,?,?)",
 	[ST_INS_GAP] = "INSERT INTO gaps(host_id, start_ms, end_ms, reason) VALUES (?,?,?,"
 		"'samples dropped: the memory queue was full while the database could not be written')",
 };
@@ -538,7 +542,7 @@ sqlite3 *ht_store_db(struct ht_store *st)
 
 static int is_sample(enum op_kind k)
 {
-	return k == OP_PROC_SAMPLE || k == OP_SYS_SAMPLE;
+	return k == OP_PROC_SAMPLE || k == OP_SYS_SAMPLE || k == OP_PROC_PROBE;
 }
 
 static struct op *push_op(struct ht_store *st, enum op_kind kind)
@@ -724,6 +728,28 @@ int ht_store_put_proc(struct ht_store *st, int64_t t_ms, const struct ht_store_p
 	e->rss = p->rss;
 	e->anon = p->anon;
 	return 0;
+}
+
+int ht_store_put_proc_probe(struct ht_store *st, int64_t t_ms, pid_t pid,
+			    const char *name, int64_t value)
+{
+	struct proc_ent *e = proc_find(st, pid);
+	struct op *op;
+
+	if (!e || e->gen != st->gen)
+		return -ENOENT;
+	op = push_op(st, OP_PROC_PROBE);
+	if (!op && st->nops >= st->o.max_pending) {
+		note_drop(st, t_ms);
+		return 0;
+	}
+	if (!op)
+		return -ENOMEM;
+	op->id = e->id;
+	op->t = t_ms;
+	op->a = value;
+	op->s1 = strdup(name);
+	return op->s1 ? 0 : -ENOMEM;
 }
 
 /* ---- system series ---- */
@@ -981,6 +1007,13 @@ static int run_op(struct ht_store *st, const struct op *op)
 		sqlite3_bind_int64(s, 2, op->t);
 		sqlite3_bind_text(s, 3, op->s1, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 4, op->s2, -1, SQLITE_STATIC);
+		break;
+	case OP_PROC_PROBE:
+		s = st->stmt[ST_INS_PPROBE];
+		sqlite3_bind_int64(s, 1, op->id);
+		sqlite3_bind_text(s, 2, op->s1, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, op->t);
+		sqlite3_bind_int64(s, 4, op->a);
 		break;
 	case OP_GAP:
 		s = st->stmt[ST_INS_GAP];
@@ -1439,6 +1472,7 @@ static int expire_before(struct ht_store *st, int64_t cutoff, struct ht_store_ma
 		"DELETE FROM proc_buckets WHERE t_ms < %lld",
 		"DELETE FROM sys_samples WHERE t_ms < %lld",
 		"DELETE FROM sys_buckets WHERE t_ms < %lld",
+		"DELETE FROM proc_probes WHERE t_ms < %lld",
 		"DELETE FROM procs WHERE end_ms IS NOT NULL AND end_ms < %lld",
 		"DELETE FROM events WHERE t_ms < %lld",
 		"DELETE FROM gaps WHERE end_ms < %lld",
@@ -1451,7 +1485,7 @@ static int expire_before(struct ht_store *st, int64_t cutoff, struct ht_store_ma
 		snprintf(sql, sizeof(sql), del[i], (long long)cutoff);
 		if ((err = exec(st, sql)))
 			return err;
-		if (m && i < 4)
+		if (m && i < 5)
 			m->rows_expired += (uint64_t)sqlite3_changes(st->db);
 	}
 	return 0;
@@ -1495,7 +1529,8 @@ int ht_store_maintain(struct ht_store *st, int64_t now_ms, struct ht_store_maint
 				break;
 			if (query_int(st, "SELECT min(t) FROM (SELECT min(t_ms) t FROM proc_samples UNION ALL"
 				      " SELECT min(t_ms) FROM proc_buckets UNION ALL SELECT min(t_ms)"
-				      " FROM sys_samples UNION ALL SELECT min(t_ms) FROM sys_buckets)", &oldest) ||
+				      " FROM sys_samples UNION ALL SELECT min(t_ms) FROM sys_buckets"
+				      " UNION ALL SELECT min(t_ms) FROM proc_probes)", &oldest) ||
 			    query_int(st, "SELECT max(t) FROM (SELECT max(t_ms) t FROM proc_samples UNION ALL"
 				      " SELECT max(t_ms) FROM sys_samples)", &newest))
 				break;
@@ -1823,6 +1858,50 @@ int ht_store_proc_series(struct ht_store *st, int64_t proc_id, int64_t since_ms,
 		};
 	*n = np;
 	free(p);
+	return 0;
+}
+
+int ht_store_proc_probes(struct ht_store *st, int64_t proc_id, const char *name,
+			 int64_t since_ms, int64_t until_ms,
+			 struct ht_store_point **out, size_t *n)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc, err = prepare(st, "SELECT t_ms, value FROM proc_probes WHERE proc_id = ?1"
+			      " AND name = ?2 AND t_ms >= ?3 AND t_ms <= ?4 ORDER BY t_ms", &s);
+
+	*out = NULL;
+	*n = 0;
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, proc_id);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, since_ms);
+	sqlite3_bind_int64(s, 4, until_ms > 0 ? until_ms : INT64_MAX);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		double v = (double)sqlite3_column_int64(s, 1);
+		if (*n == cap) {
+			struct ht_store_point *np;
+			cap = cap ? cap * 2 : 64;
+			np = realloc(*out, cap * sizeof(*np));
+			if (!np) {
+				release(st, s);
+				free(*out);
+				*out = NULL;
+				*n = 0;
+				return -ENOMEM;
+			}
+			*out = np;
+		}
+		(*out)[(*n)++] = (struct ht_store_point){ sqlite3_column_int64(s, 0), 0, v, v, v };
+	}
+	release(st, s);
+	if (rc != SQLITE_DONE) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return sql_fail(st, rc, "proc_probes");
+	}
 	return 0;
 }
 

@@ -38,6 +38,7 @@
 #define HT_STORE_SCHEMA_VERSION 1
 
 struct ht_store;
+struct ht_store_point;
 
 enum {
 	HT_STORE_READONLY = 1u << 0,	/* no lock, no writes; the DB must exist */
@@ -117,6 +118,14 @@ int ht_store_put_proc(struct ht_store *st, int64_t t_ms,
  * "1/s", "%", "1"). A NAN value is not stored (missing, not 0). */
 int ht_store_put_sys(struct ht_store *st, int64_t t_ms, const char *name,
 		     const char *labels, const char *unit, double v);
+
+/* A per-process tapset record (one with a pid= label, e.g. the top
+ * switchers' "probe.sched.proc_switches") for a process put with
+ * ht_store_put_proc() since the last flush. Every value is stored (no
+ * change-only rule), never downsampled; retention applies. Returns 0, or
+ * -ENOENT when pid was not put (nothing stored). */
+int ht_store_put_proc_probe(struct ht_store *st, int64_t t_ms, pid_t pid,
+			    const char *name, int64_t value);
 
 /* An event: kind "stap" (why the tapset child died), "error", "note". */
 int ht_store_put_event(struct ht_store *st, int64_t t_ms, const char *kind,
@@ -223,6 +232,13 @@ struct ht_store_proc_point {
 int ht_store_proc_series(struct ht_store *st, int64_t proc_id,
 			 int64_t since_ms, int64_t until_ms, int64_t step_ms,
 			 struct ht_store_proc_point **out, size_t *n);
+
+/* A process's tapset records called name ("probe.sched.proc_switches") in
+ * [since_ms, until_ms] (0, 0: all), as points (span 0, v = min = max =
+ * value) into *out (free() it), in time order. */
+int ht_store_proc_probes(struct ht_store *st, int64_t proc_id, const char *name,
+			 int64_t since_ms, int64_t until_ms,
+			 struct ht_store_point **out, size_t *n);
 
 struct ht_store_series_info {
 	int64_t id, host_id;

@@ -23,6 +23,11 @@ sw=$(sql "$DB" "SELECT max(x.v) FROM series s JOIN sys_samples x ON x.series_id 
 [ "$(sql "$DB" "SELECT count(*) FROM series WHERE name LIKE 'probe.sched.%' AND labels LIKE 'cpu=%'")" -ge 1 ] ||
 	fail "no per-cpu probe series"
 
+# the top switchers' records went with their processes
+wait_for 10 count_gt "$DB" "SELECT count(*) FROM proc_probes pp JOIN procs p ON p.id = pp.proc_id
+	WHERE pp.name = 'probe.sched.proc_switches' AND pp.value > 0" 0 ||
+	fail "no per-process probe records: $(sql "$DB" "SELECT count(*) FROM proc_probes")"
+
 # the probe's switches against /proc ctxt over the same batches (issue 4's
 # slice agrees within 5%; allow 20% here, the recorder runs beside stap)
 wait_for 20 count_gt "$DB" "SELECT count(*) FROM series WHERE name = 'probe.sched.coverage'" 0 ||

@@ -146,6 +146,25 @@ static void test_changes_identity_gaps_lock(void)
 		CHECK_INT(pts[9].t_ms, T0 + 45000);
 	}
 	free(pts);
+	/* per-process tapset records go with a process put this interval */
+	CHECK_INT(ht_store_put_proc(st, T0 + 50000, &p), 0);
+	CHECK_INT(ht_store_put_proc_probe(st, T0 + 50000, 4242, "probe.sched.proc_switches", 77), 0);
+	CHECK_INT(ht_store_put_proc_probe(st, T0 + 50000, 999, "probe.sched.proc_switches", 5), -ENOENT);
+	CHECK_INT(ht_store_flush(st, T0 + 50000), 0);
+	CHECK_INT(ht_store_put_proc(st, T0 + 55000, &p), 0);
+	CHECK_INT(ht_store_put_proc_probe(st, T0 + 55000, 4242, "probe.sched.proc_switches", 77), 0);
+	CHECK_INT(ht_store_flush(st, T0 + 55000), 0);
+	{
+		struct ht_store_point *pp;
+		size_t np;
+		CHECK_INT(ht_store_proc_probes(st, 1, "probe.sched.proc_switches", 0, 0, &pp, &np), 0);
+		CHECK_INT(np, 2);	/* every value, even repeated */
+		if (np == 2) {
+			CHECK_INT(pp[0].t_ms, T0 + 50000);
+			CHECK_NEAR(pp[1].v, 77, 0);
+		}
+		free(pp);
+	}
 	/* a reader beside the writer: no lock, sees what was committed */
 	{
 		struct ht_store *rd = NULL;
@@ -157,7 +176,7 @@ static void test_changes_identity_gaps_lock(void)
 		if (rd) {
 			CHECK_INT(ht_store_procs(rd, NULL, on_proc, &c2), 0);
 			CHECK_INT(c2.n, 1);
-			CHECK_INT(c2.last, T0 + 45000);
+			CHECK_INT(c2.last, T0 + 55000);
 			CHECK_INT(ht_store_flush(rd, T0), -EROFS);
 		}
 		ht_store_close(rd);
@@ -170,7 +189,7 @@ static void test_changes_identity_gaps_lock(void)
 	CHECK_INT(ht_store_session_begin(st, T0 + 100000, 5000, "record", "recorder not running"), 0);
 	CHECK_INT(ht_store_gaps(st, 0, 0, 0, on_gap, gap), 0);
 	CHECK_INT(gap[0], 1);
-	CHECK_INT(gap[1], T0 + 45000);
+	CHECK_INT(gap[1], T0 + 55000);
 	CHECK_INT(gap[2], T0 + 100000);
 	CHECK_INT(ht_store_put_proc(st, T0 + 100000, &p), 0);
 	CHECK_INT(ht_store_flush(st, T0 + 100000), 0);
@@ -180,7 +199,7 @@ static void test_changes_identity_gaps_lock(void)
 	CHECK_INT(q(st, "SELECT count(*) FROM proc_samples"), 3);
 	/* step reads never cross the gap */
 	CHECK_INT(ht_store_proc_series(st, c.id, 0, 0, 5000, &pts, &n), 0);
-	CHECK_INT(n, 12);
+	CHECK_INT(n, 14);
 	free(pts);
 	/* pid reuse: a new start time is a new process, the old one ends */
 	p.start_time = 999;
