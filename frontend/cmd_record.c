@@ -311,7 +311,15 @@ static int put_probe(void *ctx, const char *name, const char *labels, int64_t va
 	/* per-process records (top N) go with their process, not a series */
 	if (pl && (pl == labels || pl[-1] == ' ')) {
 		long pid = strtol(pl + 4, NULL, 10);
-		if (pid > 0 && ht_store_put_proc_probe(p->r->store, p->t, (pid_t)pid, full, value) == 0)
+		int err = pid > 0 ? ht_store_put_proc_probe(p->r->store, p->t, (pid_t)pid, full, value)
+			: -ENOENT;
+		if (err == -ENOENT && k && k->kind == HT_EVENT) {
+			/* an exit or OOM kill of a process already gone */
+			char text[1200];
+			snprintf(text, sizeof(text), "%s %" PRId64 " %s", full, value, labels);
+			err = ht_store_put_event(p->r->store, p->t, "probe", text);
+		}
+		if (err == 0)
 			p->r->probe_rows++;
 		return 0;
 	}
