@@ -209,6 +209,7 @@ static void apply_stat(struct ht_sampler *s, const struct proc_stat *st, int64_t
 	y->ctxt_total = st->ctxt;
 	y->intr_total = st->intr;
 	y->softirq_total = st->softirq;
+	y->forks_total = st->processes;
 	y->ncpus = st->ncpus;
 }
 
@@ -297,7 +298,8 @@ static void apply_softirqs(struct ht_sampler *s, int64_t now)
 	if (!ok)
 		s->sys.missing |= HT_SYS_MISS_SOFTIRQS;
 	for (int v = 0; v < HT_SOFTIRQ_VECTORS; v++) {
-		ht_counter_update(&s->softirq_vec[v], ok ? si.total[v] : -1, now);
+		s->sys.softirq_vec_total[v] = ok ? si.total[v] : -1;
+		ht_counter_update(&s->softirq_vec[v], s->sys.softirq_vec_total[v], now);
 		s->sys.softirq_vec_rate[v] = s->softirq_vec[v].rate;
 	}
 	proc_softirqs_free(&si);

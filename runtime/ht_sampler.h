@@ -77,6 +77,8 @@ struct ht_sys_snapshot {
 	double softirq_vec_rate[HT_SOFTIRQ_VECTORS];
 	int64_t procs_running, procs_blocked;
 	int64_t ctxt_total, intr_total, softirq_total;	/* since boot */
+	int64_t forks_total;				/* since boot; -1 unknown */
+	int64_t softirq_vec_total[HT_SOFTIRQ_VECTORS];	/* since boot; -1 unknown */
 
 	int64_t mem_total, mem_available, mem_free, swap_total, swap_free;
 	int64_t anon_pages, shmem, slab;

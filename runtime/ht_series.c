@@ -4,8 +4,15 @@
 #include <stdlib.h>
 #include "ht_series.h"
 
+/* The buffer starts small and doubles up to the capacity: a sampler holds a
+ * ring per process, and most processes are short-lived or never need the
+ * full history. Until the ring is full, head is 0 and the samples are
+ * contiguous, so growing is a plain realloc. */
+#define INITIAL_ALLOC 16
+
 struct ht_series {
-	size_t cap;
+	size_t cap;		/* most samples held (lowered if growing fails) */
+	size_t alloc;		/* samples the buffer holds now, <= cap */
 	size_t head;		/* index of the oldest sample */
 	size_t count;
 	uint64_t pushed;
@@ -21,7 +28,8 @@ struct ht_series *ht_series_new(size_t capacity)
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
-	s->pts = malloc(capacity * sizeof(*s->pts));
+	s->alloc = capacity < INITIAL_ALLOC ? capacity : INITIAL_ALLOC;
+	s->pts = malloc(s->alloc * sizeof(*s->pts));
 	if (!s->pts) {
 		free(s);
 		return NULL;
@@ -42,9 +50,24 @@ static const struct ht_point *at(const struct ht_series *s, size_t i)
 {
 	size_t k = s->head + i;
 
-	if (k >= s->cap)
-		k -= s->cap;
+	if (k >= s->alloc)
+		k -= s->alloc;
 	return &s->pts[k];
+}
+
+/* Doubles the buffer (head is 0 while it is not full). When memory runs
+ * out, the ring keeps the size it has: cap drops to alloc. */
+static void grow(struct ht_series *s)
+{
+	size_t n = s->alloc * 2 < s->cap ? s->alloc * 2 : s->cap;
+	struct ht_point *p = realloc(s->pts, n * sizeof(*p));
+
+	if (!p) {
+		s->cap = s->alloc;
+		return;
+	}
+	s->pts = p;
+	s->alloc = n;
 }
 
 int ht_series_push(struct ht_series *s, double t, double v)
@@ -55,9 +78,11 @@ int ht_series_push(struct ht_series *s, double t, double v)
 		return -EINVAL;
 	if (s->count && t < at(s, s->count - 1)->t)
 		return -EINVAL;
-	if (s->count == s->cap) {
+	if (s->count == s->alloc && s->alloc < s->cap)
+		grow(s);
+	if (s->count == s->alloc) {
 		slot = &s->pts[s->head];
-		s->head = s->head + 1 == s->cap ? 0 : s->head + 1;
+		s->head = s->head + 1 == s->alloc ? 0 : s->head + 1;
 	} else {
 		slot = (struct ht_point *)at(s, s->count);
 		s->count++;

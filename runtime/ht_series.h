@@ -2,8 +2,10 @@
  *
  * t is in seconds as a double, on whatever clock the caller picks (monotonic
  * ns / 1e9, or t_ms / 1e3 of a stream); v is the figure's value. The ring's
- * capacity is fixed at creation: once full, each push drops the oldest
- * sample, so memory stays at capacity * sizeof(struct ht_point) plus a header.
+ * capacity is set at creation: once full, each push drops the oldest
+ * sample, so memory stays at most capacity * sizeof(struct ht_point) plus a
+ * header. The buffer starts at 16 samples and doubles as needed, so a short
+ * series costs little; if growing fails, the capacity drops to what it has.
  *
  * Samples are kept in time order: a push whose t is below the last one's is
  * refused. Equal timestamps are allowed (trend math copes with them).

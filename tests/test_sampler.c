@@ -94,6 +94,8 @@ static void test_live_growth_rate(void)
 	CHECK_NEAR(y->interval_s, 1.0, 1e-9);
 	CHECK(y->mem_total > 0 && y->mem_available > 0);
 	CHECK(y->ctxt_rate > 0);
+	CHECK(y->forks_total > 0);
+	CHECK(y->softirq_vec_total[1] > 0);	/* TIMER */
 	CHECK(y->ncpus > 0);
 	CHECK(!(y->missing & HT_SYS_MISS_MEMINFO));
 	CHECK_INT(ht_series_count(ht_sampler_mem_series(s)), 20);
