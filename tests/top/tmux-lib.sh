@@ -1,8 +1,8 @@
 # Helpers for the tmux-driven tests of healthtap top. Source after lib.sh.
-# Every test runs its own tmux server (-L) and kills it on exit.
+# Every test runs its own tmux server (-S in $TMP) and kills it on exit.
 command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux is not installed"; exit 77; }
-SOCK="healthtap-top-$$"
-tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
+# A private server whose socket lives in $TMP, so it goes with it.
+tm() { tmux -S "$TMP/tmux.sock" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
 
 # start_pane W H: a shell in a W x H window with a known prompt.
