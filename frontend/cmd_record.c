@@ -24,6 +24,7 @@
 #include "ht_protocol.h"
 #include "ht_sampler.h"
 #include "ht_store.h"
+#include "ht_stream.h"
 #include "ht_supervisor.h"
 
 #define MAINTAIN_EVERY_NS (600LL * 1000000000)
@@ -212,6 +213,8 @@ struct recorder {
 	struct ht_store *store;
 	struct ht_sampler *sampler;
 	struct ht_supervisor *sv;
+	struct ht_stream *stream;	/* the child's stream, for the store */
+	int64_t stream_base_ms;		/* wall ms of stream time 0; -1 unknown */
 	const char *db;
 	int verbose, quiet;
 	uint64_t last_batches[HT_SUBSYS_COUNT];
@@ -293,55 +296,68 @@ static void put_system(struct recorder *r, int64_t t, const struct ht_sys_snapsh
 	ht_store_put_sys(st, t, HT_SYS_PSI, "res=io,kind=full", "%", s->psi_io_full);
 }
 
-struct probe_ctx {
-	struct recorder *r;
-	enum ht_subsys sub;
-	int64_t t;
-};
-
-static int put_probe(void *ctx, const char *name, const char *labels, int64_t value)
+/* Stores one tapset record at t (wall ms). */
+static void put_probe(struct recorder *r, int64_t t, enum ht_subsys sub,
+		      const struct ht_record_kind *k, const char *labels, int64_t value)
 {
-	struct probe_ctx *p = ctx;
-	const struct ht_record_kind *k = ht_record_kind_lookup(p->sub, name, strlen(name));
+	const char *pl = strstr(labels, "pid=");
 	char full[128];
 
-	const char *pl = strstr(labels, "pid=");
-
-	snprintf(full, sizeof(full), "probe.%s.%s", ht_subsys_name(p->sub), name);
+	snprintf(full, sizeof(full), "probe.%s.%s", ht_subsys_name(sub), k->name);
 	/* per-process records (top N) go with their process, not a series */
 	if (pl && (pl == labels || pl[-1] == ' ')) {
 		long pid = strtol(pl + 4, NULL, 10);
-		int err = pid > 0 ? ht_store_put_proc_probe(p->r->store, p->t, (pid_t)pid, full, value)
+		int err = pid > 0 ? ht_store_put_proc_probe(r->store, t, (pid_t)pid, full, value)
 			: -ENOENT;
-		if (err == -ENOENT && k && k->kind == HT_EVENT) {
+		if (err == -ENOENT && k->kind == HT_EVENT) {
 			/* an exit or OOM kill of a process already gone */
 			char text[1200];
 			snprintf(text, sizeof(text), "%s %" PRId64 " %s", full, value, labels);
-			err = ht_store_put_event(p->r->store, p->t, "probe", text);
+			err = ht_store_put_event(r->store, t, "probe", text);
 		}
 		if (err == 0)
-			p->r->probe_rows++;
-		return 0;
+			r->probe_rows++;
+		return;
 	}
-	if (ht_store_put_sys(p->r->store, p->t, full, labels, k ? k->unit : "1", (double)value) == 0)
-		p->r->probe_rows++;
+	if (ht_store_put_sys(r->store, t, full, labels, k->unit, (double)value) == 0)
+		r->probe_rows++;
+}
+
+/* Every record of the child's stream, as it arrives: the sampler keeps
+ * only each subsystem's latest batch, and the tapset reports more often
+ * than the recorder samples. Stream times are placed on the wall clock by
+ * the first record's arrival (the bpf runtime's start_ms is monotonic). */
+static int on_stream_record(void *ctx, const struct ht_record *rec)
+{
+	struct recorder *r = ctx;
+
+	if (r->stream_base_ms < 0)
+		r->stream_base_ms = ht_wall_ms() - rec->t_ms;
+	if (rec->kind->kind != HT_MARK)
+		put_probe(r, r->stream_base_ms + rec->t_ms, rec->subsys, rec->kind, rec->labels,
+			  rec->value);
 	return 0;
 }
 
-static void put_probes(struct recorder *r, int64_t t)
+static int new_stream(struct recorder *r)
+{
+	ht_stream_free(r->stream);
+	r->stream_base_ms = -1;
+	r->stream = ht_stream_new(on_stream_record, NULL, r);
+	return r->stream ? 0 : -ENOMEM;
+}
+
+/* The sampler's probe coverage, once per new sched batch. */
+static void put_coverage(struct recorder *r, int64_t t)
 {
 	const struct ht_probe_status *ps = ht_sampler_probe_status(r->sampler);
 
-	for (int sub = 0; sub < HT_SUBSYS_COUNT; sub++) {
-		struct probe_ctx pc = { r, (enum ht_subsys)sub, t };
-		if (ps->batches[sub] == r->last_batches[sub])
-			continue;
-		r->last_batches[sub] = ps->batches[sub];
-		ht_sampler_probe_foreach(r->sampler, (enum ht_subsys)sub, put_probe, &pc);
-		if (sub == HT_SUBSYS_SCHED && isfinite(ps->sched_coverage))
-			ht_store_put_sys(r->store, t, HT_SYS_PROBE_COVERAGE, "", "1",
-					 round(ps->sched_coverage * 1000) / 1000);
-	}
+	if (ps->batches[HT_SUBSYS_SCHED] == r->last_batches[HT_SUBSYS_SCHED])
+		return;
+	r->last_batches[HT_SUBSYS_SCHED] = ps->batches[HT_SUBSYS_SCHED];
+	if (isfinite(ps->sched_coverage))
+		ht_store_put_sys(r->store, t, HT_SYS_PROBE_COVERAGE, "", "1",
+				 round(ps->sched_coverage * 1000) / 1000);
 }
 
 static void put_procs(struct recorder *r, int64_t t)
@@ -402,6 +418,8 @@ static void handle_sv_events(struct recorder *r, int64_t now_ns)
 			ht_store_put_event(r->store, wall, "stap", ev.text);
 			/* a new stream: end any partial line of the old one */
 			ht_sampler_feed(r->sampler, "\n", 1);
+			if (new_stream(r))
+				rec_err("out of memory");
 			break;
 		case HT_SV_DIED:
 			snprintf(text, sizeof(text), "stap pid %d %s; restarting in %.1f s",
@@ -424,8 +442,11 @@ static void drain_child(struct recorder *r)
 	char buf[16384];
 	ssize_t n;
 
-	while ((n = ht_supervisor_read(r->sv, buf, sizeof(buf))) > 0)
+	while ((n = ht_supervisor_read(r->sv, buf, sizeof(buf))) > 0) {
 		ht_sampler_feed(r->sampler, buf, (size_t)n);
+		if (r->stream)
+			ht_stream_feed(r->stream, buf, (size_t)n);
+	}
 	ht_supervisor_drain_err(r->sv);
 }
 
@@ -616,7 +637,7 @@ static int cmd_record(int argc, char **argv)
 				t = ht_sampler_system(r.sampler)->wall_ms;
 				put_procs(&r, t);
 				put_system(&r, t, ht_sampler_system(r.sampler));
-				put_probes(&r, t);
+				put_coverage(&r, t);
 				r.ticks++;
 				flush(&r, t, now);
 			} else {
@@ -670,6 +691,7 @@ static int cmd_record(int argc, char **argv)
 	}
 cleanup:
 	ht_supervisor_free(r.sv);
+	ht_stream_free(r.stream);
 	ht_sampler_free(r.sampler);
 	ht_store_close(r.store);
 	return rc;

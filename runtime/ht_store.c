@@ -736,7 +736,7 @@ int ht_store_put_proc_probe(struct ht_store *st, int64_t t_ms, pid_t pid,
 	struct proc_ent *e = proc_find(st, pid);
 	struct op *op;
 
-	if (!e || e->gen != st->gen)
+	if (!e)
 		return -ENOENT;
 	op = push_op(st, OP_PROC_PROBE);
 	if (!op && st->nops >= st->o.max_pending) {

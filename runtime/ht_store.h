@@ -120,8 +120,9 @@ int ht_store_put_sys(struct ht_store *st, int64_t t_ms, const char *name,
 		     const char *labels, const char *unit, double v);
 
 /* A per-process tapset record (one with a pid= label, e.g. the top
- * switchers' "probe.sched.proc_switches") for a process put with
- * ht_store_put_proc() since the last flush. Every value is stored (no
+ * switchers' "probe.sched.proc_switches") for a live process the store
+ * knows (put with ht_store_put_proc() in this or the previous interval and
+ * not gone since). Every value is stored (no
  * change-only rule), never downsampled; retention applies. Returns 0, or
  * -ENOENT when pid was not put (nothing stored). */
 int ht_store_put_proc_probe(struct ht_store *st, int64_t t_ms, pid_t pid,

@@ -11,7 +11,7 @@ DB="$TMP/h.db"
 rec=
 trap '[ -n "$rec" ] && kill -TERM $rec 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
 export HEALTHTAP_STAP_CMD="exec '$HARNESS' run -e 'probe health.sched {}'"
-"$HEALTHTAP" record -d "$DB" -i 1s --stap on 2>"$TMP/err" &
+"$HEALTHTAP" record -d "$DB" -i 3s --stap on 2>"$TMP/err" &
 rec=$!
 # stap builds its probes first (~10-20 s on a loaded 2-CPU VM)
 wait_for 45 count_gt "$DB" "SELECT count(*) FROM series s JOIN sys_samples x ON x.series_id = s.id
@@ -22,6 +22,14 @@ sw=$(sql "$DB" "SELECT max(x.v) FROM series s JOIN sys_samples x ON x.series_id 
 [ "${sw%.*}" -gt 0 ] || fail "probe.sched.switches is $sw"
 [ "$(sql "$DB" "SELECT count(*) FROM series WHERE name LIKE 'probe.sched.%' AND labels LIKE 'cpu=%'")" -ge 1 ] ||
 	fail "no per-cpu probe series"
+
+# every 1 s batch is stored, though the recorder samples every 3 s
+wait_for 20 count_gt "$DB" "SELECT count(*) FROM series s JOIN sys_samples x ON x.series_id = s.id
+	WHERE s.name = 'probe.sched.switches' AND s.labels = ''" 5 || fail "fewer than 6 batches stored"
+fast=$(sql "$DB" "SELECT count(*) FROM (SELECT x.t_ms - lag(x.t_ms) OVER (ORDER BY x.t_ms) AS d
+	FROM series s JOIN sys_samples x ON x.series_id = s.id
+	WHERE s.name = 'probe.sched.switches' AND s.labels = '') WHERE d BETWEEN 500 AND 1500")
+[ "$fast" -ge 3 ] || fail "batches not stored 1 s apart: $(sql "$DB" "SELECT x.t_ms FROM series s JOIN sys_samples x ON x.series_id = s.id WHERE s.name = 'probe.sched.switches' AND s.labels = ''")"
 
 # the top switchers' records went with their processes
 wait_for 10 count_gt "$DB" "SELECT count(*) FROM proc_probes pp JOIN procs p ON p.id = pp.proc_id
