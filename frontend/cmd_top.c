@@ -284,6 +284,7 @@ int cmd_top(int argc, char **argv)
 		struct top_ui_opts uo = {
 			.view = view, .threads = threads, .utf8 = utf8_locale(), .color = color,
 			.clock_label = clock_label, .root = co.root, .iterations = iterations,
+			.interval_ms = co.interval_ms,
 			.tty_fd = -1, .out_fd = -1,
 		};
 		int ttyfd = -1;

@@ -44,6 +44,8 @@ struct ui {
 	pid_t thread_sel_pid;		/* thread view: the selected thread's process */
 	char status[256];
 	uint64_t frames;
+	int64_t fresh_ns;		/* when the latest new sample arrived */
+	int64_t interval_ns;
 	int err;
 	char errmsg[256];
 };
@@ -115,6 +117,18 @@ static void view_rebuild(struct ui *u)
 		u->sel_pid = f->procs[u->idx[u->sel]].pid;
 }
 
+/* Seconds since the last new sample when that is more than three
+ * intervals (the sampler thread is stuck in a slow /proc read), else 0. */
+static double stale_s(const struct ui *u)
+{
+	int64_t age;
+
+	if (!u->fresh_ns || u->paused)
+		return 0;
+	age = ht_now_ns() - u->fresh_ns;
+	return age > 3 * u->interval_ns + 1000000000LL ? age / 1e9 : 0;
+}
+
 /* ---- main screen ---- */
 
 static int draw_title(struct ui *u)
@@ -134,6 +148,12 @@ static int draw_title(struct ui *u)
 		 u->filter[0] ? "  filter " : "", u->filter,
 		 top_columns[u->view.sort].name, u->view.desc ? " v" : " ^");
 	put_line(0, 0, line, title_attr(u), 1);
+	if (stale_s(u) > 0) {
+		char st[48];
+		snprintf(st, sizeof(st), " STALE %.0fs: /proc is slow ", stale_s(u));
+		if ((int)strlen(st) < COLS)
+			put_line(0, COLS - (int)strlen(st), st, attr_of(u, TOP_A_CRIT) | A_REVERSE, 0);
+	}
 	return 1;
 }
 
@@ -710,7 +730,8 @@ static void init_colors(struct ui *u)
 int top_ui_run(struct top_collector *c, const struct top_ui_opts *o,
 	       volatile sig_atomic_t *stop, char *msg, size_t msgsize)
 {
-	struct ui u = { .o = o, .c = c, .view = o->view, .threads = o->threads };
+	struct ui u = { .o = o, .c = c, .view = o->view, .threads = o->threads,
+			.interval_ns = o->interval_ms * 1000000LL };
 	SCREEN *scr;
 	FILE *in = o->tty_fd >= 0 ? fdopen(dup(o->tty_fd), "r") : stdin;
 	FILE *out = o->out_fd >= 0 ? fdopen(dup(o->out_fd), "w") : stdout;
@@ -747,13 +768,16 @@ int top_ui_run(struct top_collector *c, const struct top_ui_opts *o,
 			{ .fd = top_collect_fd(c), .events = POLLIN },
 		};
 		int ch, quit = 0, redraw = 0;
+		int polled = poll(pf, 2, 1000);
 
-		if (poll(pf, 2, 1000) < 0 && errno != EINTR)
+		if (polled < 0 && errno != EINTR)
 			break;
 		if (*stop)
 			break;
 		if (pf[0].revents & (POLLHUP | POLLERR | POLLNVAL))
 			break;		/* the terminal is gone */
+		if (polled == 0 && stale_s(&u) > 0)
+			redraw = 1;	/* the title counts the stale seconds */
 		if (pf[1].revents) {
 			int err;
 			struct top_frame *f = top_collect_take(c, &err, u.errmsg, sizeof(u.errmsg));
@@ -777,8 +801,10 @@ int top_ui_run(struct top_collector *c, const struct top_ui_opts *o,
 				} else {
 					take_frame(&u, f);
 				}
-				if (fresh)
+				if (fresh) {
 					u.frames++;
+					u.fresh_ns = ht_now_ns();
+				}
 				redraw = 1;
 			}
 		}

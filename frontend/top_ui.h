@@ -19,6 +19,7 @@ struct top_ui_opts {
 	const char *clock_label;	/* fixed clock label (tests), or NULL */
 	const char *root;
 	int64_t iterations;		/* quit after so many frames; 0 never */
+	int64_t interval_ms;		/* the refresh, to tell a stuck sampler */
 	int tty_fd;			/* where keys come from (-1: stdin) */
 	int out_fd;			/* where the screen goes (-1: stdout) */
 };

@@ -126,3 +126,21 @@ wait_for '^healthtap top sampling\.\.\.'
 keys q
 check_restored
 pass "a hung /proc read does not block the screen"
+
+# The same hang in the middle of a run: the title says the figures are
+# stale, sorting still works on the last frame, q still quits.
+mkdir -p "$TMP/later"
+cp -r "$top_srcdir/tests/fixtures/top/proc" "$TMP/later/"
+save_stty
+keys "HEALTHTAP_TOP_CLOCK=fixed $HEALTHTAP top -i 300ms --root $TMP/later" Enter
+wait_for '^healthtap top fixed  7 procs'
+wait_for '^ +1 root +9\.6M +4\.0M +0B/s'
+rm "$TMP/later/proc/meminfo"
+mkfifo "$TMP/later/proc/meminfo"
+wait_for 'STALE [0-9]+s: /proc is slow' 15
+keys P
+wait_for 'sort pid \^'
+has '^ +1 root +9\.6M' "last frame still shown"
+keys q
+check_restored
+pass "a /proc read hanging mid-run: stale marked, keys work"
