@@ -11,6 +11,9 @@ trap 'tm kill-server 2>/dev/null; [ -n "$GROWER" ] && kill "$GROWER" 2>/dev/null
 # A process that grows by 256 KiB every 100 ms (about 2.5 MiB/s) for 60 s,
 # named by its script's path (python3 may be a shim that re-execs).
 NAME="topgrow$$"
+# NAME as a pattern that does not hold NAME itself: the greps of wait_for
+# must not match the filter (top would list them)
+NAME_RE="topgro[w]$$"
 cat >"$TMP/$NAME.py" <<'PY'
 import time
 keep = []
@@ -62,7 +65,7 @@ pass "sorting by RSS"
 keys /
 keys -l "$NAME"
 keys Enter
-wait_for "filter $NAME"
+wait_for "filter $NAME_RE"
 wait_for "^ +$GROWER [a-z]+ +[0-9.]+M +[0-9.]+M +\\+[0-9.]+[KM]/s +0\\.[5-9][0-9]|^ +$GROWER [a-z]+ +[0-9.]+M +[0-9.]+M +\\+[0-9.]+[KM]/s +1\\.00" 30
 [ "$(grep -cE '^ +[0-9]+ [a-z]+ ' "$TMP/pane")" -eq 1 ] || fail "filter shows one row"
 pass "filter finds the grower, growing with a good fit"
@@ -80,11 +83,11 @@ pass "detail view: chart, smaps_rollup, growing mappings"
 keys Escape
 wait_for "^ +$GROWER "
 tm resize-window -t t -x 200 -y 60
-wait_for "^ +$GROWER .*/$NAME\\.py$"
+wait_for "^ +$GROWER .*/$NAME_RE\\.py$"
 [ "$(pane_size)" = "200 60" ] || fail "pane is $(pane_size)"
 [ "$(max_width)" -le 200 ] || fail "line wider than 200"
 keys Escape
-wait_gone "filter $NAME"
+wait_gone "filter $NAME_RE"
 wait_for '^ +1 [a-z]+ '
 [ "$(grep -cE '^ +[0-9]+ [a-z]+ ' "$TMP/pane")" -gt 30 ] || fail "60 lines show more than 30 processes"
 tm resize-window -t t -x 80 -y 24
