@@ -573,13 +573,6 @@ static int cmd_record(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	err = ht_store_session_begin(r.store, ht_wall_ms(), interval_ms, "record",
-				     "recorder not running");
-	if (err) {
-		rec_err("cannot start a session in %s: %s", db, ht_store_error(r.store));
-		goto cleanup;
-	}
-
 	if (strcmp(stap_mode, "off")) {
 		const char *env = getenv("HEALTHTAP_STAP_CMD");
 		if (env && *env) {
@@ -608,6 +601,13 @@ static int cmd_record(int argc, char **argv)
 	} else {
 		note(&r, "stap: off (--stap off); recording /proc only");
 	}
+	err = ht_store_session_begin(r.store, ht_wall_ms(), interval_ms, "record",
+				     "recorder not running");
+	if (err) {
+		rec_err("cannot start a session in %s: %s", db, ht_store_error(r.store));
+		goto cleanup;
+	}
+
 	note(&r, "recording to %s every %.3g s%s", db, interval_ms / 1000.0,
 	     for_ms >= 0 ? " for a limited time" : "");
 
@@ -679,6 +679,8 @@ static int cmd_record(int argc, char **argv)
 	}
 	if (stop_sig)
 		stop_reason = stop_sig == SIGTERM ? "stopped by SIGTERM" : "stopped by SIGINT";
+	if (r.sv)
+		drain_child(&r);
 	ht_supervisor_free(r.sv);
 	r.sv = NULL;
 	ht_store_session_end(r.store, ht_wall_ms(), stop_reason);
