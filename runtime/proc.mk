@@ -35,7 +35,8 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_proc_pid_smaps_rollup \
 	tests/fuzz/fuzz_proc_pid_limits \
 	tests/fuzz/fuzz_proc_pid_cgroup \
-	tests/fuzz/fuzz_proc_pid_cmdline
+	tests/fuzz/fuzz_proc_pid_cmdline \
+	tests/fuzz/fuzz_proc_pid_smaps
 AM_TESTS_ENVIRONMENT += HT_CLANG='$(CLANG)'; export HT_CLANG;
 TESTS += $(FUZZ_TARGETS:=.sh)
 EXTRA_DIST += docs/fuzzing.md tests/fuzz/run.sh tests/fuzz/fuzz.h tests/fuzz/seeds \
