@@ -60,7 +60,7 @@ static void usage(FILE *out)
 		"  -m, --max-rows N     print at most N processes per batch frame\n"
 		"      --stap[=CMD]     start the health tapset through a child (default\n"
 		"                       \"stap -e 'probe health.* {}'\", -I $HEALTHTAP_TAPSET\n"
-		"                       when set) and read its stream\n"
+		"                       when set), restart it when it dies, read its stream\n"
 		"      --stream FILE    read a tapset stream from FILE ('-': standard input)\n"
 		"      --no-color       no colours on the screen\n"
 		"      --hosts LIST     several hosts' 'healthtap serve' (HOST:PORT,...) in\n"

@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "ht_counter.h"
 #include "ht_path.h"
+#include "ht_supervisor.h"
 #include "proc_interrupts.h"
 #include "proc_pid_status.h"
 #include "proc_pid_smaps.h"
@@ -51,8 +51,8 @@ struct top_collector {
 	int stream_fd;			/* -1 none or ended */
 	int probe_source;
 	char probe_note[256];
-	pid_t stap_pid;			/* 0 none */
-	char stap_log[96];
+	struct ht_supervisor *sv;	/* --stap: the child, restarted with back-off */
+	int sv_eof;			/* its stdout ended: stop polling it */
 
 	/* /proc/interrupts rates */
 	struct irq_prev *irq_prev;
@@ -112,73 +112,48 @@ static void set_nonblock(int fd)
 
 /* ---- the stap child and the stream ---- */
 
-static int start_stap(struct top_collector *c, const char *cmd, char *msg, size_t msgsize)
+/* Starts, reaps and restarts the stap child; keeps the note current. */
+static void stap_tick(struct top_collector *c)
 {
-	int p[2], logfd;
-	pid_t pid;
-	const char *tmp = getenv("TMPDIR");
+	struct ht_sv_event ev;
 
-	snprintf(c->stap_log, sizeof(c->stap_log), "%s/healthtap-stap.%d.log",
-		 tmp && *tmp ? tmp : "/tmp", (int)getpid());
-	logfd = open(c->stap_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (logfd < 0) {
-		snprintf(msg, msgsize, "cannot create %s: %s", c->stap_log, strerror(errno));
-		return -errno;
+	if (!c->sv)
+		return;
+	while (ht_supervisor_tick(c->sv, ht_now_ns(), &ev)) {
+		switch (ev.kind) {
+		case HT_SV_STARTED:
+			/* a new stream: end any partial line of the old one */
+			ht_sampler_feed(c->sampler, "\n", 1);
+			c->sv_eof = 0;
+			snprintf(c->probe_note, sizeof(c->probe_note), "stap running (pid %d)",
+				 (int)ev.pid);
+			break;
+		case HT_SV_DIED:
+			snprintf(c->probe_note, sizeof(c->probe_note), "stap %.200s; restart in %.0fs",
+				 ev.text, ev.restart_in_ms / 1000.0);
+			break;
+		case HT_SV_START_FAILED:
+			snprintf(c->probe_note, sizeof(c->probe_note), "stap: %.200s", ev.text);
+			break;
+		default:
+			break;
+		}
 	}
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		int e = errno;
-		close(logfd);
-		snprintf(msg, msgsize, "cannot start stap: %s", strerror(e));
-		return -e;
-	}
-	pid = fork();
-	if (pid < 0) {
-		int e = errno;
-		close(p[0]);
-		close(p[1]);
-		close(logfd);
-		snprintf(msg, msgsize, "cannot start stap: %s", strerror(e));
-		return -e;
-	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
-		setpgid(0, 0);
-		if (nul >= 0)
-			dup2(nul, 0);
-		dup2(p[1], 1);
-		dup2(logfd, 2);
-		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	close(p[1]);
-	close(logfd);
-	c->stap_pid = pid;
-	c->stream_fd = p[0];
-	set_nonblock(c->stream_fd);
-	c->probe_source = TOP_PROBES_STAP;
-	snprintf(c->probe_note, sizeof(c->probe_note), "stap starting (pid %d, log %s)",
-		 (int)pid, c->stap_log);
-	return 0;
 }
 
-static void stop_stap(struct top_collector *c)
+/* Reads what the stap child has written. */
+static void drain_stap(struct top_collector *c)
 {
-	int status;
+	char buf[16384];
+	ssize_t n;
 
-	if (c->stap_pid <= 0)
+	if (!c->sv)
 		return;
-	kill(-c->stap_pid, SIGTERM);
-	for (int i = 0; i < 50; i++) {
-		if (waitpid(c->stap_pid, &status, WNOHANG) == c->stap_pid) {
-			c->stap_pid = 0;
-			return;
-		}
-		usleep(20000);
-	}
-	kill(-c->stap_pid, SIGKILL);
-	waitpid(c->stap_pid, &status, 0);
-	c->stap_pid = 0;
+	while ((n = ht_supervisor_read(c->sv, buf, sizeof(buf))) > 0)
+		ht_sampler_feed(c->sampler, buf, (size_t)n);
+	if (n == 0)
+		c->sv_eof = 1;
+	ht_supervisor_drain_err(c->sv);
 }
 
 /* Reads what the stream has now. Returns 1 at end of stream, else 0. */
@@ -198,22 +173,8 @@ static int drain_stream(struct top_collector *c)
 		if (c->stream_fd != STDIN_FILENO)
 			close(c->stream_fd);
 		c->stream_fd = -1;
-		if (c->stap_pid > 0) {
-			int status;
-			if (waitpid(c->stap_pid, &status, WNOHANG) == c->stap_pid) {
-				c->stap_pid = 0;
-				snprintf(c->probe_note, sizeof(c->probe_note),
-					 "stap exited with status %d (see %s)",
-					 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-					 c->stap_log);
-			} else {
-				snprintf(c->probe_note, sizeof(c->probe_note),
-					 "stap closed its output (see %s)", c->stap_log);
-			}
-		} else {
-			snprintf(c->probe_note, sizeof(c->probe_note), "stream ended%s%s",
-				 n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
-		}
+		snprintf(c->probe_note, sizeof(c->probe_note), "stream ended%s%s",
+			 n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
 		return 1;
 	}
 	return 0;
@@ -740,9 +701,15 @@ struct top_collector *top_collect_new(const struct top_collect_opts *o,
 	}
 	snprintf(c->probe_note, sizeof(c->probe_note), "%s", "");
 	if (o->stap_cmd) {
-		*err = start_stap(c, o->stap_cmd, msg, msgsize);
-		if (*err)
+		struct ht_supervisor_opts svo = { .cmd = o->stap_cmd };
+		c->sv = ht_supervisor_new(&svo);
+		if (!c->sv) {
+			*err = -errno;
+			snprintf(msg, msgsize, "cannot start stap: %s", strerror(errno));
 			goto fail;
+		}
+		c->probe_source = TOP_PROBES_STAP;
+		stap_tick(c);
 	} else if (o->stream_path) {
 		if (!strcmp(o->stream_path, "-")) {
 			c->stream_fd = STDIN_FILENO;
@@ -785,11 +752,12 @@ void top_collect_free(struct top_collector *c)
 		until.tv_sec += 2;
 		if (pthread_timedjoin_np(c->thread, NULL, &until) != 0) {
 			pthread_detach(c->thread);
-			stop_stap(c);
+			if (ht_supervisor_pid(c->sv) > 0)	/* the thread may be in it: kill only */
+				kill(-ht_supervisor_pid(c->sv), SIGTERM);
 			return;
 		}
 	}
-	stop_stap(c);
+	ht_supervisor_free(c->sv);
 	if (c->stream_fd > STDIN_FILENO)
 		close(c->stream_fd);
 	for (int i = 0; i < 2; i++) {
@@ -814,7 +782,7 @@ void top_collect_free(struct top_collector *c)
 static int wait_until(struct top_collector *c, int64_t deadline_ns, int wakefd)
 {
 	for (;;) {
-		struct pollfd pf[2];
+		struct pollfd pf[4];
 		int n = 0, ms, rc;
 		int64_t left = deadline_ns - ht_now_ns();
 
@@ -825,7 +793,14 @@ static int wait_until(struct top_collector *c, int64_t deadline_ns, int wakefd)
 			pf[n++] = (struct pollfd){ .fd = c->stream_fd, .events = POLLIN };
 		if (wakefd >= 0)
 			pf[n++] = (struct pollfd){ .fd = wakefd, .events = POLLIN };
+		if (c->sv && !c->sv_eof && ht_supervisor_out_fd(c->sv) >= 0)
+			pf[n++] = (struct pollfd){ .fd = ht_supervisor_out_fd(c->sv), .events = POLLIN };
+		if (c->sv && ht_supervisor_err_fd(c->sv) >= 0)
+			pf[n++] = (struct pollfd){ .fd = ht_supervisor_err_fd(c->sv), .events = POLLIN };
+		if (c->sv && ms > 250)
+			ms = 250;	/* restarts are due between samples too */
 		rc = poll(pf, n, ms);
+		stap_tick(c);
 		if (rc < 0 && errno == EINTR)
 			return -EINTR;
 		if (rc <= 0)
@@ -839,7 +814,10 @@ static int wait_until(struct top_collector *c, int64_t deadline_ns, int wakefd)
 					;
 				return 1;
 			}
-			drain_stream(c);
+			if (pf[i].fd == c->stream_fd)
+				drain_stream(c);
+			else
+				drain_stap(c);
 		}
 	}
 }
@@ -855,19 +833,8 @@ int top_collect_sample(struct top_collector *c, char *msg, size_t msgsize)
 	int err;
 
 	drain_stream(c);
-	if (c->stap_pid > 0) {
-		int status;
-		const struct ht_probe_status *ps = ht_sampler_probe_status(c->sampler);
-		if (waitpid(c->stap_pid, &status, WNOHANG) == c->stap_pid) {
-			c->stap_pid = 0;
-			snprintf(c->probe_note, sizeof(c->probe_note), "stap exited with status %d (see %s)",
-				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-				 c->stap_log);
-		} else if (ps->active && c->stream_fd >= 0) {
-			snprintf(c->probe_note, sizeof(c->probe_note), "stap running (pid %d)",
-				 (int)c->stap_pid);
-		}
-	}
+	drain_stap(c);
+	stap_tick(c);
 	err = ht_sampler_sample(c->sampler);
 	if (err) {
 		char path[512];
