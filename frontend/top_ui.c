@@ -501,8 +501,7 @@ static void draw_detail(struct ui *u)
 static void draw_help(struct ui *u)
 {
 	static const char *const text[] = {
-		"healthtap top: keys",
-		"",
+		"healthtap top: keys (any key goes back)",
 		"  Up/Down j/k PgUp/PgDn Home/End   move the selection",
 		"  Enter, d      detail view of the selected process: its memory series",
 		"                as a chart, smaps_rollup, growing mappings (from smaps)",
@@ -517,15 +516,13 @@ static void draw_help(struct ui *u)
 		"  K             show / hide kernel threads",
 		"  space, p      pause (sampling goes on; the screen holds still)",
 		"  Ctrl-L        redraw;   ? h  this help;   q  quit",
-		"",
-		"Columns: RSS and ANON resident bytes (K/M/G = KiB/MiB/GiB); GROWTH the",
-		"RSS trend in bytes/s; R2 its fit; LIMIT-IN the time until the nearest",
-		"limit (cgroup memory.max, RLIMIT_AS, or the host's memory) at that rate;",
+		"Columns: RSS, ANON resident bytes (K/M/G = KiB/MiB/GiB); GROWTH the RSS",
+		"trend in bytes/s; R2 its fit; LIMIT-IN the time until the nearest limit",
+		"(cgroup memory.max, RLIMIT_AS, or the host's memory) at that rate;",
 		"RSS-TREND the RSS over the last minutes.",
-		"",
-		"Probes: start with --stap (runs the health tapset) or --stream FILE|-.",
-		"",
-		"Press any key to go back.",
+		"Prb: the health tapset (--stap starts it, --stream FILE|- reads one);",
+		"cov = probe context switches / the /proc/stat ctxt delta (coverage).",
+		"STALE in the title: the sampler is stuck in a slow /proc read.",
 	};
 	int y = 0;
 

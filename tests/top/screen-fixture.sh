@@ -108,6 +108,9 @@ pass "detail view"
 # Help screen, any key goes back.
 keys '?'
 wait_for '^healthtap top: keys'
+# the whole help fits 80x24, its last line included
+has '^STALE in the title: the sampler is stuck in a slow /proc read\.$' "help cut at 24 lines"
+[ "$(max_width)" -le 80 ] || fail "help wider than 80"
 keys x
 wait_for 'RSS-TREND'
 pass "help screen"
