@@ -70,9 +70,10 @@ enum ht_value_kind {
 	X(MEMORY, "mmap", HT_DELTA, "B", "", "bytes asked for with mmap") \
 	X(MEMORY, "munmap", HT_DELTA, "B", "", "bytes unmapped with munmap") \
 	X(MEMORY, "brk", HT_DELTA, "B", "", "program break change") \
+	X(MEMORY, "faults", HT_DELTA, "1", "", "page faults on user addresses") \
 	X(MEMORY, "exits", HT_DELTA, "1", "", "processes that exited") \
 	X(MEMORY, "oom_kills", HT_DELTA, "1", "", "OOM killer victims") \
-	X(MEMORY, "proc_activity", HT_DELTA, "B", "pid comm", "RSS bytes changed (either way) by one of the top N processes") \
+	X(MEMORY, "proc_activity", HT_DELTA, "B", "pid comm", "RSS bytes changed (either way) plus 4096 per fault: ranks the top N processes") \
 	X(MEMORY, "proc_rss_anon", HT_DELTA, "B", "pid", "anonymous RSS change of a top process") \
 	X(MEMORY, "proc_rss_file", HT_DELTA, "B", "pid", "file-backed RSS change of a top process") \
 	X(MEMORY, "proc_rss_shmem", HT_DELTA, "B", "pid", "shared-memory RSS change of a top process") \
@@ -80,6 +81,7 @@ enum ht_value_kind {
 	X(MEMORY, "proc_mmap", HT_DELTA, "B", "pid", "bytes a top process asked for with mmap") \
 	X(MEMORY, "proc_munmap", HT_DELTA, "B", "pid", "bytes a top process unmapped") \
 	X(MEMORY, "proc_brk", HT_DELTA, "B", "pid", "program break change of a top process") \
+	X(MEMORY, "proc_faults", HT_DELTA, "1", "pid", "page faults of a top process") \
 	X(MEMORY, "exit_rss", HT_EVENT, "B", "pid", "final RSS of one of the largest exits") \
 	X(MEMORY, "oom_kill", HT_EVENT, "B", "pid comm", "an OOM kill; value is the victim's RSS") \
 	X(IRQ, "batch", HT_MARK, "1", "", "end of the irq batch") \

@@ -3,12 +3,13 @@
  * Usage: memhog WAIT_MS MIB HOLD_MS
  * Sleeps WAIT_MS, maps MIB MiB of private anonymous memory and writes every
  * page (so it all becomes RSS), holds it HOLD_MS, then exits. Prints
- * "memhog pid=<pid>" first, and "memhog touched=<bytes>" once the memory
- * is in. Exit status: 0 done, 1 mmap failed, 2 usage. */
+ * "memhog pid=<pid>" first, "memhog touched=<bytes>" once the memory is
+ * in, and "memhog faults=<minor + major faults>" (getrusage) at the end. Exit status: 0 done, 1 mmap failed, 2 usage. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,5 +50,11 @@ int main(int argc, char **argv)
 	printf("memhog touched=%zu\n", len);
 	fflush(stdout);
 	sleep_ms(hold_ms);
+	{
+		struct rusage ru;
+
+		if (getrusage(RUSAGE_SELF, &ru) == 0)
+			printf("memhog faults=%ld\n", ru.ru_minflt + ru.ru_majflt);
+	}
 	return 0;
 }

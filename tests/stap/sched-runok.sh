@@ -7,10 +7,10 @@ require_stap
 
 "$top_builddir/tests/helpers/switcher" 30 &
 load=$!
-trap 'kill $load 2>/dev/null || true; rm -rf "$TMP"' EXIT
+trap 'pkill -P $load 2>/dev/null || true; kill $load 2>/dev/null || true; rm -rf "$TMP"' EXIT
 "$HARNESS" run -e 'probe health.sched {} probe timer.s(7) { exit() }' 2>"$TMP/stap.err" |
 	"$HEALTHTAP" stream --json >"$TMP/out" 2>"$TMP/err" || true
-kill $load 2>/dev/null || true
+pkill -P $load 2>/dev/null || true; kill $load 2>/dev/null || true
 cat "$TMP/out"
 tail -n 1 "$TMP/out" | python3 -c '
 import json, sys
