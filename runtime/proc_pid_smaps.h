@@ -19,7 +19,8 @@ struct proc_pid_smaps_region {
 };
 
 struct proc_pid_smaps {
-	struct proc_pid_smaps_region *regions;	/* ascending start */
+	struct proc_pid_smaps_region *regions;	/* in file order (the kernel
+						   lists mappings by address) */
 	size_t n;
 };
 
