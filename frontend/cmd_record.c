@@ -488,7 +488,8 @@ static int cmd_record(int argc, char **argv)
 	const char *db = NULL, *why;
 	struct sigaction sa;
 	int c, rc = 1, err;
-	int64_t start_ns, next_ns, last_maint_ns, last_progress_ns;
+	int64_t start_ns, next_ns, last_maint_ns, last_progress_ns, start_wall;
+	int no_session = 0;
 	const char *stop_reason = "stopped";
 
 	ht_store_opts_default(&so);
@@ -552,7 +553,30 @@ static int cmd_record(int argc, char **argv)
 	r.db = db;
 	so.path = db;
 	so.root = root;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
 	err = ht_store_open(&so, &r.store, errmsg, sizeof(errmsg));
+	if (err == -ENOSPC) {
+		/* a DB that needs a write to open on a full disk: retry; the
+		 * time until it opens is recorded as a gap */
+		int64_t t0 = ht_now_ns();
+		rec_err("%s; retrying every interval", errmsg);
+		while (err == -ENOSPC && !stop_sig) {
+			ht_sleep_until(ht_now_ns() + interval_ms * 1000000);
+			err = ht_store_open(&so, &r.store, errmsg, sizeof(errmsg));
+		}
+		if (!err)
+			rec_err("%s is writable again: opened after %.0f s", db,
+				(ht_now_ns() - t0) / 1e9);
+		else if (stop_sig)
+			return 0;
+	}
 	if (err) {
 		rec_err("%s", errmsg);
 		return 1;
@@ -564,14 +588,6 @@ static int cmd_record(int argc, char **argv)
 		rec_err("cannot create the sampler: %s", strerror(errno));
 		goto cleanup;
 	}
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_hup;
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	if (strcmp(stap_mode, "off")) {
 		const char *env = getenv("HEALTHTAP_STAP_CMD");
@@ -601,9 +617,17 @@ static int cmd_record(int argc, char **argv)
 	} else {
 		note(&r, "stap: off (--stap off); recording /proc only");
 	}
-	err = ht_store_session_begin(r.store, ht_wall_ms(), interval_ms, "record",
+	start_wall = ht_wall_ms();
+	err = ht_store_session_begin(r.store, start_wall, interval_ms, "record",
 				     "recorder not running");
-	if (err) {
+	if (err == -ENOSPC) {
+		/* sample into memory meanwhile; retried every interval */
+		no_session = 1;
+		r.failing = 1;
+		r.fail_since_ns = r.last_fail_msg_ns = ht_now_ns();
+		rec_err("%s; keeping samples in memory and retrying every interval",
+			ht_store_error(r.store));
+	} else if (err) {
 		rec_err("cannot start a session in %s: %s", db, ht_store_error(r.store));
 		goto cleanup;
 	}
@@ -639,7 +663,11 @@ static int cmd_record(int argc, char **argv)
 				put_system(&r, t, ht_sampler_system(r.sampler));
 				put_coverage(&r, t);
 				r.ticks++;
-				flush(&r, t, now);
+				if (no_session && ht_store_session_begin(r.store, start_wall, interval_ms,
+									 "record", "recorder not running") == 0)
+					no_session = 0;
+				if (!no_session)
+					flush(&r, t, now);
 			} else {
 				rec_err("cannot sample %s/proc: %s", root, strerror(errno));
 			}
@@ -684,7 +712,9 @@ static int cmd_record(int argc, char **argv)
 	ht_supervisor_free(r.sv);
 	r.sv = NULL;
 	ht_store_session_end(r.store, ht_wall_ms(), stop_reason);
-	if (ht_store_flush(r.store, -1)) {
+	if ((no_session && ht_store_session_begin(r.store, start_wall, interval_ms, "record",
+						  "recorder not running")) ||
+	    ht_store_flush(r.store, -1)) {
 		rec_err("cannot write the last samples to %s: %s (%zu operations lost)",
 		       db, ht_store_error(r.store), ht_store_pending(r.store));
 		rc = 1;

@@ -161,9 +161,17 @@ static int sql_errno(int rc)
 	}
 }
 
+/* As sql_errno(), and an I/O error whose cause was ENOSPC is a full disk. */
+static int sql_errno_db(struct ht_store *st, int rc)
+{
+	if ((rc & 0xff) == SQLITE_IOERR && st->db && sqlite3_system_errno(st->db) == ENOSPC)
+		return -ENOSPC;
+	return sql_errno(rc);
+}
+
 static int sql_fail(struct ht_store *st, int rc, const char *what)
 {
-	int err = sql_errno(rc);
+	int err = sql_errno_db(st, rc);
 
 	if (err == -ENOSPC)
 		return set_err(st, err, "cannot write %s: disk full (%s)", st->path, what);
@@ -177,7 +185,7 @@ static int exec(struct ht_store *st, const char *sql)
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
 
 	if (rc != SQLITE_OK) {
-		int err = sql_errno(rc);
+		int err = sql_errno_db(st, rc);
 		if (err == -ENOSPC)
 			set_err(st, err, "cannot write %s: disk full", st->path);
 		else
@@ -379,6 +387,12 @@ static int open_db(struct ht_store *st)
 		return err;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
+	if (!ro) {
+		/* keep DB-wal and DB-shm when closing, so that a restart on a
+		 * full disk needs no new file */
+		int one = 1;
+		sqlite3_file_control(st->db, "main", SQLITE_FCNTL_PERSIST_WAL, &one);
+	}
 	if (ro) {
 		err = query_int(st, "SELECT value FROM meta WHERE key = 'schema_version'", &v);
 		if (err == -ENOENT || (err && strstr(st->err, "no such table")))
@@ -393,11 +407,48 @@ static int open_db(struct ht_store *st)
 	}
 	/* auto_vacuum must precede the first table; WAL: a crash loses at most
 	 * the open transaction, readers run beside the writer. */
-	if ((err = exec(st, "PRAGMA auto_vacuum = INCREMENTAL")) ||
-	    (err = exec(st, "PRAGMA journal_mode = WAL")) ||
-	    (err = exec(st, "PRAGMA synchronous = NORMAL")) ||
-	    (err = exec(st, "PRAGMA journal_size_limit = 4194304")) ||
-	    (err = exec(st, "BEGIN IMMEDIATE")))
+	{
+		/* set only when needed: the same setting again writes */
+		sqlite3_stmt *q;
+		int wal = 0;
+		if (query_int(st, "PRAGMA page_count", &v) == 0 && v == 0 &&
+		    (err = exec(st, "PRAGMA auto_vacuum = INCREMENTAL")))
+			return err;
+		if (!prepare(st, "PRAGMA journal_mode", &q)) {
+			if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+				wal = !strcmp((const char *)sqlite3_column_text(q, 0), "wal");
+			release(st, q);
+		}
+		if (!wal && (err = exec(st, "PRAGMA journal_mode = WAL")))
+			return err;
+	}
+	if ((err = exec(st, "PRAGMA synchronous = NORMAL")) ||
+	    (err = exec(st, "PRAGMA journal_size_limit = 4194304")))
+		return err;
+	/* a DB with the whole schema, this host and this boot needs no write
+	 * to open (so it opens on a full disk) */
+	if (query_int(st, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+		      " AND name = 'proc_probes'", &v) == 0 && v == 1 &&
+	    query_int(st, "SELECT value FROM meta WHERE key = 'schema_version'", &v) == 0 &&
+	    v == HT_STORE_SCHEMA_VERSION) {
+		sqlite3_stmt *q;
+		int found = 0;
+		if (!prepare(st, "SELECT h.id, b.id FROM hosts h JOIN boots b ON b.host_id = h.id"
+			     " WHERE h.name = ? AND b.boot_id = ?", &q)) {
+			sqlite3_bind_text(q, 1, st->host, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(q, 2, st->boot_id, -1, SQLITE_TRANSIENT);
+			if (sqlite3_step(q) == SQLITE_ROW) {
+				st->host_id = sqlite3_column_int64(q, 0);
+				st->boot = sqlite3_column_int64(q, 1);
+				found = 1;
+			}
+			release(st, q);
+		}
+		if (found)
+			goto ready;
+	}
+	st->err[0] = '\0';
+	if ((err = exec(st, "BEGIN IMMEDIATE")))
 		return err;
 	err = exec(st, schema_sql);
 	if (!err) {
@@ -428,6 +479,7 @@ static int open_db(struct ht_store *st)
 	}
 	if ((err = exec(st, "COMMIT")))
 		return err;
+ready:
 	if (!query_int(st, "SELECT coalesce(max(id), 0) FROM procs", &v))
 		st->next_proc_id = v + 1;
 	if (!query_int(st, "SELECT coalesce(max(id), 0) FROM series", &v))
@@ -867,7 +919,7 @@ int ht_store_session_begin(struct ht_store *st, int64_t now_ms, int64_t interval
 {
 	sqlite3_stmt *s = NULL;
 	int64_t prev_last = -1;
-	int rc, err;
+	int rc, err, had_session;
 	char sql[512];
 
 	if (st->o.flags & HT_STORE_READONLY)
@@ -923,10 +975,15 @@ int ht_store_session_begin(struct ht_store *st, int64_t now_ms, int64_t interval
 		err = sql_fail(st, rc, "session");
 		goto fail;
 	}
-	st->session = sqlite3_last_insert_rowid(st->db);
 	if ((err = exec(st, "COMMIT")))
 		goto fail;
-	/* a new session stores every process and series afresh */
+	had_session = st->session != 0;
+	st->session = sqlite3_last_insert_rowid(st->db);
+	/* puts queued before the first session (its begin failed, say on a
+	 * full disk) keep their change state; a later session stores every
+	 * process and series afresh */
+	if (!had_session)
+		return 0;
 	st->gen++;
 	for (size_t i = 0; i < st->proc_cap; i++)
 		st->procs[i].pid = 0;

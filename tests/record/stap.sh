@@ -9,7 +9,7 @@ require_stap
 
 DB="$TMP/h.db"
 rec=
-trap '[ -n "$rec" ] && kill -TERM $rec 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'set +e; if [ -n "$rec" ]; then kill -TERM $rec 2>/dev/null; fi; wait 2>/dev/null; rm -rf "$TMP"' EXIT
 export HEALTHTAP_STAP_CMD="exec '$HARNESS' run -e 'probe health.sched {}'"
 "$HEALTHTAP" record -d "$DB" -i 3s --stap on 2>"$TMP/err" &
 rec=$!
