@@ -1,11 +1,12 @@
 #!/bin/bash
 # runok: health.skb under --runtime=bpf while the test sends UDP datagrams
-# over loopback. Over the same batches: tx_packets equals the sum of all
-# devices' tx packets in /proc/net/dev within 5%; rx_packets is at least
-# the loopback rx packets; frees equal, within 5%, a tracefs count of the
+# over loopback, data over an AF_UNIX socket pair (consume_skb) and
+# datagrams to a closed UDP port (kfree_skb, NO_SOCKET). Over the same
+# batches: tx_packets equals the sum of all devices' tx packets in
+# /proc/net/dev within 5%; rx_packets is at least the loopback rx packets;
+# frees (over 1000) equal, within 5%, a tracefs count of the
 # skb:consume_skb and skb:kfree_skb events (a tracefs instance of its own);
-# the parser takes every line. (UDP skbs freed after a read do not pass
-# consume_skb: __consume_stateless_skb has no tracepoint.)
+# drops are there and add up by reason; the parser takes every line.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/stap/stap-lib.sh"
 require_stap
@@ -22,6 +23,13 @@ r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 r.bind(("127.0.0.1", 0))
 r.settimeout(0.5)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+# a port nobody listens on: each datagram there is dropped (NO_SOCKET)
+c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+c.bind(("127.0.0.1", 0))
+closed = c.getsockname()
+c.close()
+# AF_UNIX buffers are freed with consume_skb once read
+a, b = socket.socketpair()
 end = time.time() + 40
 while time.time() < end:
     for i in range(50):
@@ -30,6 +38,9 @@ while time.time() < end:
             r.recv(200)
         except OSError:
             pass
+        a.send(b"y" * 100)
+        b.recv(200)
+    s.sendto(b"z", closed)
     time.sleep(0.01)
 PY
 load=$!
@@ -54,7 +65,10 @@ print("alloc_approx %d" % p["alloc_approx"])
 assert lo > 1000, "no loopback load seen: %d" % lo
 assert abs(p["tx_packets"] - tx_ref) <= 0.05 * tx_ref, "tx_packets off by over 5%"
 assert p["rx_packets"] >= lo, "rx_packets below the loopback packets"
-assert tf > 0, "tracefs counted no frees"
+assert tf > 1000, "tracefs counted only %d frees" % tf
+reasons = {k: v for k, v in p.items() if k.startswith("drops reason=")}
+print("drops by reason: %s" % reasons)
+assert p["dropped"] > 0 and sum(reasons.values()) == p["dropped"], "no drops, or drops by reason do not add up"
 assert abs(p["frees"] - tf) <= max(0.05 * tf, 5), "frees and tracefs differ by over 5%"
 assert p["frees"] == p["consumed"] + p["dropped"], "frees != consumed + dropped"
 PY
