@@ -152,22 +152,6 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-/* The default DB path (see usage). */
-static int default_db(char *buf, size_t size)
-{
-	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-
-	if (geteuid() == 0)
-		snprintf(buf, size, "/var/lib/healthtap/healthtap.db");
-	else if (xdg && *xdg)
-		snprintf(buf, size, "%s/healthtap/healthtap.db", xdg);
-	else if (home && *home)
-		snprintf(buf, size, "%s/.local/state/healthtap/healthtap.db", home);
-	else
-		return -ENOENT;
-	return 0;
-}
-
 /* Why stap cannot run here (the checks of tests/stap/harness check), or
  * NULL when it can. */
 static const char *stap_why_not(void)
@@ -532,7 +516,7 @@ static int cmd_record(int argc, char **argv)
 	if (optind < argc)
 		return ht_usage_error("record", "unexpected argument '%s'", argv[optind]);
 	if (!db) {
-		if (default_db(dbbuf, sizeof(dbbuf))) {
+		if (ht_default_db_path(dbbuf, sizeof(dbbuf))) {
 			rec_err("no default database path: set XDG_STATE_HOME or HOME, or use -d");
 			return 1;
 		}

@@ -17,10 +17,15 @@ int main(int argc, char **argv)
 	if (child < 0)
 		return 1;
 	if (child == 0) {
+		/* Only the parent may hold ab's write end: its death is our EOF. */
+		close(ab[1]);
+		close(ba[0]);
 		while (read(ab[0], &c, 1) == 1 && write(ba[1], &c, 1) == 1)
 			;
 		return 0;
 	}
+	close(ab[0]);
+	close(ba[1]);
 	while (write(ab[1], &c, 1) == 1 && read(ba[0], &c, 1) == 1)
 		;
 	kill(child, SIGKILL);

@@ -10,6 +10,4 @@ EXTRA_DIST += tests/stap/harness tests/stap/sched-runok.sh \
 	tests/stap/runok/all-runok.sh tests/stap/parseok.sh tests/stap/parseok
 check_PROGRAMS += tests/helpers/memhog
 tests_helpers_memhog_SOURCES = tests/helpers/memhog.c
-# bench/tapset-overhead.sh belongs in bench_scripts, but bench/local.mk (which
-# sets it) is included after this file: automake refuses the +=  here.
-EXTRA_DIST += bench/tapset-overhead.sh
+bench_scripts += bench/tapset-overhead.sh
