@@ -231,7 +231,8 @@ static int render_all(struct args *a, const struct report *r)
 		if (rc)
 			ht_err("cannot write %s: %s", path, strerror(-rc));
 		else
-			fprintf(stderr, "report: %s (%zu charts, %zu hosts)\n", path, charts.n, r->nhosts);
+			fprintf(stderr, "report: %s (%zu charts, %zu host%s)\n", path, charts.n, r->nhosts,
+				r->nhosts == 1 ? "" : "s");
 		if (!o->keep)
 			remove_svgs(&charts);
 	} else if (!rc && dumb) {

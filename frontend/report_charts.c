@@ -151,6 +151,7 @@ static int proc_chart(struct chart_job *j, const struct report_host *h, size_t h
 	double *rate = calloc(p->n + 1, sizeof(double)), *accel = calloc(p->n + 1, sizeof(double));
 	double t_last = p->n ? p->rss[p->n - 1].t : 0, v_last = p->n ? p->rss[p->n - 1].v : 0;
 	double slope_h = p->leak.rate * 3600.0, xmax = span_hours(h), limit = NAN;
+	double rate_points = 0, change_points = 0;
 	char title[256], xl[96], steps[512], name[192], host[128], vars[2048] = "";
 	struct ht_chart c = { "process", title, "hours rss anon fit band_lo band_hi "
 			      "rate(B/s) rate_change(B/s^2)", rows, p->n, 8, vars };
@@ -161,6 +162,7 @@ static int proc_chart(struct chart_job *j, const struct report_host *h, size_t h
 	rates(p, rate, accel);
 	for (size_t i = 0; i < p->n; i++) {
 		double dt = p->rss[i].t - t_last, *r = &rows[i * 8];
+		rate_points += isfinite(rate[i]), change_points += isfinite(accel[i]);
 		r[0] = p->rss[i].t, r[1] = p->rss[i].v, r[2] = p->anon[i].v;
 		r[3] = isfinite(slope_h) ? v_last + slope_h * dt : NAN;
 		r[4] = isfinite(p->leak.rate_lo) ? v_last + p->leak.rate_lo * 3600.0 * dt : NAN;
@@ -185,6 +187,8 @@ static int proc_chart(struct chart_job *j, const struct report_host *h, size_t h
 	put_var_num(vars, sizeof(vars), "fit_v0", v_last);
 	put_var_num(vars, sizeof(vars), "fit_slope", p->leak.rate > 0 ? slope_h : NAN);
 	put_var_num(vars, sizeof(vars), "limit_bytes", limit);
+	put_var_num(vars, sizeof(vars), "rate_points", rate_points);
+	put_var_num(vars, sizeof(vars), "change_points", change_points);
 	safe_name(host, sizeof(host), h->name);
 	snprintf(name, sizeof(name), "%s-proc-%d-%lld", host, p->pid, (long long)p->id);
 	rc = render(j, hi, name, &c);

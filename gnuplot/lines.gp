@@ -5,7 +5,8 @@
 #   titles      the series' names, space separated (one per column 2..ncols)
 # Columns: hours series1 series2 ...
 set datafile missing "NaN"
-set title title_text
+# dumb drops rotated y labels: the unit goes in the title there
+set title (GPVAL_TERM eq "dumb") ? title_text . ", " . ylabel_text : title_text
 set xlabel xlabel_text
 set ylabel ylabel_text
 set grid

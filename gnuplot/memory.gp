@@ -6,7 +6,8 @@
 # Columns: hours mem_total mem_available used (bytes)
 GiB = 1073741824.0
 set datafile missing "NaN"
-set title title_text
+# dumb drops rotated y labels: the unit goes in the title there
+set title (GPVAL_TERM eq "dumb") ? title_text . ", memory (GiB)" : title_text
 set xlabel xlabel_text
 set ylabel "memory (GiB)"
 set grid

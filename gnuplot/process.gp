@@ -7,6 +7,8 @@
 #               fit_slope is NaN when there is no trend
 #   limit_bytes the nearest limit (NaN: none shown)
 #   steps_t     hours of the steps found, space separated ("" none)
+#   rate_points, change_points  how many rows have a rate and a change
+#               (a short history may have none: gnuplot refuses such a plot)
 # Columns: hours rss anon fit band_lo band_hi rate(B/s) rate_change(B/s^2)
 MiB = 1048576.0
 dumb = (GPVAL_TERM eq "dumb")
@@ -18,6 +20,8 @@ set xrange [0:xmax]
 set key top left
 
 set ylabel "memory (MiB)"
+# dumb drops rotated y labels: each panel says its unit above it there
+if (dumb) { set title "memory (MiB)" }
 unset xlabel
 do for [s in steps_t] {
     set arrow from s+0, graph 0 to s+0, graph 1 nohead dt 3 lc rgb "#d62728"
@@ -40,9 +44,22 @@ unset arrow
 unset label
 
 set ylabel "rate (KiB/s)"
-plot datafile using 1:($7/1024.0) with lines lc rgb "#9467bd" title "allocation rate"
+if (dumb) { set title "rate (KiB/s)" }
+if (rate_points > 0) {
+    plot datafile using 1:($7/1024.0) with lines lc rgb "#9467bd" title "allocation rate"
+} else {
+    set yrange [-1:1]
+    plot 0 with lines lc rgb "gray" title "allocation rate: too few samples yet"
+    set autoscale y
+}
 
 set ylabel "change (B/s^2)"
+if (dumb) { set title "change (B/s^2)" }
 set xlabel xlabel_text
-plot datafile using 1:8 with lines lc rgb "#8c564b" title "rate change"
+if (change_points > 0) {
+    plot datafile using 1:8 with lines lc rgb "#8c564b" title "rate change"
+} else {
+    set yrange [-1:1]
+    plot 0 with lines lc rgb "gray" title "rate change: too few samples yet"
+}
 unset multiplot

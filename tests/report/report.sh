@@ -75,8 +75,21 @@ pass "svg charts"
 
 # 5. Text charts on a fixture DB, golden.
 expect_exit 0 "$HEALTHTAP" report -d "$TMP/alpha.db" --format dumb --top 1 --since 1h
+if [ "${HEALTHTAP_UPDATE_GOLDEN:-0}" = 1 ]; then cp "$TMP/out" "$top_srcdir/tests/report/golden-dumb.txt"; fi
 diff -u "$top_srcdir/tests/report/golden-dumb.txt" "$TMP/out" || fail "dumb output differs from golden"
+grep -q "memory and MemAvailable, memory (GiB)" "$TMP/out" || fail "dumb charts carry no unit"
 pass "dumb output matches golden"
+
+# 5b. A short history from a real recorder (2 samples: a rate, no rate
+# change yet) still charts in every format.
+"$HEALTHTAP" record --stap off -i 1s --for 1s -d "$TMP/short.db" 2>"$TMP/err" ||
+	fail "record: $(cat "$TMP/err")"
+for f in html svg dumb; do
+	expect_exit 0 "$HEALTHTAP" report -d "$TMP/short.db" -o "$TMP/short-$f" --top 2 --format "$f"
+done
+grep -q "too few samples yet" "$TMP/out" || fail "dumb charts of a short history: no placeholder"
+[ "$(grep -c '<svg' "$TMP/short-html/index.html")" -ge 3 ] || fail "html of a short history"
+pass "a 2-sample history charts in html, svg and dumb"
 
 # 6. Errors: a missing DB, no gnuplot, bad options.
 expect_exit 1 "$HEALTHTAP" report -d "$TMP/nope.db" -o "$TMP/x"
