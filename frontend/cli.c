@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <sys/utsname.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -142,4 +143,52 @@ int ht_default_db_path(char *buf, size_t size)
 	else
 		return -ENOENT;
 	return 0;
+}
+
+static int in_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char dirs[4096], file[4200];
+
+	snprintf(dirs, sizeof(dirs), "%s", path ? path : "/usr/bin:/bin");
+	for (char *save = NULL, *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		snprintf(file, sizeof(file), "%s/%s", d, prog);
+		if (access(file, X_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+const char *ht_stap_default_cmd(char *buf, size_t size)
+{
+	static char why[600];
+	const char *ts = getenv("HEALTHTAP_TAPSET"), *env = getenv("HEALTHTAP_STAP_CMD");
+	char build[300];
+	struct utsname u;
+	int modules;
+
+	if (env && *env) {
+		snprintf(buf, size, "%s", env);
+		return NULL;
+	}
+	if (!in_path("stap"))
+		return "stap is not installed (scripts/install-deps)";
+	if (geteuid() != 0)
+		return "not root: stap needs root to load probes";
+	uname(&u);
+	/* Both runtimes build against the running kernel's build tree. */
+	snprintf(build, sizeof(build), "/lib/modules/%s/build", u.release);
+	if (access(build, F_OK) < 0) {
+		snprintf(why, sizeof(why), "no kernel build tree at %s (install "
+			 "linux-headers-%s, or give the stap command in HEALTHTAP_STAP_CMD, "
+			 "e.g. \"tests/stap/harness run -e 'probe health.* {}'\")",
+			 build, u.release);
+		return why;
+	}
+	modules = access("/proc/modules", F_OK) == 0;
+	if (!modules && access("/sys/fs/bpf", F_OK) < 0)
+		return "the kernel loads no modules and has no BPF";
+	snprintf(buf, size, "exec stap%s%s%s -e 'probe health.* {}'",
+		 modules ? "" : " --runtime=bpf", ts && *ts ? " -I " : "", ts && *ts ? ts : "");
+	return NULL;
 }

@@ -56,6 +56,13 @@ char *ht_format_bytes(char *buf, size_t size, double bytes);
  * neither XDG_STATE_HOME nor HOME is set. */
 int ht_default_db_path(char *buf, size_t size);
 
+/* The stap command that runs the whole health tapset here:
+ * $HEALTHTAP_STAP_CMD when set, else stap with the module
+ * runtime where the kernel loads modules, else --runtime=bpf; -I
+ * $HEALTHTAP_TAPSET when set. Returns NULL with the command in buf, or why
+ * stap cannot run here. */
+const char *ht_stap_default_cmd(char *buf, size_t size);
+
 /* Sleeps until the monotonic deadline (ns); returns early on a signal. */
 void ht_sleep_until(int64_t deadline_ns);
 

@@ -54,7 +54,8 @@ static void usage(FILE *out)
 		"      --stap MODE       auto (default): run the tapset when stap is installed\n"
 		"                        and can run here; on: it must; off: /proc only.\n"
 		"                        The command is \"stap -e 'probe health.* {}'\" (with\n"
-		"                        -I $HEALTHTAP_TAPSET when set), or $HEALTHTAP_STAP_CMD\n"
+		"                        --runtime=bpf on a kernel without modules, -I\n"
+		"                        $HEALTHTAP_TAPSET when set), or $HEALTHTAP_STAP_CMD\n"
 		"      --for DURATION    stop after DURATION (30s, 2h, 7d)\n"
 		"      --retention AGE   delete history older than AGE (default: keep)\n"
 		"      --max-size SIZE   delete the oldest history beyond SIZE (500M, 2G)\n"
@@ -150,47 +151,6 @@ static int mkdir_p(const char *path, mode_t mode)
 	if (mkdir(buf, mode) < 0 && errno != EEXIST)
 		return -errno;
 	return 0;
-}
-
-/* Why stap cannot run here (the checks of tests/stap/harness check), or
- * NULL when it can. */
-static const char *stap_why_not(void)
-{
-	static char why[600];
-	const char *path = getenv("PATH");
-	char dir[4096], file[4200], build[300];
-	struct utsname u;
-	int found = 0;
-	glob_t g;
-
-	snprintf(dir, sizeof(dir), "%s", path ? path : "/usr/bin:/bin");
-	for (char *save = NULL, *d = strtok_r(dir, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		snprintf(file, sizeof(file), "%s/stap", d);
-		if (access(file, X_OK) == 0) {
-			found = 1;
-			break;
-		}
-	}
-	if (!found)
-		return "stap is not installed (scripts/install-deps)";
-	if (geteuid() != 0)
-		return "not root: stap needs root to load probes";
-	uname(&u);
-	snprintf(build, sizeof(build), "/lib/modules/%s/build", u.release);
-	found = access(build, F_OK) == 0;
-	if (!found && glob("/usr/src/linux-headers-*-amd64/.config", 0, NULL, &g) == 0) {
-		found = g.gl_pathc > 0;
-		globfree(&g);
-	}
-	if (!found) {
-		snprintf(why, sizeof(why), "no kernel headers for %s (%s or Debian "
-			 "linux-headers-*-amd64)", u.release, build);
-		return why;
-	}
-	if (access("/sys/fs/bpf", F_OK) < 0 && access("/proc/sys/kernel/unprivileged_bpf_disabled", F_OK) < 0 &&
-	    access("/sys/module", F_OK) < 0)
-		return "kernel has no BPF and no modules";
-	return NULL;
 }
 
 struct recorder {
@@ -574,10 +534,7 @@ static int cmd_record(int argc, char **argv)
 	}
 
 	if (strcmp(stap_mode, "off")) {
-		const char *env = getenv("HEALTHTAP_STAP_CMD");
-		if (env && *env) {
-			snprintf(stap_cmd, sizeof(stap_cmd), "%s", env);
-		} else if ((why = stap_why_not())) {
+		if ((why = ht_stap_default_cmd(stap_cmd, sizeof(stap_cmd)))) {
 			if (!strcmp(stap_mode, "on")) {
 				rec_err("--stap on, but stap cannot run here: %s", why);
 				goto cleanup;
@@ -585,10 +542,6 @@ static int cmd_record(int argc, char **argv)
 			note(&r, "stap: off (%s); recording /proc only", why);
 			ht_store_put_event(r.store, ht_wall_ms(), "stap", why);
 			stap_cmd[0] = '\0';
-		} else {
-			const char *ts = getenv("HEALTHTAP_TAPSET");
-			snprintf(stap_cmd, sizeof(stap_cmd), "exec stap%s%s -e 'probe health.* {}'",
-				 ts && *ts ? " -I " : "", ts && *ts ? ts : "");
 		}
 		if (stap_cmd[0]) {
 			struct ht_supervisor_opts svo = { .cmd = stap_cmd };

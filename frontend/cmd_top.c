@@ -59,8 +59,10 @@ static void usage(FILE *out)
 		"      --no-kthreads    hide kernel threads\n"
 		"  -m, --max-rows N     print at most N processes per batch frame\n"
 		"      --stap[=CMD]     start the health tapset through a child (default\n"
-		"                       \"stap -e 'probe health.* {}'\", -I $HEALTHTAP_TAPSET\n"
-		"                       when set), restart it when it dies, read its stream\n"
+		"                       \"stap -e 'probe health.* {}'\", --runtime=bpf on a\n"
+		"                       kernel without modules, -I $HEALTHTAP_TAPSET when\n"
+		"                       set; $HEALTHTAP_STAP_CMD overrides it), restart\n"
+		"                       it when it dies, read its stream\n"
 		"      --stream FILE    read a tapset stream from FILE ('-': standard input)\n"
 		"      --no-color       no colours on the screen\n"
 		"      --hosts LIST     several hosts' 'healthtap serve' (HOST:PORT,...) in\n"
@@ -231,13 +233,10 @@ int cmd_top(int argc, char **argv)
 		case O_THREADS: threads = 1; break;
 		case O_NOKTHREADS: view.show_kthreads = 0; break;
 		case O_STAP:
-			if (optarg) {
+			if (optarg)
 				snprintf(stap_cmd, sizeof(stap_cmd), "%s", optarg);
-			} else {
-				const char *ts = getenv("HEALTHTAP_TAPSET");
-				snprintf(stap_cmd, sizeof(stap_cmd), "exec stap%s%s -e 'probe health.* {}'",
-					 ts && *ts ? " -I " : "", ts && *ts ? ts : "");
-			}
+			else
+				stap_cmd[0] = '\0';	/* the default, once options are read */
 			co.stap_cmd = stap_cmd;
 			break;
 		case O_STREAM: co.stream_path = optarg; break;
@@ -252,6 +251,13 @@ int cmd_top(int argc, char **argv)
 		return ht_usage_error("top", "unexpected argument '%s'", argv[optind]);
 	if (co.stap_cmd && co.stream_path)
 		return ht_usage_error("top", "--stap and --stream are exclusive");
+	if (co.stap_cmd && !stap_cmd[0]) {
+		const char *why = ht_stap_default_cmd(stap_cmd, sizeof(stap_cmd));
+		if (why) {
+			ht_err("--stap: stap cannot run here: %s", why);
+			return 1;
+		}
+	}
 	if (reverse)
 		view.desc = !view.desc;
 	setlocale(LC_CTYPE, "");

@@ -102,4 +102,14 @@ sleep 0.2
 expect_exit 0 "$HEALTHTAP" top -b -n 4 -i 300ms --root "$FIX" --stap="echo no stap here >&2; exit 3"
 grep -Eq "^  probes: waiting for the tapset stream: stap exited with status 3: no stap here; restart in [0-9]+s$" "$TMP/out" ||
 	{ grep probes "$TMP/out" >&2; fail "failed stap child reported with its stderr"; }
-pass "probe figures from a --stap child, stopped on exit"
+# Plain --stap where stap cannot run (a kernel without a build tree, as on
+# these test VMs): an error that says why, before any frame.
+if [ ! -e "/lib/modules/$(uname -r)/build" ] && [ -z "${HEALTHTAP_STAP_CMD:-}" ]; then
+	expect_exit 1 "$HEALTHTAP" top --stap -b -n 1 --root "$FIX"
+	grep -q "stap cannot run here: .*HEALTHTAP_STAP_CMD" "$TMP/err" || fail "plain --stap: $(cat "$TMP/err")"
+	[ ! -s "$TMP/out" ] || fail "a frame before the --stap error"
+fi
+HEALTHTAP_STAP_CMD="cat $TMP/stream; exec $mark" expect_exit 0 "$HEALTHTAP" top -b -n 1 -i 100ms --root "$FIX" --stap
+grep -Eq '^  probes: bpf 8 records, 1 bad; .*; stap running \(pid [0-9]+\)$' "$TMP/out" ||
+	{ grep probes "$TMP/out" >&2; fail "probes line from HEALTHTAP_STAP_CMD"; }
+pass "probe figures from a --stap child, stopped on exit; HEALTHTAP_STAP_CMD; plain --stap refused here"
