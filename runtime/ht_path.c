@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <unistd.h>
 #include "ht_path.h"
@@ -42,4 +43,30 @@ cleanup:
 	buf[got] = '\0';
 	close(fd);
 	return err ? err : (long)got;
+}
+
+long ht_read_file_alloc(const char *path, size_t size, size_t max, char **text)
+{
+	char *buf = NULL;
+	long n;
+
+	for (;;) {
+		char *grown = realloc(buf, size);
+
+		if (!grown) {
+			n = -ENOMEM;
+			break;
+		}
+		buf = grown;
+		n = ht_read_file(path, buf, size);
+		if (n != -EFBIG || size >= max)
+			break;
+		size *= 2;
+	}
+	if (n < 0) {
+		free(buf);
+		buf = NULL;
+	}
+	*text = buf;
+	return n;
 }

@@ -12,4 +12,10 @@ int ht_path(char *buf, size_t size, const char *root, const char *rel);
  * count, or -errno. A file longer than size-1 is cut: -EFBIG. */
 long ht_read_file(const char *path, char *buf, size_t size);
 
+/* Reads a whole file of unknown size into a malloc'd buffer (*text, freed
+ * by the caller): size bytes first, read again twice as big while the file
+ * is longer, up to max. Returns the byte count, or -errno (-EFBIG past
+ * max); *text is NULL on error. */
+long ht_read_file_alloc(const char *path, size_t size, size_t max, char **text);
+
 #endif

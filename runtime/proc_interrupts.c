@@ -189,33 +189,18 @@ proc_interrupts_find(const struct proc_interrupts *p, const char *irq)
 int proc_interrupts_read(const char *root, struct proc_interrupts *out)
 {
 	char path[4096];
-	char *text = NULL;
-	size_t size = 1 << 16;		/* 2 CPUs: ~2 KB; 64 CPUs: ~50 KB */
+	char *text;
 	long n;
 	int err = ht_path(path, sizeof(path), root, "/proc/interrupts");
 
 	memset(out, 0, sizeof(*out));
 	if (err)
 		return err;
-	for (;;) {
-		char *grown = realloc(text, size);
-
-		if (!grown) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-		text = grown;
-		n = ht_read_file(path, text, size);
-		if (n != -EFBIG || size >= (1u << 28))
-			break;
-		size *= 2;		/* many CPUs: read again, bigger */
-	}
-	if (n < 0) {
-		err = (int)n;
-		goto cleanup;
-	}
+	/* 2 CPUs: ~2 KB; 64 CPUs: ~50 KB; many CPUs: read again, bigger */
+	n = ht_read_file_alloc(path, 1 << 16, 1u << 28, &text);
+	if (n < 0)
+		return (int)n;
 	err = proc_interrupts_parse(text, out);
-cleanup:
 	free(text);
 	return err;
 }

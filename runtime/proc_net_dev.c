@@ -131,33 +131,18 @@ const struct proc_net_dev_if *proc_net_dev_find(const struct proc_net_dev *d,
 int proc_net_dev_read(const char *root, struct proc_net_dev *out)
 {
 	char path[4096];
-	char *text = NULL;
-	size_t size = 1 << 16;		/* ~170 bytes per interface */
+	char *text;
 	long n;
 	int err = ht_path(path, sizeof(path), root, "/proc/net/dev");
 
 	memset(out, 0, sizeof(*out));
 	if (err)
 		return err;
-	for (;;) {
-		char *grown = realloc(text, size);
-
-		if (!grown) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-		text = grown;
-		n = ht_read_file(path, text, size);
-		if (n != -EFBIG || size >= (1u << 26))
-			break;
-		size *= 2;		/* thousands of veths: read again */
-	}
-	if (n < 0) {
-		err = (int)n;
-		goto cleanup;
-	}
+	/* ~170 bytes per interface; thousands of veths: read again */
+	n = ht_read_file_alloc(path, 1 << 16, 1u << 26, &text);
+	if (n < 0)
+		return (int)n;
 	err = proc_net_dev_parse(text, out);
-cleanup:
 	free(text);
 	return err;
 }

@@ -165,33 +165,18 @@ int64_t proc_softirqs_get(const struct proc_softirqs *s, enum proc_softirq vec,
 int proc_softirqs_read(const char *root, struct proc_softirqs *out)
 {
 	char path[4096];
-	char *text = NULL;
-	size_t size = 1 << 16;		/* 64 CPUs: ~7 KB */
+	char *text;
 	long n;
 	int err = ht_path(path, sizeof(path), root, "/proc/softirqs");
 
 	memset(out, 0, sizeof(*out));
 	if (err)
 		return err;
-	for (;;) {
-		char *grown = realloc(text, size);
-
-		if (!grown) {
-			err = -ENOMEM;
-			goto cleanup;
-		}
-		text = grown;
-		n = ht_read_file(path, text, size);
-		if (n != -EFBIG || size >= (1u << 26))
-			break;
-		size *= 2;
-	}
-	if (n < 0) {
-		err = (int)n;
-		goto cleanup;
-	}
+	/* 64 CPUs: ~7 KB */
+	n = ht_read_file_alloc(path, 1 << 16, 1u << 26, &text);
+	if (n < 0)
+		return (int)n;
 	err = proc_softirqs_parse(text, out);
-cleanup:
 	free(text);
 	return err;
 }
