@@ -29,6 +29,7 @@
 #include <unistd.h>
 #include <microhttpd.h>
 #include "cli.h"
+#include "ht_path.h"
 #include "ht_counter.h"
 #include "serve_db.h"
 #include "serve_render.h"
@@ -691,38 +692,9 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 /* Reads a small file into a NUL-terminated string. */
 static int slurp(const char *path, char **out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC), err = 0;
-	size_t len = 0;
-	char *buf = malloc(MAX_SECRET_FILE + 1);
+	long n = ht_read_file_alloc(path, MAX_SECRET_FILE, MAX_SECRET_FILE, out);
 
-	if (fd < 0 || !buf) {
-		err = fd < 0 ? -errno : -ENOMEM;
-		goto cleanup;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, MAX_SECRET_FILE - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = -errno;
-			goto cleanup;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len == MAX_SECRET_FILE) {
-			err = -EFBIG;
-			goto cleanup;
-		}
-	}
-	buf[len] = '\0';
-	*out = buf;
-	buf = NULL;
-cleanup:
-	free(buf);
-	if (fd >= 0)
-		close(fd);
-	return err;
+	return n < 0 ? (int)n : 0;
 }
 
 static int load_auth(struct server *srv, const char *path)
