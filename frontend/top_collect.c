@@ -558,7 +558,7 @@ static int skb_walk(void *ctx, const char *name, const char *labels, int64_t val
 	else if (!strcmp(name, "frees"))
 		f->skb_free = value;
 	else if (!strcmp(name, "outstanding") ||
-		 (!strcmp(name, "outstanding_approx") && f->skb_outstanding < 0))
+		 (!strcmp(name, "outstanding_approx") && f->skb_outstanding == TOP_NO_COUNT))
 		f->skb_outstanding = value;
 	return 0;
 }
@@ -611,7 +611,8 @@ static struct top_frame *build_frame(struct top_collector *c, int with_maps)
 	f->probe = *ht_sampler_probe_status(c->sampler);
 	f->probe_source = c->probe_source;
 	snprintf(f->probe_note, sizeof(f->probe_note), "%s", c->probe_note);
-	f->skb_alloc = f->skb_free = f->skb_outstanding = -1;
+	f->skb_alloc = f->skb_free = -1;
+	f->skb_outstanding = TOP_NO_COUNT;
 	ht_sampler_probe_foreach(c->sampler, HT_SUBSYS_SKB, skb_walk, f);
 	f->nintr = c->nintr;
 	memcpy(f->intr_top, c->intr_top, sizeof(f->intr_top));

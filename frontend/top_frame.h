@@ -25,6 +25,8 @@
 #define TOP_CHART_POINTS 240	/* detail chart: points kept */
 #define TOP_MAPS_MAX 12		/* detail: growing mappings kept */
 
+#define TOP_NO_COUNT INT64_MIN
+
 struct top_proc_row {
 	pid_t pid, ppid;
 	char state;
@@ -95,7 +97,9 @@ struct top_frame {
 	struct ht_probe_status probe;
 	int probe_source;		/* TOP_PROBES_* */
 	char probe_note[256];		/* stap child state, stream end, ... */
-	int64_t skb_alloc, skb_free, skb_outstanding;	/* -1 none */
+	int64_t skb_alloc, skb_free;	/* -1 none */
+	int64_t skb_outstanding;	/* TOP_NO_COUNT none: the bpf runtime's
+					 * approximation may go below 0 */
 	size_t nintr;			/* vectors in intr_top */
 	struct top_vec_rate intr_top[TOP_TOPVEC];
 	size_t nsoft;

@@ -186,7 +186,10 @@ static int json_frame(struct top_render_ctx *ctx, struct top_frame *f)
 	json_num(o, "sched_coverage", f->probe.sched_coverage, 1);
 	json_bytes(o, "skb_alloc", f->skb_alloc, 1);
 	json_bytes(o, "skb_free", f->skb_free, 1);
-	json_bytes(o, "skb_outstanding", f->skb_outstanding, 0);
+	if (f->skb_outstanding == TOP_NO_COUNT)
+		fputs("\"skb_outstanding\":null", o);
+	else
+		fprintf(o, "\"skb_outstanding\":%" PRId64, f->skb_outstanding);
 	fputs("},\"processes\":[", o);
 	n = top_view_build(f, &ctx->view, idx);
 	for (size_t i = 0; i < n && (!ctx->limit || i < ctx->limit); i++) {

@@ -226,14 +226,14 @@ static int probe_lines(const struct top_frame *f, int verbose, struct top_line *
 		snprintf(cov, sizeof(cov), "sched coverage -");
 	else
 		snprintf(cov, sizeof(cov), "sched coverage %.1f%%", 100.0 * p->sched_coverage);
-	if (f->skb_alloc >= 0 || f->skb_free >= 0 || f->skb_outstanding >= 0) {
+	if (f->skb_alloc >= 0 || f->skb_free >= 0 || f->skb_outstanding != TOP_NO_COUNT) {
 		char a[24], b[24], o[24];
 		snprintf(a, sizeof(a), "%" PRId64, f->skb_alloc);
 		snprintf(b, sizeof(b), "%" PRId64, f->skb_free);
 		snprintf(o, sizeof(o), "%" PRId64, f->skb_outstanding);
 		snprintf(skb, sizeof(skb), "skb/batch alloc %s free %s, outstanding %s",
 			 f->skb_alloc >= 0 ? a : "-", f->skb_free >= 0 ? b : "-",
-			 f->skb_outstanding >= 0 ? o : "-");
+			 f->skb_outstanding != TOP_NO_COUNT ? o : "-");
 	} else {
 		snprintf(skb, sizeof(skb), "skb -");
 	}
@@ -251,7 +251,7 @@ static int probe_lines(const struct top_frame *f, int verbose, struct top_line *
 			snprintf(a, sizeof(a), "%" PRId64, f->skb_alloc);
 		if (f->skb_free >= 0)
 			snprintf(b, sizeof(b), "%" PRId64, f->skb_free);
-		if (f->skb_outstanding >= 0)
+		if (f->skb_outstanding != TOP_NO_COUNT)
 			snprintf(o, sizeof(o), "%" PRId64, f->skb_outstanding);
 		if (!isnan(p->sched_coverage))
 			snprintf(c, sizeof(c), "%.1f%%", 100.0 * p->sched_coverage);

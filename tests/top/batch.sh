@@ -91,6 +91,16 @@ import json, sys
 p = json.loads(open(sys.argv[1]).read())["probes"]
 assert p == {"source": "stream", "active": True, "records": 8, "bad_lines": 1, "sched_coverage": None,
              "skb_alloc": 120, "skb_free": 100, "skb_outstanding": 20}, p' "$TMP/out" || fail "json probes"
+# The bpf runtime's outstanding_approx may go below 0: shown, not dropped.
+printf '%s\n' '#healthtap v=1 runtime=bpf start_ms=1 interval_ms=1000' \
+	'1000 skb frees 9' '1000 skb alloc_approx 4' '1000 skb outstanding_approx -5' \
+	'1000 skb batch 1' >"$TMP/stream-neg"
+expect_exit 0 "$HEALTHTAP" top --json -n 1 -i 100ms --root "$FIX" --stream "$TMP/stream-neg"
+python3 -c '
+import json, sys
+p = json.loads(open(sys.argv[1]).read())["probes"]
+assert (p["skb_alloc"], p["skb_free"], p["skb_outstanding"]) == (4, 9, -5), p' "$TMP/out" ||
+	fail "negative outstanding_approx"
 pass "probe figures from --stream FILE"
 
 mark="sleep 3$$.5"
