@@ -1,11 +1,11 @@
 #include <errno.h>
-#include <sys/utsname.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include "cli.h"
 

@@ -16,9 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
-#include <glob.h>
 #include "cli.h"
 #include "ht_counter.h"
 #include "ht_protocol.h"

@@ -681,8 +681,6 @@ static int is_young(int64_t start_time)
 	return now_ticks - start_time < hz;
 }
 
-/* Finds and reads a process first listed now. Returns 0 or -ENOMEM; a
- * process gone before its read is counted and dropped. */
 /* Counts a live process's fallback and EACCES as it goes into the table
  * (a pass of its own over 10,000 entries costs cache misses). */
 static int push_live(struct ht_proctable *t, struct vec *live, struct entry *e)
@@ -692,6 +690,8 @@ static int push_live(struct ht_proctable *t, struct vec *live, struct entry *e)
 	return vec_push(live, e);
 }
 
+/* Finds and reads a process first listed now. Returns 0 or -ENOMEM; a
+ * process gone before its read is counted and dropped. */
 static int discover(struct ht_proctable *t, struct vec *live, pid_t pid, int64_t now)
 {
 	struct entry *e = entry_new(pid);
