@@ -9,7 +9,9 @@ command -v setpriv >/dev/null 2>&1 || { echo "SKIP: no setpriv"; exit 77; }
 id nobody >/dev/null 2>&1 || { echo "SKIP: no user nobody"; exit 77; }
 chmod 755 "$TMP"
 mkdir -m 777 "$TMP/u"
-# the build tree must be reachable by nobody
+# a copy nobody can reach: the build tree may sit in a private dir (mktemp -d)
+cp "$HEALTHTAP" "$TMP/healthtap"
+HEALTHTAP="$TMP/healthtap"
 setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$HEALTHTAP" ||
 	{ echo "SKIP: nobody cannot run $HEALTHTAP"; exit 77; }
 as_nobody() { setpriv --reuid=nobody --regid=nogroup --clear-groups env -u HEALTHTAP_STAP_CMD "$@"; }
