@@ -109,27 +109,6 @@ const struct ht_command *ht_command_at(size_t i)
 	return i < nregistered ? registered[i] : NULL;
 }
 
-char *ht_format_bytes(char *buf, size_t size, double bytes)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	double v = fabs(bytes);
-	int u = 0;
-
-	if (isnan(bytes)) {
-		snprintf(buf, size, "-");
-		return buf;
-	}
-	while (v >= 1024 && u < 5) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, size, "%s%.0f B", bytes < 0 ? "-" : "", v);
-	else
-		snprintf(buf, size, "%s%.1f %s", bytes < 0 ? "-" : "", v, units[u]);
-	return buf;
-}
-
 int ht_default_db_path(char *buf, size_t size)
 {
 	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");

@@ -46,10 +46,6 @@ int ht_parse_duration_ms(const char *text, int64_t *ms);
 /* Parses a non-negative integer. Returns 0 or -EINVAL. */
 int ht_parse_count(const char *text, int64_t *out);
 
-/* Formats bytes with a binary unit: "512 B", "1.5 KiB", "-3.2 MiB", "-" for
- * NAN. Returns buf. */
-char *ht_format_bytes(char *buf, size_t size, double bytes);
-
 /* The history DB when -d is not given: /var/lib/healthtap/healthtap.db as
  * root, else $XDG_STATE_HOME/healthtap/healthtap.db, else
  * ~/.local/state/healthtap/healthtap.db. Returns 0, or -ENOENT when

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "fmt.h"
 #include "leaks.h"
 
 enum { STATE_OK, STATE_WARNING, STATE_CRITICAL, STATE_UNKNOWN };
@@ -335,19 +336,19 @@ static int evaluate(const struct check_opts *o, const struct leak_report *r)
 	if (sj.rate > 0) {
 		printf("%s leaking %s/s (%.0f B/s), %.2f h left before it reaches %s (%s) "
 		       "(%.2f h to %s h), %s used",
-		       sj.what, leak_fmt_bytes(a, sizeof(a), sj.rate), sj.rate, left_h,
-		       leak_fmt_bytes(b, sizeof(b), sj.limit), sj.limit_name, soonest_h,
+		       sj.what, fmt_bytes(a, sizeof(a), sj.rate), sj.rate, left_h,
+		       fmt_bytes(b, sizeof(b), sj.limit), sj.limit_name, soonest_h,
 		       isinf(latest_h) ? "inf" : (snprintf(e, sizeof(e), "%.2f", latest_h), e),
-		       leak_fmt_bytes(c, sizeof(c), sj.used));
+		       fmt_bytes(c, sizeof(c), sj.used));
 		if (sj.worst && !o->pid && !o->cgroup)
 			printf("; %zu leaking, fastest pid %d (%s) %s/s", sj.leaking,
 			       (int)sj.worst->pid, sj.worst->comm,
-			       leak_fmt_bytes(d, sizeof(d), sj.worst->l.rate));
+			       fmt_bytes(d, sizeof(d), sj.worst->l.rate));
 	} else {
 		printf("%s: %s, %s used of %s (%s)", sj.what,
 		       sj.verdict ? sj.verdict : "no leak",
-		       leak_fmt_bytes(a, sizeof(a), sj.used),
-		       leak_fmt_bytes(b, sizeof(b), sj.limit), sj.limit_name);
+		       fmt_bytes(a, sizeof(a), sj.used),
+		       fmt_bytes(b, sizeof(b), sj.limit), sj.limit_name);
 	}
 	if (o->have_warn)
 		range_seconds(&o->warn, wr, sizeof(wr));

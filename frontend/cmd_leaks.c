@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli.h"
+#include "fmt.h"
 #include "leaks.h"
 #include "ht_counter.h"
 #include "ht_sampler.h"
@@ -69,45 +70,6 @@ void leak_report_free(struct leak_report *r)
 	free(r->procs);
 	free(r->cgroups);
 	memset(r, 0, sizeof(*r));
-}
-
-const char *leak_fmt_bytes(char *buf, size_t len, double b)
-{
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double a = fabs(b);
-	int u = 0;
-
-	if (isnan(b)) {
-		snprintf(buf, len, "?");
-		return buf;
-	}
-	while (a >= 1024 && u < 4) {
-		a /= 1024;
-		b /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, len, "%.0f B", b);
-	else
-		snprintf(buf, len, "%.*f %s", a < 10 ? 2 : a < 100 ? 1 : 0, b, units[u]);
-	return buf;
-}
-
-const char *leak_fmt_duration(char *buf, size_t len, double s)
-{
-	if (isnan(s))
-		snprintf(buf, len, "?");
-	else if (isinf(s))
-		snprintf(buf, len, "never");
-	else if (s < 120)
-		snprintf(buf, len, "%.0f s", s);
-	else if (s < 7200)
-		snprintf(buf, len, "%.1f min", s / 60);
-	else if (s < 3 * 86400)
-		snprintf(buf, len, "%.1f h", s / 3600);
-	else
-		snprintf(buf, len, "%.1f d", s / 86400);
-	return buf;
 }
 
 static int by_rate_desc(const void *a, const void *b)
@@ -906,23 +868,23 @@ static void table_details(FILE *out, const struct leak_item *it)
 		ht_leak_verdict_name(l->verdict), ht_leak_reason_name(l->reason),
 		l->rate, l->rate_lo, l->rate_hi, l->r2, l->mk_p,
 		l->steps_excluded ? "excluded" : l->nsteps ? "kept" : "none",
-		l->n, leak_fmt_duration(a, sizeof(a), l->span_s));
+		l->n, fmt_duration(a, sizeof(a), l->span_s));
 	if (it->kind == LEAK_SYSTEM)
 		fprintf(out, "    used %s, MemAvailable %s",
-			leak_fmt_bytes(a, sizeof(a), (double)l->current),
-			leak_fmt_bytes(b, sizeof(b), (double)l->headroom));
+			fmt_bytes(a, sizeof(a), (double)l->current),
+			fmt_bytes(b, sizeof(b), (double)l->headroom));
 	else
 		fprintf(out, "    %s %s, anon %s", it->kind == LEAK_CGROUP ? "memory.current" : "RSS",
-			leak_fmt_bytes(a, sizeof(a), (double)l->current),
-			leak_fmt_bytes(b, sizeof(b), (double)l->anon));
+			fmt_bytes(a, sizeof(a), (double)l->current),
+			fmt_bytes(b, sizeof(b), (double)l->anon));
 	if (l->limit_kind != HT_LIMIT_NONE && it->detailed)
 		fprintf(out, "; nearest limit %s %s (%s left), reached in %s [%s, %s]\n",
 			ht_leak_limit_name(l->limit_kind),
-			leak_fmt_bytes(c, sizeof(c), (double)l->limit_bytes),
-			leak_fmt_bytes(d, sizeof(d), (double)l->headroom),
-			leak_fmt_duration(e, sizeof(e), l->eta.point),
-			leak_fmt_duration(f, sizeof(f), l->eta.soonest),
-			leak_fmt_duration(a, sizeof(a), l->eta.latest));
+			fmt_bytes(c, sizeof(c), (double)l->limit_bytes),
+			fmt_bytes(d, sizeof(d), (double)l->headroom),
+			fmt_duration(e, sizeof(e), l->eta.point),
+			fmt_duration(f, sizeof(f), l->eta.soonest),
+			fmt_duration(a, sizeof(a), l->eta.latest));
 	else
 		fputc('\n', out);
 }
@@ -956,7 +918,7 @@ static void render_table(FILE *out, const struct leak_report *r, const struct le
 
 	fprintf(out, "healthtap leaks: %s, %s window, a point every %.0f ms, %zu processes\n",
 		r->from_db ? "recorded DB" : "live",
-		leak_fmt_duration(w, sizeof(w), r->window_s), r->interval_s * 1e3,
+		fmt_duration(w, sizeof(w), r->window_s), r->interval_s * 1e3,
 		r->nprocs);
 	for (size_t i = 0; i < r->nprocs_items; i++)
 		if (shown(v, &r->procs[i])) {

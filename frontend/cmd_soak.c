@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include "chart.h"
 #include "cli.h"
+#include "fmt.h"
 #include "ht_counter.h"
 #include "ht_proctable.h"
 #include "ht_trend.h"
@@ -319,8 +320,8 @@ static void progress(const struct soak *s, int64_t round)
 			continue;
 		const struct sample *x = &t->samples[t->nsamples - 1];
 		fprintf(stderr, "  %s[%ld] Private_Dirty %s RSS %s", t->comm, (long)t->pid,
-			ht_format_bytes(a, sizeof(a), x->private_dirty),
-			ht_format_bytes(b, sizeof(b), x->rss));
+			fmt_bytes(a, sizeof(a), x->private_dirty),
+			fmt_bytes(b, sizeof(b), x->rss));
 	}
 	fputc('\n', stderr);
 }
@@ -503,8 +504,8 @@ static void print_growth_text(const struct target *t)
 	for (long i = 0; i < n && i < 10; i++) {
 		const struct proc_pid_smaps_growth *x = &g[i];
 		printf("    %10s private dirty %10s size  %s%s %012" PRIx64 "-%012" PRIx64 " %s\n",
-		       ht_format_bytes(a, sizeof(a), (double)x->private_dirty_delta),
-		       ht_format_bytes(b, sizeof(b), (double)x->size_delta),
+		       fmt_bytes(a, sizeof(a), (double)x->private_dirty_delta),
+		       fmt_bytes(b, sizeof(b), (double)x->size_delta),
 		       x->after.path[0] ? x->after.path : "[anon]",
 		       x->is_new ? " (new)" : "", x->after.start, x->after.end,
 		       x->after.perms);
@@ -519,11 +520,11 @@ static void print_target_text(const struct target *t)
 	printf("%s (pid %ld): %s\n", t->comm[0] ? t->comm : t->spec, (long)t->pid,
 	       verdict_names[t->verdict]);
 	printf("  growth %s/round of %s, 95%% CI [%s, %s], Mann-Kendall p %.3g, %zu rounds\n",
-	       ht_format_bytes(a, sizeof(a), t->slope), t->figure,
-	       ht_format_bytes(b, sizeof(b), t->lo), ht_format_bytes(c, sizeof(c), t->hi),
+	       fmt_bytes(a, sizeof(a), t->slope), t->figure,
+	       fmt_bytes(b, sizeof(b), t->lo), fmt_bytes(c, sizeof(c), t->hi),
 	       t->p, t->npoints);
-	printf("  %s %s -> %s\n", t->figure, ht_format_bytes(a, sizeof(a), t->first),
-	       ht_format_bytes(d, sizeof(d), t->last));
+	printf("  %s %s -> %s\n", t->figure, fmt_bytes(a, sizeof(a), t->first),
+	       fmt_bytes(d, sizeof(d), t->last));
 	if (t->notes[0])
 		printf("  note: %s\n", t->notes);
 	print_growth_text(t);
@@ -536,10 +537,10 @@ static void print_others_text(const struct other_change *c, size_t n)
 	printf("other processes whose RSS changed (%zu):\n", n);
 	for (size_t i = 0; i < n && i < 10; i++)
 		printf("  %-16s pid %-7ld %10s -> %10s (%s%s)\n", c[i].comm, (long)c[i].pid,
-		       ht_format_bytes(a, sizeof(a), (double)c[i].before),
-		       ht_format_bytes(b, sizeof(b), (double)c[i].after),
+		       fmt_bytes(a, sizeof(a), (double)c[i].before),
+		       fmt_bytes(b, sizeof(b), (double)c[i].after),
 		       c[i].after > c[i].before ? "+" : "",
-		       ht_format_bytes(d, sizeof(d), (double)(c[i].after - c[i].before)));
+		       fmt_bytes(d, sizeof(d), (double)(c[i].after - c[i].before)));
 }
 
 static void json_num(const char *key, double v, int comma)

@@ -65,11 +65,6 @@ int leak_collect(const struct leak_collect_opts *o, struct leak_report *r,
 		 char *err, size_t errlen);
 void leak_report_free(struct leak_report *r);
 
-/* "12.3 MiB", "512 B"; "?" for < 0. buf of 32 bytes at least. */
-const char *leak_fmt_bytes(char *buf, size_t len, double bytes);
-/* "45 s", "12.5 min", "3.2 h", "6.6 d", "never". */
-const char *leak_fmt_duration(char *buf, size_t len, double s);
-
 /* healthtap installed as check_leak: main() calls this when
  * basename(argv[0]) is "check_leak". argv[0] is the program name. */
 int cmd_check_leak_main(int argc, char **argv);

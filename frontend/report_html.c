@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "fmt.h"
 #include "report_html.h"
 
 static void esc(FILE *out, const char *s)
@@ -71,7 +72,7 @@ static void num_cell(FILE *out, double v, const char *unit)
 	else if (!*unit)
 		snprintf(buf, sizeof(buf), "%.3f", v);
 	else if (!strcmp(unit, "B") || !strcmp(unit, "B/s")) {
-		size_t len = strlen(ht_format_bytes(buf, sizeof(buf), v));
+		size_t len = strlen(fmt_bytes(buf, sizeof(buf), v));
 		snprintf(buf + len, sizeof(buf) - len, "%s", unit[1] ? "/s" : "");
 	}
 	else

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "fmt.h"
 #include "report.h"
 
 struct row {
@@ -34,7 +35,7 @@ static void human(char *buf, size_t size, double v, const char *unit, const char
 	if (!isfinite(v))
 		snprintf(buf, size, "-");
 	else if (!strcmp(unit, "B")) {
-		size_t len = strlen(ht_format_bytes(buf, size, v));
+		size_t len = strlen(fmt_bytes(buf, size, v));
 		snprintf(buf + len, size - len, "%s", suffix);
 	}
 	else

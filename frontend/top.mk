@@ -2,7 +2,6 @@
 healthtap_SOURCES += frontend/cmd_top.c \
 	frontend/top_frame.h \
 	frontend/top_collect.h frontend/top_collect.c \
-	frontend/top_format.h frontend/top_format.c \
 	frontend/top_table.h frontend/top_table.c \
 	frontend/top_widget.h frontend/top_widgets.c \
 	frontend/top_render.h frontend/top_render.c \

@@ -14,7 +14,7 @@
 #include <unistd.h>
 #include <curses.h>
 #include "ht_counter.h"
-#include "top_format.h"
+#include "fmt.h"
 #include "top_hosts.h"
 #include "top_json.h"
 
@@ -388,16 +388,16 @@ static void host_line(const struct top_host_row *r, char *buf, size_t size)
 		snprintf(buf, size, "%-21.21s %-10s down: %s", r->address, "-", r->error);
 		return;
 	}
-	top_fmt_bytes_short(used, sizeof(used),
+	fmt_bytes_short(used, sizeof(used),
 			    r->mem_total >= 0 && r->mem_available >= 0 ?
 				    (double)(r->mem_total - r->mem_available) : NAN);
-	top_fmt_bytes_short(avail, sizeof(avail), r->mem_available >= 0 ? (double)r->mem_available : NAN);
-	top_fmt_byte_rate_short(trend, sizeof(trend), r->avail_rate);
+	fmt_bytes_short(avail, sizeof(avail), r->mem_available >= 0 ? (double)r->mem_available : NAN);
+	fmt_byte_rate_short(trend, sizeof(trend), r->avail_rate);
 	if (isnan(r->cpu_busy_pct))
 		snprintf(cpu, sizeof(cpu), "-");
 	else
 		snprintf(cpu, sizeof(cpu), "%.0f%%", r->cpu_busy_pct);
-	top_fmt_count_rate(cs, sizeof(cs), r->ctxt_per_s);
+	fmt_count_rate(cs, sizeof(cs), r->ctxt_per_s);
 	snprintf(np, sizeof(np), "%" PRId64, r->procs_total);
 	snprintf(buf, size, "%-21.21s %-10.10s %5s %8s %6s %9s %4s %7s", r->address, r->name, np, used,
 		 avail, trend, cpu, cs);
@@ -413,11 +413,11 @@ static void cmd_line(const struct top_cmd_row *c, char *buf, size_t size)
 {
 	char rss[16], anon[16], rate[16], risk[16], eta[16];
 
-	top_fmt_bytes_short(rss, sizeof(rss), (double)c->rss);
-	top_fmt_bytes_short(anon, sizeof(anon), (double)c->anon);
-	top_fmt_byte_rate_short(rate, sizeof(rate), c->rate);
-	top_fmt_num(risk, sizeof(risk), c->max_risk, 2);
-	top_fmt_duration(eta, sizeof(eta), c->soonest_s);
+	fmt_bytes_short(rss, sizeof(rss), (double)c->rss);
+	fmt_bytes_short(anon, sizeof(anon), (double)c->anon);
+	fmt_byte_rate_short(rate, sizeof(rate), c->rate);
+	fmt_num(risk, sizeof(risk), c->max_risk, 2);
+	fmt_duration_short(eta, sizeof(eta), c->soonest_s);
 	snprintf(buf, size, "%-16.16s %5zu %5zu %7s %7s %9s %5s %8s  %s", c->comm, c->hosts, c->procs,
 		 rss, anon, rate, risk, eta, c->host_list);
 }

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "top_format.h"
+#include "fmt.h"
 #include "top_table.h"
 
 #define CMP(a, b) (((a) > (b)) - ((a) < (b)))
@@ -81,36 +81,36 @@ static void cell_user(const struct top_proc_row *r, char *buf, size_t size, int 
 static void cell_rss(const struct top_proc_row *r, char *buf, size_t size, int utf8)
 {
 	(void)utf8;
-	top_fmt_bytes_short(buf, size, r->rss < 0 ? NAN : (double)r->rss);
+	fmt_bytes_short(buf, size, r->rss < 0 ? NAN : (double)r->rss);
 }
 
 static void cell_anon(const struct top_proc_row *r, char *buf, size_t size, int utf8)
 {
 	(void)utf8;
-	top_fmt_bytes_short(buf, size, r->anon < 0 ? NAN : (double)r->anon);
+	fmt_bytes_short(buf, size, r->anon < 0 ? NAN : (double)r->anon);
 }
 
 static void cell_growth(const struct top_proc_row *r, char *buf, size_t size, int utf8)
 {
 	(void)utf8;
-	top_fmt_byte_rate_short(buf, size, r->rate);
+	fmt_byte_rate_short(buf, size, r->rate);
 }
 
 static void cell_r2(const struct top_proc_row *r, char *buf, size_t size, int utf8)
 {
 	(void)utf8;
-	top_fmt_num(buf, size, r->r2, 2);
+	fmt_num(buf, size, r->r2, 2);
 }
 
 static void cell_ttl(const struct top_proc_row *r, char *buf, size_t size, int utf8)
 {
 	(void)utf8;
-	top_fmt_duration(buf, size, isnan(r->rate) ? NAN : r->eta_s);
+	fmt_duration_short(buf, size, isnan(r->rate) ? NAN : r->eta_s);
 }
 
 static void cell_spark(const struct top_proc_row *r, char *buf, size_t size, int utf8)
 {
-	top_fmt_spark(buf, size, r->spark, TOP_SPARK_BUCKETS, utf8);
+	fmt_spark(buf, size, r->spark, TOP_SPARK_BUCKETS, utf8);
 }
 
 static void cell_cmd(const struct top_proc_row *r, char *buf, size_t size, int utf8)
@@ -122,7 +122,7 @@ static void cell_cmd(const struct top_proc_row *r, char *buf, size_t size, int u
 static void cell_risk(const struct top_proc_row *r, char *buf, size_t size, int utf8)
 {
 	(void)utf8;
-	top_fmt_num(buf, size, r->risk, 2);
+	fmt_num(buf, size, r->risk, 2);
 }
 
 const struct top_column top_columns[TOP_COL_N] = {

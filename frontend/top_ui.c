@@ -11,7 +11,7 @@
 #include <unistd.h>
 #include <curses.h>
 #include "ht_counter.h"
-#include "top_format.h"
+#include "fmt.h"
 #include "top_render.h"
 #include "top_ui.h"
 #include "top_widget.h"
@@ -294,10 +294,10 @@ static void draw_threads(struct ui *u, int y)
 		t = &f->threads[ti[k]];
 		snprintf(buf, sizeof(buf), "%6d %6d %-14.14s %c %8s %8s %8s %9" PRId64 " %9" PRId64,
 			 (int)t->pid, (int)t->tid, t->comm, t->state ? t->state : '?',
-			 top_fmt_count_rate(a, sizeof(a), isnan(t->vol_rate) && isnan(t->nonvol_rate) ?
+			 fmt_count_rate(a, sizeof(a), isnan(t->vol_rate) && isnan(t->nonvol_rate) ?
 							   NAN : thread_rate(t)),
-			 top_fmt_count_rate(b, sizeof(b), t->vol_rate),
-			 top_fmt_count_rate(c, sizeof(c), t->nonvol_rate), t->vol, t->nonvol);
+			 fmt_count_rate(b, sizeof(b), t->vol_rate),
+			 fmt_count_rate(c, sizeof(c), t->nonvol_rate), t->vol, t->nonvol);
 		put_line(y, 0, buf, k == u->sel ? A_REVERSE : A_NORMAL, k == u->sel);
 	}
 	free(ti);
@@ -355,11 +355,11 @@ static void draw_chart(struct ui *u, const struct top_detail *d, int y0, int h, 
 		vmin -= 1024;
 		vmax += 1024;
 	}
-	top_fmt_bytes_short(lab, sizeof(lab), vmax);
+	fmt_bytes_short(lab, sizeof(lab), vmax);
 	put_line(y0, 0, lab, A_NORMAL, 0);
-	top_fmt_bytes_short(lab, sizeof(lab), (vmin + vmax) / 2);
+	fmt_bytes_short(lab, sizeof(lab), (vmin + vmax) / 2);
 	put_line(y0 + h / 2, 0, lab, A_NORMAL, 0);
-	top_fmt_bytes_short(lab, sizeof(lab), vmin);
+	fmt_bytes_short(lab, sizeof(lab), vmin);
 	put_line(y0 + h - 1, 0, lab, A_NORMAL, 0);
 	if (tmin >= 0)
 		tmin = -1;
@@ -388,7 +388,7 @@ static void draw_chart(struct ui *u, const struct top_detail *d, int y0, int h, 
 	}
 	move(y0 + h, 0);
 	clrtoeol();
-	top_fmt_duration(lab, sizeof(lab), -tmin);
+	fmt_duration_short(lab, sizeof(lab), -tmin);
 	snprintf(axis, sizeof(axis), "-%s", lab);
 	put_line(y0 + h, x0, axis, A_DIM, 0);
 	put_line(y0 + h, x0 + cw / 2 - 12, "* RSS   . anonymous", A_DIM, 0);
@@ -414,35 +414,35 @@ static void draw_detail(struct ui *u)
 	if (r) {
 		snprintf(buf, sizeof(buf), "cmd  %s", r->cmd);
 		put_line(y++, 0, buf, A_NORMAL, 1);
-		top_fmt_bytes(a, sizeof(a), r->rss);
-		top_fmt_bytes(b, sizeof(b), r->anon);
-		top_fmt_byte_rate(c, sizeof(c), r->rate);
-		top_fmt_duration(e, sizeof(e), r->age_s);
+		fmt_bytes(a, sizeof(a), fmt_known(r->rss));
+		fmt_bytes(b, sizeof(b), fmt_known(r->anon));
+		fmt_byte_rate(c, sizeof(c), r->rate);
+		fmt_duration_short(e, sizeof(e), r->age_s);
 		snprintf(buf, sizeof(buf), "who  user %s  ppid %d  threads %" PRId64 "  state %c",
 			 r->user, (int)r->ppid, r->threads, r->state);
 		put_line(y++, 0, buf, A_NORMAL, 1);
 		snprintf(buf, sizeof(buf), "mem  RSS %s  anon %s  growth %s  R2 %s  watched %s",
-			 a, b, c, top_fmt_num(g, sizeof(g), r->r2, 2), e);
+			 a, b, c, fmt_num(g, sizeof(g), r->r2, 2), e);
 		put_line(y++, 0, buf, A_NORMAL, 1);
-		top_fmt_bytes(a, sizeof(a), r->limit_bytes);
-		top_fmt_bytes(b, sizeof(b), r->headroom);
-		top_fmt_duration(c, sizeof(c), r->eta_s);
+		fmt_bytes(a, sizeof(a), fmt_known(r->limit_bytes));
+		fmt_bytes(b, sizeof(b), fmt_known(r->headroom));
+		fmt_duration_short(c, sizeof(c), r->eta_s);
 		if (r->limit_kind == HT_LIMIT_NONE)
 			snprintf(buf, sizeof(buf), "lim  no limit in reach (looked up once it grows for sure)  risk %s",
-				 top_fmt_num(g, sizeof(g), r->risk, 2));
+				 fmt_num(g, sizeof(g), r->risk, 2));
 		else
 			snprintf(buf, sizeof(buf), "lim  %s limit %s, headroom %s, reached in %s  risk %s",
-				 ht_limit_name(r->limit_kind), a, b, c, top_fmt_num(g, sizeof(g), r->risk, 2));
+				 ht_limit_name(r->limit_kind), a, b, c, fmt_num(g, sizeof(g), r->risk, 2));
 		put_line(y++, 0, buf, row_attr(u, r), 1);
 	} else {
 		put_line(y++, 0, "the process has exited", attr_of(u, TOP_A_WARN), 1);
 	}
 	if (d && d->have_rollup) {
-		top_fmt_bytes(a, sizeof(a), d->rollup.rss);
-		top_fmt_bytes(b, sizeof(b), d->rollup.pss);
-		top_fmt_bytes(c, sizeof(c), d->rollup.private_dirty);
-		top_fmt_bytes(e, sizeof(e), d->rollup.anonymous);
-		top_fmt_bytes(g, sizeof(g), d->rollup.swap);
+		fmt_bytes(a, sizeof(a), fmt_known(d->rollup.rss));
+		fmt_bytes(b, sizeof(b), fmt_known(d->rollup.pss));
+		fmt_bytes(c, sizeof(c), fmt_known(d->rollup.private_dirty));
+		fmt_bytes(e, sizeof(e), fmt_known(d->rollup.anonymous));
+		fmt_bytes(g, sizeof(g), fmt_known(d->rollup.swap));
 		snprintf(buf, sizeof(buf), "smaps_rollup  Rss %s  Pss %s  Swap %s", a, b, g);
 		put_line(y++, 0, buf, A_NORMAL, 1);
 		snprintf(buf, sizeof(buf), "              Private_Dirty %s  Anonymous %s", c, e);
@@ -479,11 +479,11 @@ static void draw_detail(struct ui *u)
 	for (size_t i = 0; d && !d->maps_err && i < d->nmaps && (int)i < maps_rows; i++, y++) {
 		const struct top_mapping *m = &d->maps[i];
 		char dl[24], gr[24], rs[24];
-		top_fmt_bytes_short(rs, sizeof(rs), (double)m->rss);
+		fmt_bytes_short(rs, sizeof(rs), (double)m->rss);
 		snprintf(dl, sizeof(dl), "%s%s", m->rss_delta >= 0 ? "+" : "-",
-			 top_fmt_bytes_short(a, sizeof(a), fabs((double)m->rss_delta)));
+			 fmt_bytes_short(a, sizeof(a), fabs((double)m->rss_delta)));
 		snprintf(gr, sizeof(gr), "%s%s", m->rss_growth >= 0 ? "+" : "-",
-			 top_fmt_bytes_short(b, sizeof(b), fabs((double)m->rss_growth)));
+			 fmt_bytes_short(b, sizeof(b), fabs((double)m->rss_growth)));
 		snprintf(buf, sizeof(buf), "  %-33s %-4s %7s %7s RSS %6s  %s", m->range, m->perms, dl, gr,
 			 rs, m->path[0] ? m->path : "[anon]");
 		put_line(y, 0, buf, m->rss_delta > 0 ? attr_of(u, TOP_A_WARN) : A_NORMAL, 1);

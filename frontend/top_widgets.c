@@ -4,7 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include "top_format.h"
+#include "fmt.h"
 #include "top_widget.h"
 
 static void line(struct top_line *l, enum top_attr attr, int label_len, const char *fmt, ...)
@@ -47,13 +47,13 @@ static int mem_lines(const struct top_frame *f, int verbose, struct top_line *ou
 		     verbose ? "  memory         - (no /proc/meminfo)" : "Mem  no /proc/meminfo");
 		return n;
 	}
-	top_fmt_bytes(used, sizeof(used), f->mem_used);
-	top_fmt_bytes(avail, sizeof(avail), s->mem_available);
-	top_fmt_bytes(total, sizeof(total), s->mem_total);
-	top_fmt_byte_rate(trend, sizeof(trend), s->mem_avail_rate);
-	top_fmt_num(r2, sizeof(r2), s->mem_avail_r2, 2);
+	fmt_bytes(used, sizeof(used), fmt_known(f->mem_used));
+	fmt_bytes(avail, sizeof(avail), fmt_known(s->mem_available));
+	fmt_bytes(total, sizeof(total), fmt_known(s->mem_total));
+	fmt_byte_rate(trend, sizeof(trend), s->mem_avail_rate);
+	fmt_num(r2, sizeof(r2), s->mem_avail_r2, 2);
 	if (isfinite(s->mem_eta_s) && s->mem_avail_rate < 0) {
-		top_fmt_duration(eta, sizeof(eta), s->mem_eta_s);
+		fmt_duration_short(eta, sizeof(eta), s->mem_eta_s);
 		a = s->mem_eta_s < 3600 ? TOP_A_CRIT : s->mem_eta_s < 86400 ? TOP_A_WARN : TOP_A_NORMAL;
 	} else {
 		snprintf(eta, sizeof(eta), "%s", "-");
@@ -148,8 +148,8 @@ static int sched_lines(const struct top_frame *f, int verbose, struct top_line *
 	if (max < 1)
 		return 0;
 	pct(busy, sizeof(busy), s->cpu_busy_pct);
-	top_fmt_count_rate(ctxt, sizeof(ctxt), s->ctxt_rate);
-	top_fmt_count_rate(forks, sizeof(forks), s->fork_rate);
+	fmt_count_rate(ctxt, sizeof(ctxt), s->ctxt_rate);
+	fmt_count_rate(forks, sizeof(forks), s->fork_rate);
 	line(&out[n++], TOP_A_NORMAL, 4,
 	     "CPU  %s busy of %d CPUs  ctxsw %s  forks %s  tasks %" PRId64 " running, %" PRId64
 	     " blocked",
@@ -167,7 +167,7 @@ static void vec_list(char *buf, size_t size, const struct top_vec_rate *v, size_
 	for (size_t i = 0; i < n && at < size; i++) {
 		char r[16];
 		int len = snprintf(buf + at, size - at, "%s%s %s", i ? ", " : "", v[i].name,
-				   top_fmt_count_rate(r, sizeof(r), v[i].rate));
+				   fmt_count_rate(r, sizeof(r), v[i].rate));
 		if (len < 0)
 			break;
 		at += (size_t)len;
@@ -181,14 +181,14 @@ static int irq_lines(const struct top_frame *f, int verbose, struct top_line *ou
 
 	if (max < 1)
 		return 0;
-	top_fmt_count_rate(total, sizeof(total), f->sys.intr_rate);
+	fmt_count_rate(total, sizeof(total), f->sys.intr_rate);
 	vec_list(list, sizeof(list), f->intr_top, f->nintr);
 	line(&out[n++], TOP_A_NORMAL, verbose ? 0 : 4, verbose ? "  irq top        %s%s%s"
 							     : "IRQ  %s%s%s",
 	     verbose ? "" : total, verbose || f->nintr == 0 ? "" : ": ",
 	     f->nintr ? list : verbose ? "-" : "");
 	if (n < max) {
-		top_fmt_count_rate(total, sizeof(total), f->sys.softirq_rate);
+		fmt_count_rate(total, sizeof(total), f->sys.softirq_rate);
 		if (f->sys.missing & HT_SYS_MISS_SOFTIRQS)
 			snprintf(list, sizeof(list), "no /proc/softirqs");
 		else
