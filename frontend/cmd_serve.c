@@ -280,16 +280,16 @@ static void reply_text(struct reply *r, unsigned code, const char *text)
 	r->len = r->body ? strlen(r->body) : 0;
 }
 
-static void reply_buf(struct reply *r, struct serve_buf *b, const char *type)
+static void reply_buf(struct reply *r, struct ht_buf *b, const char *type)
 {
 	if (b->failed) {
-		serve_buf_free(b);
+		ht_buf_free(b);
 		reply_text(r, 500, "response too large or out of memory\n");
 		return;
 	}
 	r->code = 200;
 	r->type = type;
-	r->body = serve_buf_take(b, &r->len);
+	r->body = ht_buf_take(b, &r->len);
 }
 
 static double self_cpu_s(void)
@@ -314,7 +314,7 @@ static struct serve_view view_of(struct server *srv, const struct serve_snap *sn
 static void render(struct server *srv, struct reply *r, const struct serve_renderer *rd)
 {
 	struct serve_snap *snap = latest_snap(srv);
-	struct serve_buf b = { .max = MAX_RESPONSE };
+	struct ht_buf b = { .max = MAX_RESPONSE };
 	struct serve_view v;
 
 	if (!snap) {
@@ -408,7 +408,7 @@ static void get_mem_series(struct server *srv, struct MHD_Connection *c, struct 
 			   const char *rest)
 {
 	struct serve_snap *snap;
-	struct serve_buf b = { .max = MAX_RESPONSE };
+	struct ht_buf b = { .max = MAX_RESPONSE };
 	int64_t points = points_arg(c);
 	int err = 0;
 
@@ -432,7 +432,7 @@ static void get_mem_series(struct server *srv, struct MHD_Connection *c, struct 
 	pthread_rwlock_unlock(&srv->sampler_lock);
 	serve_snap_put(snap);
 	if (err) {
-		serve_buf_free(&b);
+		ht_buf_free(&b);
 		reply_text(r, 500, "cannot read the database\n");
 		return;
 	}
@@ -444,7 +444,7 @@ static void get_proc_series(struct server *srv, struct MHD_Connection *c, struct
 			    const char *rest)
 {
 	const char *st_txt = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "start_time");
-	struct serve_buf b = { .max = MAX_RESPONSE };
+	struct ht_buf b = { .max = MAX_RESPONSE };
 	struct serve_snap *snap;
 	int64_t points = points_arg(c), start_time = -1;
 	char *end;
@@ -481,7 +481,7 @@ static void get_proc_series(struct server *srv, struct MHD_Connection *c, struct
 	pthread_rwlock_unlock(&srv->sampler_lock);
 	serve_snap_put(snap);
 	if (err) {
-		serve_buf_free(&b);
+		ht_buf_free(&b);
 		if (err == -ESRCH)
 			reply_text(r, 404, "no such process\n");
 		else

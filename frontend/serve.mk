@@ -1,7 +1,6 @@
 # frontend/serve.mk: healthtap serve (HTTP: /metrics, /api/v1, /healthz),
 # its tests (tests/serve/), docs and the Prometheus rules.
 healthtap_SOURCES += frontend/cmd_serve.c \
-	frontend/serve_buf.h frontend/serve_buf.c \
 	frontend/serve_snap.h frontend/serve_snap.c \
 	frontend/serve_render.h frontend/serve_render.c \
 	frontend/serve_db.h frontend/serve_db.c

@@ -11,6 +11,7 @@
 #include "ht_trend.h"
 #include "proc_pid_statm.h"
 #include "serve_db.h"
+#include "serve_render.h"
 
 #define WINDOW_MS (3600 * 1000LL)	/* trend over the last hour */
 #define MAX_TREND_POINTS 512
@@ -471,20 +472,15 @@ static int match_proc(void *ctx, const struct ht_store_proc_info *pi)
 	return 0;
 }
 
-static void points_json(struct serve_buf *b, const struct ht_point *p, size_t n)
+static void json_points(struct out_json *j, const char *key, const struct ht_point *p, size_t n)
 {
-	serve_buf_add(b, "[", 1);
-	for (size_t i = 0; i < n; i++) {
-		serve_buf_add(b, i ? ",[" : "[", i ? 2 : 1);
-		serve_buf_json_double(b, p[i].t);
-		serve_buf_add(b, ",", 1);
-		serve_buf_json_double(b, p[i].v);
-		serve_buf_add(b, "]", 1);
-	}
-	serve_buf_add(b, "]", 1);
+	out_json_array(j, key);
+	for (size_t i = 0; i < n; i++)
+		serve_json_point(j, &p[i]);
+	out_json_end(j);
 }
 
-int serve_db_series(struct serve_db *db, struct serve_buf *b, const struct serve_snap *snap,
+int serve_db_series(struct serve_db *db, struct ht_buf *b, const struct serve_snap *snap,
 		    pid_t pid, int64_t start_time, size_t max_points)
 {
 	struct find_proc fp = { .pid = pid, .start_time = start_time };
@@ -494,6 +490,7 @@ int serve_db_series(struct serve_db *db, struct serve_buf *b, const struct serve
 	struct ht_store_proc_point *pts = NULL;
 	struct ht_point *rss = NULL, *anon = NULL;
 	const struct serve_proc *sp;
+	struct out_json j;
 	size_t n = 0, nr = 0, na = 0, from;
 	int err = 0;
 
@@ -519,27 +516,22 @@ int serve_db_series(struct serve_db *db, struct serve_buf *b, const struct serve
 	sp = serve_snap_find(snap, pid);
 	if (sp && sp->start_time != fp.start_time)
 		sp = NULL;
-	serve_buf_puts(b, "{\"host\":");
-	serve_buf_json_str(b, snap->host);
-	serve_buf_printf(b, ",\"pid\":%d,\"start_time\":%lld,\"comm\":", (int)pid,
-			 (long long)fp.start_time);
-	serve_buf_json_str(b, fp.comm);
-	serve_buf_puts(b, ",\"now_t\":");
-	serve_buf_json_double(b, nr ? rss[nr - 1].t : NAN);
-	serve_buf_printf(b, ",\"now_ms\":%lld,\"rate\":",
-			 (long long)(nr ? (int64_t)llround(rss[nr - 1].t * 1e3) : snap->sys.wall_ms));
-	serve_buf_json_double(b, sp ? sp->rate : NAN);
-	serve_buf_puts(b, ",\"r2\":");
-	serve_buf_json_double(b, sp ? sp->r2 : NAN);
-	serve_buf_puts(b, ",\"eta_s\":");
-	serve_buf_json_double(b, sp ? sp->eta_s : NAN);
-	serve_buf_puts(b, ",\"risk\":");
-	serve_buf_json_double(b, sp ? sp->risk : NAN);
-	serve_buf_puts(b, ",\"rss\":");
-	points_json(b, rss, nr);
-	serve_buf_puts(b, ",\"anon\":");
-	points_json(b, anon, na);
-	serve_buf_puts(b, "}\n");
+	out_json_init(&j, b);
+	out_json_object(&j, NULL);
+	out_json_str(&j, "host", snap->host);
+	out_json_int(&j, "pid", pid);
+	out_json_count(&j, "start_time", fp.start_time);
+	out_json_str(&j, "comm", fp.comm);
+	out_json_double(&j, "now_t", nr ? rss[nr - 1].t : NAN);
+	out_json_int(&j, "now_ms", nr ? (int64_t)llround(rss[nr - 1].t * 1e3) : snap->sys.wall_ms);
+	out_json_double(&j, "rate", sp ? sp->rate : NAN);
+	out_json_double(&j, "r2", sp ? sp->r2 : NAN);
+	out_json_double(&j, "eta_s", sp ? sp->eta_s : NAN);
+	out_json_double(&j, "risk", sp ? sp->risk : NAN);
+	json_points(&j, "rss", rss, nr);
+	json_points(&j, "anon", anon, na);
+	out_json_end(&j);
+	out_json_newline(&j);
 cleanup:
 	free(rss);
 	free(anon);
@@ -547,12 +539,13 @@ cleanup:
 	return err;
 }
 
-int serve_db_mem_series(struct serve_db *db, struct serve_buf *b,
+int serve_db_mem_series(struct serve_db *db, struct ht_buf *b,
 			const struct serve_snap *snap, size_t max_points)
 {
 	struct ht_store_point *pts = NULL;
 	struct ht_point *p = NULL;
 	size_t n = 0, from, m = 0;
+	struct out_json j;
 	int64_t id;
 
 	if (ht_store_series_find(db->st, db->host_id, HT_SYS_MEM_AVAILABLE, "", &id) == 0 &&
@@ -566,20 +559,17 @@ int serve_db_mem_series(struct serve_db *db, struct serve_buf *b,
 	}
 	for (size_t i = from; i < n; i++)
 		p[m++] = (struct ht_point){ pts[i].t_ms / 1e3, pts[i].v };
-	serve_buf_puts(b, "{\"host\":");
-	serve_buf_json_str(b, snap->host);
-	serve_buf_puts(b, ",\"now_t\":");
-	serve_buf_json_double(b, m ? p[m - 1].t : NAN);
-	serve_buf_printf(b, ",\"now_ms\":%lld,\"rate\":",
-			 (long long)(m ? (int64_t)llround(p[m - 1].t * 1e3) : snap->sys.wall_ms));
-	serve_buf_json_double(b, snap->sys.mem_avail_rate);
-	serve_buf_puts(b, ",\"r2\":");
-	serve_buf_json_double(b, snap->sys.mem_avail_r2);
-	serve_buf_puts(b, ",\"eta_s\":");
-	serve_buf_json_double(b, snap->sys.mem_eta_s);
-	serve_buf_puts(b, ",\"available\":");
-	points_json(b, p, m);
-	serve_buf_puts(b, "}\n");
+	out_json_init(&j, b);
+	out_json_object(&j, NULL);
+	out_json_str(&j, "host", snap->host);
+	out_json_double(&j, "now_t", m ? p[m - 1].t : NAN);
+	out_json_int(&j, "now_ms", m ? (int64_t)llround(p[m - 1].t * 1e3) : snap->sys.wall_ms);
+	out_json_double(&j, "rate", snap->sys.mem_avail_rate);
+	out_json_double(&j, "r2", snap->sys.mem_avail_r2);
+	out_json_double(&j, "eta_s", snap->sys.mem_eta_s);
+	json_points(&j, "available", p, m);
+	out_json_end(&j);
+	out_json_newline(&j);
 	free(p);
 	free(pts);
 	return 0;

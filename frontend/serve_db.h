@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "serve_buf.h"
+#include "ht_buf.h"
 #include "serve_snap.h"
 
 struct serve_db;
@@ -39,9 +39,9 @@ struct serve_snap *serve_db_snap(struct serve_db *db, const struct serve_snap *p
 /* /api/v1/processes/PID/series and /api/v1/memory/series from the DB, in
  * the live mode's JSON shape, t being seconds since the epoch. Return 0 or
  * -ESRCH (no such live process), -ENOMEM, -EIO. */
-int serve_db_series(struct serve_db *db, struct serve_buf *b, const struct serve_snap *snap,
+int serve_db_series(struct serve_db *db, struct ht_buf *b, const struct serve_snap *snap,
 		    pid_t pid, int64_t start_time, size_t max_points);
-int serve_db_mem_series(struct serve_db *db, struct serve_buf *b,
+int serve_db_mem_series(struct serve_db *db, struct ht_buf *b,
 			const struct serve_snap *snap, size_t max_points);
 
 #endif

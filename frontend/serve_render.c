@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include "config.h"
+#include "out_prom.h"
 #include "serve_render.h"
 
 static const char *const softirq_names[HT_SOFTIRQ_VECTORS] = {
@@ -31,7 +32,7 @@ void serve_stats_count(struct serve_stats *st, unsigned code)
 /* ---- Prometheus text and OpenMetrics ---- */
 
 struct prom {
-	struct serve_buf *b;
+	struct ht_buf *b;
 	int om;				/* OpenMetrics */
 };
 
@@ -49,9 +50,9 @@ static void family(struct prom *p, const char *base, enum fam_type type,
 	static const char *const types[] = { "gauge", "counter", "summary" };
 	const char *suffix = type == COUNTER && !p->om ? "_total" : "";
 
-	serve_buf_printf(p->b, "# HELP %s%s ", base, suffix);
-	serve_buf_prom_escape(p->b, help, 0);
-	serve_buf_printf(p->b, "\n# TYPE %s%s %s\n", base, suffix, types[type]);
+	ht_buf_printf(p->b, "# HELP %s%s ", base, suffix);
+	out_prom_escape(p->b, help, 0);
+	ht_buf_printf(p->b, "\n# TYPE %s%s %s\n", base, suffix, types[type]);
 }
 
 /* One sample line: base + suffix {labels} value. Labels whose value is NULL
@@ -61,19 +62,19 @@ static void sample(struct prom *p, const char *base, const char *suffix,
 {
 	int first = 1;
 
-	serve_buf_puts(p->b, base);
-	serve_buf_puts(p->b, suffix);
+	ht_buf_puts(p->b, base);
+	ht_buf_puts(p->b, suffix);
 	for (size_t i = 0; i < nlabels; i++) {
 		if (!labels[i].value)
 			continue;
-		serve_buf_printf(p->b, "%s%s=\"", first ? "{" : ",", labels[i].name);
-		serve_buf_prom_escape(p->b, labels[i].value, 1);
-		serve_buf_add(p->b, "\"", 1);
+		ht_buf_printf(p->b, "%s%s=\"", first ? "{" : ",", labels[i].name);
+		out_prom_escape(p->b, labels[i].value, 1);
+		ht_buf_add(p->b, "\"", 1);
 		first = 0;
 	}
-	serve_buf_puts(p->b, first ? " " : "} ");
-	serve_buf_prom_double(p->b, v);
-	serve_buf_add(p->b, "\n", 1);
+	ht_buf_puts(p->b, first ? " " : "} ");
+	out_prom_double(p->b, v);
+	ht_buf_add(p->b, "\n", 1);
 }
 
 /* A family with one unlabelled sample; nothing when v is NAN (unknown). */
@@ -441,7 +442,7 @@ static void render_self(struct prom *p, const struct serve_view *v)
 	}
 }
 
-static void render_metrics(struct serve_buf *b, const struct serve_view *v, int om)
+static void render_metrics(struct ht_buf *b, const struct serve_view *v, int om)
 {
 	struct prom p = { b, om };
 	struct label l[2] = { { "version", PACKAGE_VERSION }, { "mode", v->mode } };
@@ -453,239 +454,186 @@ static void render_metrics(struct serve_buf *b, const struct serve_view *v, int 
 	render_probes(&p, v);
 	render_self(&p, v);
 	if (om)
-		serve_buf_puts(b, "# EOF\n");
+		ht_buf_puts(b, "# EOF\n");
 }
 
-static void render_prometheus(struct serve_buf *b, const struct serve_view *v)
+static void render_prometheus(struct ht_buf *b, const struct serve_view *v)
 {
 	render_metrics(b, v, 0);
 }
 
-static void render_openmetrics(struct serve_buf *b, const struct serve_view *v)
+static void render_openmetrics(struct ht_buf *b, const struct serve_view *v)
 {
 	render_metrics(b, v, 1);
 }
 
 /* ---- JSON ---- */
 
-static void jkey(struct serve_buf *b, const char *key)
-{
-	serve_buf_printf(b, "\"%s\":", key);
-}
-
-static void jnum(struct serve_buf *b, const char *key, double v, int comma)
-{
-	jkey(b, key);
-	serve_buf_json_double(b, v);
-	if (comma)
-		serve_buf_add(b, ",", 1);
-}
-
-static void jint(struct serve_buf *b, const char *key, int64_t v, int comma)
-{
-	jkey(b, key);
-	if (v < 0)
-		serve_buf_puts(b, "null");
-	else
-		serve_buf_printf(b, "%lld", (long long)v);
-	if (comma)
-		serve_buf_add(b, ",", 1);
-}
-
-static void jstr(struct serve_buf *b, const char *key, const char *s, int comma)
-{
-	jkey(b, key);
-	serve_buf_json_str(b, s);
-	if (comma)
-		serve_buf_add(b, ",", 1);
-}
-
-static void json_head(struct serve_buf *b, const struct serve_view *v)
+static void json_head(struct out_json *j, const struct serve_view *v)
 {
 	const struct serve_snap *snap = v->snap;
 
-	serve_buf_add(b, "{", 1);
-	jstr(b, "host", snap->host, 1);
-	jstr(b, "version", PACKAGE_VERSION, 1);
-	jstr(b, "mode", v->mode, 1);
-	jint(b, "seq", (int64_t)snap->seq, 1);
-	jint(b, "time_ms", snap->sys.wall_ms, 1);
-	jnum(b, "interval_s", snap->sys.interval_s, 1);
-	jnum(b, "sample_interval_s", v->interval_s, 1);
-	jkey(b, "sample_error");
-	serve_buf_json_str(b, snap->sample_err ? strerror(-snap->sample_err) : NULL);
-	serve_buf_add(b, ",", 1);
+	out_json_str(j, "host", snap->host);
+	out_json_str(j, "version", PACKAGE_VERSION);
+	out_json_str(j, "mode", v->mode);
+	out_json_uint(j, "seq", snap->seq);
+	out_json_count(j, "time_ms", snap->sys.wall_ms);
+	out_json_double(j, "interval_s", snap->sys.interval_s);
+	out_json_double(j, "sample_interval_s", v->interval_s);
+	out_json_str(j, "sample_error", snap->sample_err ? strerror(-snap->sample_err) : NULL);
 }
 
-static void json_proc(struct serve_buf *b, const struct serve_proc *sp)
+static void json_proc(struct out_json *j, const struct serve_proc *sp)
 {
-	serve_buf_add(b, "{", 1);
-	jint(b, "pid", sp->pid, 1);
-	jint(b, "start_time", sp->start_time, 1);
-	jstr(b, "comm", sp->comm, 1);
-	jstr(b, "cgroup", sp->cgroup, 1);
-	jstr(b, "cmdline", sp->cmdline, 1);
-	jint(b, "rss", sp->rss, 1);
-	jint(b, "anon", sp->anon, 1);
-	jint(b, "size", sp->size, 1);
-	jnum(b, "observed_s", sp->age_s, 1);
-	jnum(b, "rate", sp->rate, 1);
-	jnum(b, "rate_lo", sp->rate_lo, 1);
-	jnum(b, "rate_hi", sp->rate_hi, 1);
-	jnum(b, "r2", sp->r2, 1);
-	jkey(b, "limit");
-	serve_buf_json_str(b, sp->limit_kind == HT_LIMIT_NONE ? NULL : ht_limit_name(sp->limit_kind));
-	serve_buf_add(b, ",", 1);
-	jint(b, "limit_bytes", sp->limit_bytes, 1);
-	jint(b, "headroom", sp->headroom, 1);
-	jnum(b, "eta_s", sp->eta_s, 1);
-	jnum(b, "risk", sp->risk, 1);
-	jint(b, "points", (int64_t)sp->points, 0);
-	serve_buf_add(b, "}", 1);
+	out_json_object(j, NULL);
+	out_json_count(j, "pid", sp->pid);
+	out_json_count(j, "start_time", sp->start_time);
+	out_json_str(j, "comm", sp->comm);
+	out_json_str(j, "cgroup", sp->cgroup);
+	out_json_str(j, "cmdline", sp->cmdline);
+	out_json_count(j, "rss", sp->rss);
+	out_json_count(j, "anon", sp->anon);
+	out_json_count(j, "size", sp->size);
+	out_json_double(j, "observed_s", sp->age_s);
+	out_json_double(j, "rate", sp->rate);
+	out_json_double(j, "rate_lo", sp->rate_lo);
+	out_json_double(j, "rate_hi", sp->rate_hi);
+	out_json_double(j, "r2", sp->r2);
+	out_json_str(j, "limit", sp->limit_kind == HT_LIMIT_NONE ? NULL : ht_limit_name(sp->limit_kind));
+	out_json_count(j, "limit_bytes", sp->limit_bytes);
+	out_json_count(j, "headroom", sp->headroom);
+	out_json_double(j, "eta_s", sp->eta_s);
+	out_json_double(j, "risk", sp->risk);
+	out_json_uint(j, "points", sp->points);
+	out_json_end(j);
 }
 
-static void json_system(struct serve_buf *b, const struct ht_sys_snapshot *s)
+static void json_system(struct out_json *j, const struct ht_sys_snapshot *s)
 {
 	static const char *const missing_files[] = { "meminfo", "pressure", "softirqs", "vmstat" };
-	int first = 1;
 
-	serve_buf_add(b, "{", 1);
-	jint(b, "ncpus", s->ncpus, 1);
-	jint(b, "samples", (int64_t)s->samples, 1);
-	jnum(b, "cpu_busy_pct", s->cpu_busy_pct, 1);
-	jnum(b, "ctxt_per_s", s->ctxt_rate, 1);
-	jnum(b, "intr_per_s", s->intr_rate, 1);
-	jnum(b, "softirq_per_s", s->softirq_rate, 1);
-	jnum(b, "forks_per_s", s->fork_rate, 1);
-	jkey(b, "softirq_vector_per_s");
-	serve_buf_add(b, "{", 1);
+	out_json_object(j, "system");
+	out_json_count(j, "ncpus", s->ncpus);
+	out_json_uint(j, "samples", s->samples);
+	out_json_double(j, "cpu_busy_pct", s->cpu_busy_pct);
+	out_json_double(j, "ctxt_per_s", s->ctxt_rate);
+	out_json_double(j, "intr_per_s", s->intr_rate);
+	out_json_double(j, "softirq_per_s", s->softirq_rate);
+	out_json_double(j, "forks_per_s", s->fork_rate);
+	out_json_object(j, "softirq_vector_per_s");
 	for (size_t i = 0; i < HT_SOFTIRQ_VECTORS; i++)
-		jnum(b, softirq_names[i], s->softirq_vec_rate[i], i + 1 < HT_SOFTIRQ_VECTORS);
-	serve_buf_add(b, "},", 2);
-	jint(b, "procs_running", s->procs_running, 1);
-	jint(b, "procs_blocked", s->procs_blocked, 1);
-	jint(b, "ctxt_total", s->ctxt_total, 1);
-	jint(b, "intr_total", s->intr_total, 1);
-	jint(b, "softirq_total", s->softirq_total, 1);
-	jkey(b, "memory");
-	serve_buf_add(b, "{", 1);
-	jint(b, "total", s->mem_total, 1);
-	jint(b, "available", s->mem_available, 1);
-	jint(b, "free", s->mem_free, 1);
-	jint(b, "swap_total", s->swap_total, 1);
-	jint(b, "swap_free", s->swap_free, 1);
-	jint(b, "anon", s->anon_pages, 1);
-	jint(b, "shmem", s->shmem, 1);
-	jint(b, "slab", s->slab, 1);
-	jnum(b, "available_rate", s->mem_avail_rate, 1);
-	jnum(b, "available_r2", s->mem_avail_r2, 1);
-	jnum(b, "available_eta_s", s->mem_eta_s, 0);
-	serve_buf_add(b, "},", 2);
-	jkey(b, "psi_avg10");
-	serve_buf_add(b, "{", 1);
-	jnum(b, "cpu_some", s->psi_cpu_some, 1);
-	jnum(b, "memory_some", s->psi_mem_some, 1);
-	jnum(b, "memory_full", s->psi_mem_full, 1);
-	jnum(b, "io_some", s->psi_io_some, 1);
-	jnum(b, "io_full", s->psi_io_full, 0);
-	serve_buf_add(b, "},", 2);
-	jnum(b, "pgfault_per_s", s->pgfault_rate, 1);
-	jnum(b, "pgmajfault_per_s", s->pgmajfault_rate, 1);
-	jint(b, "oom_kills", s->oom_kills, 1);
-	jkey(b, "missing");
-	serve_buf_add(b, "[", 1);
-	for (size_t i = 0; i < 4; i++) {
-		if (!((s->missing >> i) & 1))
-			continue;
-		if (!first)
-			serve_buf_add(b, ",", 1);
-		serve_buf_json_str(b, missing_files[i]);
-		first = 0;
-	}
-	serve_buf_add(b, "]}", 2);
+		out_json_double(j, softirq_names[i], s->softirq_vec_rate[i]);
+	out_json_end(j);
+	out_json_count(j, "procs_running", s->procs_running);
+	out_json_count(j, "procs_blocked", s->procs_blocked);
+	out_json_count(j, "ctxt_total", s->ctxt_total);
+	out_json_count(j, "intr_total", s->intr_total);
+	out_json_count(j, "softirq_total", s->softirq_total);
+	out_json_object(j, "memory");
+	out_json_count(j, "total", s->mem_total);
+	out_json_count(j, "available", s->mem_available);
+	out_json_count(j, "free", s->mem_free);
+	out_json_count(j, "swap_total", s->swap_total);
+	out_json_count(j, "swap_free", s->swap_free);
+	out_json_count(j, "anon", s->anon_pages);
+	out_json_count(j, "shmem", s->shmem);
+	out_json_count(j, "slab", s->slab);
+	out_json_double(j, "available_rate", s->mem_avail_rate);
+	out_json_double(j, "available_r2", s->mem_avail_r2);
+	out_json_double(j, "available_eta_s", s->mem_eta_s);
+	out_json_end(j);
+	out_json_object(j, "psi_avg10");
+	out_json_double(j, "cpu_some", s->psi_cpu_some);
+	out_json_double(j, "memory_some", s->psi_mem_some);
+	out_json_double(j, "memory_full", s->psi_mem_full);
+	out_json_double(j, "io_some", s->psi_io_some);
+	out_json_double(j, "io_full", s->psi_io_full);
+	out_json_end(j);
+	out_json_double(j, "pgfault_per_s", s->pgfault_rate);
+	out_json_double(j, "pgmajfault_per_s", s->pgmajfault_rate);
+	out_json_count(j, "oom_kills", s->oom_kills);
+	out_json_array(j, "missing");
+	for (size_t i = 0; i < 4; i++)
+		if ((s->missing >> i) & 1)
+			out_json_str(j, NULL, missing_files[i]);
+	out_json_end(j);
+	out_json_end(j);
 }
 
-static void json_probes(struct serve_buf *b, const struct serve_snap *snap)
+static void json_probes(struct out_json *j, const struct serve_snap *snap)
 {
 	const struct ht_probe_status *ps = &snap->probe;
 
-	serve_buf_add(b, "{", 1);
-	jkey(b, "active");
-	serve_buf_puts(b, ps->active ? "true," : "false,");
-	jstr(b, "runtime", ps->runtime, 1);
-	jint(b, "records", (int64_t)ps->records, 1);
-	jint(b, "bad_lines", (int64_t)ps->bad_lines, 1);
-	jstr(b, "last_error", ps->last_error, 1);
-	jnum(b, "sched_coverage", ps->sched_coverage, 1);
-	jkey(b, "batches");
-	serve_buf_add(b, "{", 1);
+	out_json_object(j, "probes");
+	out_json_bool(j, "active", ps->active);
+	out_json_str(j, "runtime", ps->runtime);
+	out_json_uint(j, "records", ps->records);
+	out_json_uint(j, "bad_lines", ps->bad_lines);
+	out_json_str(j, "last_error", ps->last_error);
+	out_json_double(j, "sched_coverage", ps->sched_coverage);
+	out_json_object(j, "batches");
 	for (int sub = 0; sub < HT_SUBSYS_COUNT; sub++)
-		jint(b, ht_subsys_name(sub), (int64_t)ps->batches[sub], sub + 1 < HT_SUBSYS_COUNT);
-	serve_buf_add(b, "},", 2);
-	jint(b, "records_dropped", (int64_t)snap->recs_dropped, 1);
-	jkey(b, "latest");
-	serve_buf_add(b, "[", 1);
+		out_json_uint(j, ht_subsys_name(sub), ps->batches[sub]);
+	out_json_end(j);
+	out_json_uint(j, "records_dropped", snap->recs_dropped);
+	out_json_array(j, "latest");
 	for (size_t i = 0; i < snap->nrecs; i++) {
 		const struct serve_probe_rec *r = &snap->recs[i];
-		serve_buf_add(b, i ? ",{" : "{", i ? 2 : 1);
-		jstr(b, "subsys", ht_subsys_name(r->subsys), 1);
-		jstr(b, "name", r->name, 1);
-		jstr(b, "labels", r->labels, 1);
-		jkey(b, "value");
-		serve_buf_printf(b, "%lld}", (long long)r->value);
+		out_json_object(j, NULL);
+		out_json_str(j, "subsys", ht_subsys_name(r->subsys));
+		out_json_str(j, "name", r->name);
+		out_json_str(j, "labels", r->labels);
+		out_json_int(j, "value", r->value);
+		out_json_end(j);
 	}
-	serve_buf_add(b, "]}", 2);
+	out_json_end(j);
+	out_json_end(j);
 }
 
-static void render_snapshot(struct serve_buf *b, const struct serve_view *v)
+static void render_snapshot(struct ht_buf *b, const struct serve_view *v)
 {
 	const struct serve_snap *snap = v->snap;
 	size_t n = snap->nprocs < v->top ? snap->nprocs : v->top;
+	struct out_json j;
 
-	json_head(b, v);
-	jkey(b, "system");
-	json_system(b, &snap->sys);
-	serve_buf_add(b, ",", 1);
-	jint(b, "processes_total", (int64_t)snap->nprocs_total, 1);
-	jkey(b, "processes");
-	serve_buf_add(b, "[", 1);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			serve_buf_add(b, ",", 1);
-		json_proc(b, &snap->procs[i]);
-	}
-	serve_buf_add(b, "],", 2);
-	jkey(b, "probes");
-	json_probes(b, snap);
-	serve_buf_add(b, ",", 1);
-	jkey(b, "self");
-	serve_buf_add(b, "{", 1);
-	jint(b, "pid", snap->self_pid, 1);
-	jint(b, "rss", snap->self_rss, 1);
-	jnum(b, "cpu_s", v->self_cpu_s, 1);
-	jnum(b, "last_sample_duration_s", snap->sample_dur_s, 1);
-	jint(b, "sample_errors", (int64_t)snap->sample_errors, 1);
-	jint(b, "scrapes", (int64_t)atomic_load(&v->stats->scrapes), 0);
-	serve_buf_add(b, "}}\n", 3);
+	out_json_init(&j, b);
+	out_json_object(&j, NULL);
+	json_head(&j, v);
+	json_system(&j, &snap->sys);
+	out_json_uint(&j, "processes_total", snap->nprocs_total);
+	out_json_array(&j, "processes");
+	for (size_t i = 0; i < n; i++)
+		json_proc(&j, &snap->procs[i]);
+	out_json_end(&j);
+	json_probes(&j, snap);
+	out_json_object(&j, "self");
+	out_json_count(&j, "pid", snap->self_pid);
+	out_json_count(&j, "rss", snap->self_rss);
+	out_json_double(&j, "cpu_s", v->self_cpu_s);
+	out_json_double(&j, "last_sample_duration_s", snap->sample_dur_s);
+	out_json_uint(&j, "sample_errors", snap->sample_errors);
+	out_json_uint(&j, "scrapes", atomic_load(&v->stats->scrapes));
+	out_json_end(&j);
+	out_json_end(&j);
+	out_json_newline(&j);
 }
 
-static void render_leaks(struct serve_buf *b, const struct serve_view *v)
+static void render_leaks(struct ht_buf *b, const struct serve_view *v)
 {
 	const struct serve_snap *snap = v->snap;
-	int first = 1;
+	struct out_json j;
 
-	json_head(b, v);
-	jint(b, "processes_total", (int64_t)snap->nprocs_total, 1);
-	jint(b, "processes_ranked", (int64_t)snap->nprocs, 1);
-	jkey(b, "leaks");
-	serve_buf_add(b, "[", 1);
-	for (size_t i = 0; i < snap->nprocs && snap->procs[i].risk > 0; i++) {
-		if (!first)
-			serve_buf_add(b, ",", 1);
-		json_proc(b, &snap->procs[i]);
-		first = 0;
-	}
-	serve_buf_add(b, "]}\n", 3);
+	out_json_init(&j, b);
+	out_json_object(&j, NULL);
+	json_head(&j, v);
+	out_json_uint(&j, "processes_total", snap->nprocs_total);
+	out_json_uint(&j, "processes_ranked", snap->nprocs);
+	out_json_array(&j, "leaks");
+	for (size_t i = 0; i < snap->nprocs && snap->procs[i].risk > 0; i++)
+		json_proc(&j, &snap->procs[i]);
+	out_json_end(&j);
+	out_json_end(&j);
+	out_json_newline(&j);
 }
 
 const struct serve_renderer serve_renderers[] = {
@@ -756,22 +704,17 @@ const struct serve_renderer *serve_renderer_for_accept(const char *accept)
 
 /* ---- series (from the sampler) ---- */
 
-static void json_points(struct serve_buf *b, const struct ht_series *s, size_t max)
+/* The newest max points of s as [[t, v], ...]. */
+static void json_points(struct out_json *j, const char *key, const struct ht_series *s,
+			size_t max)
 {
 	size_t n = s ? ht_series_count(s) : 0, from = n > max ? n - max : 0;
 	struct ht_point pt;
 
-	serve_buf_add(b, "[", 1);
-	for (size_t i = from; i < n; i++) {
-		if (ht_series_get(s, i, &pt))
-			break;
-		serve_buf_add(b, i > from ? ",[" : "[", i > from ? 2 : 1);
-		serve_buf_json_double(b, pt.t);
-		serve_buf_add(b, ",", 1);
-		serve_buf_json_double(b, pt.v);
-		serve_buf_add(b, "]", 1);
-	}
-	serve_buf_add(b, "]", 1);
+	out_json_array(j, key);
+	for (size_t i = from; i < n && ht_series_get(s, i, &pt) == 0; i++)
+		serve_json_point(j, &pt);
+	out_json_end(j);
 }
 
 /* Newest t of the series, or NAN. */
@@ -782,51 +725,61 @@ static double last_t(const struct ht_series *s)
 	return s && ht_series_last(s, &pt) == 0 ? pt.t : NAN;
 }
 
-int serve_render_series(struct serve_buf *b, struct ht_sampler *s,
+void serve_json_point(struct out_json *j, const struct ht_point *pt)
+{
+	out_json_array(j, NULL);
+	out_json_double(j, NULL, pt->t);
+	out_json_double(j, NULL, pt->v);
+	out_json_end(j);
+}
+
+int serve_render_series(struct ht_buf *b, struct ht_sampler *s,
 			const struct serve_snap *snap, pid_t pid,
 			int64_t start_time, size_t max_points)
 {
 	const struct ht_proc_view *v = ht_sampler_find(s, pid);
 	const struct ht_sys_snapshot *sys = ht_sampler_system(s);
+	struct out_json j;
 
 	if (!v || (start_time >= 0 && v->proc->start_time != start_time))
 		return -ESRCH;
-	serve_buf_add(b, "{", 1);
-	jstr(b, "host", snap->host, 1);
-	jint(b, "pid", v->proc->pid, 1);
-	jint(b, "start_time", v->proc->start_time, 1);
-	jstr(b, "comm", v->proc->comm, 1);
+	out_json_init(&j, b);
+	out_json_object(&j, NULL);
+	out_json_str(&j, "host", snap->host);
+	out_json_count(&j, "pid", v->proc->pid);
+	out_json_count(&j, "start_time", v->proc->start_time);
+	out_json_str(&j, "comm", v->proc->comm);
 	/* t is seconds on the sampler's clock; now_t is the latest sample's t
 	 * and now_ms its wall time, so wall = now_ms + (t - now_t) * 1000. */
-	jnum(b, "now_t", last_t(v->rss), 1);
-	jint(b, "now_ms", sys->wall_ms, 1);
-	jnum(b, "rate", v->rate, 1);
-	jnum(b, "r2", v->r2, 1);
-	jnum(b, "eta_s", v->eta_s, 1);
-	jnum(b, "risk", v->risk, 1);
-	jkey(b, "rss");
-	json_points(b, v->rss, max_points);
-	serve_buf_add(b, ",", 1);
-	jkey(b, "anon");
-	json_points(b, v->anon, max_points);
-	serve_buf_add(b, "}\n", 2);
+	out_json_double(&j, "now_t", last_t(v->rss));
+	out_json_count(&j, "now_ms", sys->wall_ms);
+	out_json_double(&j, "rate", v->rate);
+	out_json_double(&j, "r2", v->r2);
+	out_json_double(&j, "eta_s", v->eta_s);
+	out_json_double(&j, "risk", v->risk);
+	json_points(&j, "rss", v->rss, max_points);
+	json_points(&j, "anon", v->anon, max_points);
+	out_json_end(&j);
+	out_json_newline(&j);
 	return 0;
 }
 
-void serve_render_mem_series(struct serve_buf *b, struct ht_sampler *s,
+void serve_render_mem_series(struct ht_buf *b, struct ht_sampler *s,
 			     const struct serve_snap *snap, size_t max_points)
 {
 	const struct ht_series *m = ht_sampler_mem_series(s);
 	const struct ht_sys_snapshot *sys = ht_sampler_system(s);
+	struct out_json j;
 
-	serve_buf_add(b, "{", 1);
-	jstr(b, "host", snap->host, 1);
-	jnum(b, "now_t", last_t(m), 1);
-	jint(b, "now_ms", sys->wall_ms, 1);
-	jnum(b, "rate", sys->mem_avail_rate, 1);
-	jnum(b, "r2", sys->mem_avail_r2, 1);
-	jnum(b, "eta_s", sys->mem_eta_s, 1);
-	jkey(b, "available");
-	json_points(b, m, max_points);
-	serve_buf_add(b, "}\n", 2);
+	out_json_init(&j, b);
+	out_json_object(&j, NULL);
+	out_json_str(&j, "host", snap->host);
+	out_json_double(&j, "now_t", last_t(m));
+	out_json_count(&j, "now_ms", sys->wall_ms);
+	out_json_double(&j, "rate", sys->mem_avail_rate);
+	out_json_double(&j, "r2", sys->mem_avail_r2);
+	out_json_double(&j, "eta_s", sys->mem_eta_s);
+	json_points(&j, "available", m, max_points);
+	out_json_end(&j);
+	out_json_newline(&j);
 }

@@ -13,7 +13,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "serve_buf.h"
+#include "out_json.h"
 #include "serve_snap.h"
 
 /* HTTP status codes counted in healthtap_http_requests_total. */
@@ -54,7 +54,7 @@ struct serve_renderer {
 	const char *content_type;
 	/* Appends the whole document to out (which may have failed: the
 	 * caller checks out->failed). */
-	void (*render)(struct serve_buf *out, const struct serve_view *v);
+	void (*render)(struct ht_buf *out, const struct serve_view *v);
 };
 
 /* The table, ended by an entry with name NULL. */
@@ -69,13 +69,16 @@ const struct serve_renderer *serve_renderer_for_accept(const char *accept);
  * live process, at most max_points newest points of each. Reads the sampler,
  * so the caller holds it. Returns 0, or -ESRCH when the sampler has no such
  * process (start_time >= 0 must also match). */
-int serve_render_series(struct serve_buf *out, struct ht_sampler *s,
+int serve_render_series(struct ht_buf *out, struct ht_sampler *s,
 			const struct serve_snap *snap, pid_t pid,
 			int64_t start_time, size_t max_points);
 
 /* /api/v1/memory/series: the MemAvailable history. Caller holds the
  * sampler. */
-void serve_render_mem_series(struct serve_buf *out, struct ht_sampler *s,
+void serve_render_mem_series(struct ht_buf *out, struct ht_sampler *s,
 			     const struct serve_snap *snap, size_t max_points);
+
+/* One point of a series in the API's JSON: [t, v]. */
+void serve_json_point(struct out_json *j, const struct ht_point *pt);
 
 #endif
