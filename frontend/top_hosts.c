@@ -15,6 +15,7 @@
 #include <curses.h>
 #include "ht_counter.h"
 #include "fmt.h"
+#include "out_json.h"
 #include "top_hosts.h"
 #include "top_json.h"
 
@@ -462,74 +463,64 @@ int top_hosts_text(FILE *o, const struct top_hosts_frame *f, uint64_t frame_no,
 	return ferror(o) ? -EIO : 0;
 }
 
-static void jstr(FILE *o, const char *s)
+static void json_host(struct out_json *j, const struct top_host_row *r)
 {
-	fputc('"', o);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(o, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(o, "\\u%04x", *p);
-		else
-			fputc(*p, o);
-	}
-	fputc('"', o);
+	out_json_object(j, NULL);
+	out_json_str(j, "address", r->address);
+	out_json_bool(j, "ok", r->ok);
+	out_json_str(j, "error", r->ok ? NULL : r->error);
+	out_json_str(j, "host", r->name);
+	out_json_count(j, "mem_total_bytes", r->mem_total);
+	out_json_count(j, "mem_available_bytes", r->mem_available);
+	out_json_double(j, "available_trend_bytes_per_s", r->avail_rate);
+	out_json_double(j, "cpu_busy_pct", r->cpu_busy_pct);
+	out_json_double(j, "ctxt_per_s", r->ctxt_per_s);
+	out_json_count(j, "processes_total", r->procs_total);
+	out_json_uint(j, "processes_listed", r->procs_listed);
+	out_json_end(j);
 }
 
-static void jnum(FILE *o, const char *key, double v, const char *after)
+static void json_cmd(struct out_json *j, const struct top_cmd_row *c)
 {
-	if (!isfinite(v))
-		fprintf(o, "\"%s\":null%s", key, after);
-	else if (v == floor(v) && fabs(v) < 1e15)
-		fprintf(o, "\"%s\":%" PRId64 "%s", key, (int64_t)v, after);
-	else
-		fprintf(o, "\"%s\":%.6g%s", key, v, after);
+	out_json_object(j, NULL);
+	out_json_str(j, "comm", c->comm);
+	out_json_uint(j, "hosts", c->hosts);
+	out_json_uint(j, "processes", c->procs);
+	out_json_str(j, "on", c->host_list);
+	out_json_int(j, "rss_bytes", c->rss);
+	out_json_int(j, "anon_bytes", c->anon);
+	out_json_double(j, "growth_bytes_per_s", c->rate);
+	out_json_double(j, "max_risk", c->max_risk);
+	out_json_double(j, "soonest_limit_s", c->soonest_s);
+	out_json_end(j);
 }
 
 int top_hosts_json(FILE *o, const struct top_hosts_frame *f, uint64_t frame_no,
 		   const char *clock_label, size_t limit)
 {
+	struct ht_buf b = { 0 };
+	struct out_json j;
 	char when[64];
+	int err;
 
 	time_label(when, sizeof(when), clock_label, f->wall_ms);
-	fprintf(o, "{\"frame\":%" PRIu64 ",\"time\":", frame_no);
-	jstr(o, when);
-	fprintf(o, ",\"hosts\":[");
-	for (size_t h = 0; h < f->nhosts; h++) {
-		const struct top_host_row *r = &f->hosts[h];
-		fprintf(o, "%s{\"address\":", h ? "," : "");
-		jstr(o, r->address);
-		fprintf(o, ",\"ok\":%s,\"error\":", r->ok ? "true" : "false");
-		if (r->ok)
-			fputs("null", o);
-		else
-			jstr(o, r->error);
-		fputs(",\"host\":", o);
-		jstr(o, r->name);
-		fputc(',', o);
-		jnum(o, "mem_total_bytes", r->mem_total < 0 ? NAN : (double)r->mem_total, ",");
-		jnum(o, "mem_available_bytes", r->mem_available < 0 ? NAN : (double)r->mem_available, ",");
-		jnum(o, "available_trend_bytes_per_s", r->avail_rate, ",");
-		jnum(o, "cpu_busy_pct", r->cpu_busy_pct, ",");
-		jnum(o, "ctxt_per_s", r->ctxt_per_s, ",");
-		jnum(o, "processes_total", r->procs_total < 0 ? NAN : (double)r->procs_total, ",");
-		fprintf(o, "\"processes_listed\":%zu}", r->procs_listed);
-	}
-	fputs("],\"commands\":[", o);
-	for (size_t i = 0; i < f->ncmds && (!limit || i < limit); i++) {
-		const struct top_cmd_row *c = &f->cmds[i];
-		fprintf(o, "%s{\"comm\":", i ? "," : "");
-		jstr(o, c->comm);
-		fprintf(o, ",\"hosts\":%zu,\"processes\":%zu,\"on\":", c->hosts, c->procs);
-		jstr(o, c->host_list);
-		fprintf(o, ",\"rss_bytes\":%" PRId64 ",\"anon_bytes\":%" PRId64 ",", c->rss, c->anon);
-		jnum(o, "growth_bytes_per_s", c->rate, ",");
-		jnum(o, "max_risk", c->max_risk, ",");
-		jnum(o, "soonest_limit_s", c->soonest_s, "}");
-	}
-	fputs("]}\n", o);
-	fflush(o);
-	return ferror(o) ? -EIO : 0;
+	out_json_init(&j, &b);
+	out_json_object(&j, NULL);
+	out_json_uint(&j, "frame", frame_no);
+	out_json_str(&j, "time", when);
+	out_json_array(&j, "hosts");
+	for (size_t h = 0; h < f->nhosts; h++)
+		json_host(&j, &f->hosts[h]);
+	out_json_end(&j);
+	out_json_array(&j, "commands");
+	for (size_t i = 0; i < f->ncmds && (!limit || i < limit); i++)
+		json_cmd(&j, &f->cmds[i]);
+	out_json_end(&j);
+	out_json_end(&j);
+	out_json_newline(&j);
+	err = out_write(&b, o);
+	ht_buf_free(&b);
+	return err;
 }
 
 /* ---- the screen ---- */

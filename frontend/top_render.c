@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "out_json.h"
 #include "top_render.h"
 #include "top_widget.h"
 
@@ -89,140 +90,121 @@ static int text_frame(struct top_render_ctx *ctx, struct top_frame *f)
 
 /* ---- JSON ---- */
 
-static void json_str(FILE *o, const char *s)
+static void json_vecs(struct out_json *j, const char *key, const struct top_vec_rate *v, size_t n)
 {
-	fputc('"', o);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(o, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(o, "\\u%04x", *p);
-		else
-			fputc(*p, o);
-	}
-	fputc('"', o);
-}
-
-static void json_num(FILE *o, const char *key, double v, int comma)
-{
-	if (!isfinite(v))
-		fprintf(o, "\"%s\":null", key);
-	else if (v == (double)(int64_t)v && fabs(v) < 1e15)
-		fprintf(o, "\"%s\":%" PRId64, key, (int64_t)v);
-	else
-		fprintf(o, "\"%s\":%.6g", key, v);
-	if (comma)
-		fputc(',', o);
-}
-
-static void json_bytes(FILE *o, const char *key, int64_t v, int comma)
-{
-	if (v < 0)
-		fprintf(o, "\"%s\":null", key);
-	else
-		fprintf(o, "\"%s\":%" PRId64, key, v);
-	if (comma)
-		fputc(',', o);
-}
-
-static void json_vecs(FILE *o, const char *key, const struct top_vec_rate *v, size_t n)
-{
-	fprintf(o, "\"%s\":[", key);
+	out_json_array(j, key);
 	for (size_t i = 0; i < n; i++) {
-		fprintf(o, "%s{\"name\":", i ? "," : "");
-		json_str(o, v[i].name);
-		fputc(',', o);
-		json_num(o, "per_s", v[i].rate, 0);
-		fputc('}', o);
+		out_json_object(j, NULL);
+		out_json_str(j, "name", v[i].name);
+		out_json_double(j, "per_s", v[i].rate);
+		out_json_end(j);
 	}
-	fputc(']', o);
+	out_json_end(j);
+}
+
+static void json_system(struct out_json *j, const struct top_frame *f)
+{
+	const struct ht_sys_snapshot *s = &f->sys;
+
+	out_json_int(j, "ncpus", s->ncpus);
+	/* The flat figures of the first top, kept for scripts. */
+	out_json_double(j, "cpu_busy_pct", s->cpu_busy_pct);
+	out_json_double(j, "ctxt_per_s", s->ctxt_rate);
+	out_json_double(j, "intr_per_s", s->intr_rate);
+	out_json_double(j, "softirq_per_s", s->softirq_rate);
+	out_json_double(j, "forks_per_s", s->fork_rate);
+	out_json_int(j, "procs_running", s->procs_running);
+	out_json_int(j, "procs_blocked", s->procs_blocked);
+	out_json_object(j, "memory");
+	out_json_count(j, "total_bytes", s->mem_total);
+	out_json_count(j, "available_bytes", s->mem_available);
+	out_json_count(j, "used_bytes", f->mem_used);
+	out_json_double(j, "available_trend_bytes_per_s", s->mem_avail_rate);
+	out_json_double(j, "available_trend_r2", s->mem_avail_r2);
+	out_json_double(j, "available_gone_in_s", s->mem_avail_rate < 0 ? s->mem_eta_s : NAN);
+	out_json_end(j);
+	out_json_object(j, "psi_avg10_pct");
+	out_json_double(j, "cpu_some", s->psi_cpu_some);
+	out_json_double(j, "memory_some", s->psi_mem_some);
+	out_json_double(j, "memory_full", s->psi_mem_full);
+	out_json_double(j, "io_some", s->psi_io_some);
+	out_json_double(j, "io_full", s->psi_io_full);
+	out_json_end(j);
+	json_vecs(j, "irq_top", f->intr_top, f->nintr);
+	json_vecs(j, "softirq_top", f->soft_top, f->nsoft);
+}
+
+static void json_probes(struct out_json *j, const struct top_frame *f)
+{
+	out_json_object(j, "probes");
+	out_json_str(j, "source", f->probe_source == TOP_PROBES_OFF ? "off" :
+				  f->probe_source == TOP_PROBES_STAP ? "stap" : "stream");
+	out_json_bool(j, "active", f->probe.active);
+	out_json_uint(j, "records", f->probe.records);
+	out_json_uint(j, "bad_lines", f->probe.bad_lines);
+	out_json_double(j, "sched_coverage", f->probe.sched_coverage);
+	out_json_count(j, "skb_alloc", f->skb_alloc);
+	out_json_count(j, "skb_free", f->skb_free);
+	if (f->skb_outstanding == TOP_NO_COUNT)
+		out_json_null(j, "skb_outstanding");
+	else
+		out_json_int(j, "skb_outstanding", f->skb_outstanding);
+	out_json_end(j);
+}
+
+static void json_proc(struct out_json *j, const struct top_proc_row *r)
+{
+	out_json_object(j, NULL);
+	out_json_int(j, "pid", r->pid);
+	out_json_int(j, "ppid", r->ppid);
+	out_json_str(j, "user", r->user);
+	out_json_str(j, "comm", r->comm);
+	out_json_str(j, "command", r->cmd);
+	out_json_count(j, "rss_bytes", r->rss);
+	out_json_count(j, "anon_bytes", r->anon);
+	out_json_double(j, "growth_bytes_per_s", r->rate);
+	out_json_double(j, "r2", r->r2);
+	out_json_str(j, "limit", ht_limit_name(r->limit_kind));
+	out_json_count(j, "limit_bytes", r->limit_bytes);
+	out_json_double(j, "time_to_limit_s", r->eta_s);
+	out_json_double(j, "risk", r->risk);
+	out_json_array(j, "rss_trend_bytes");
+	for (int k = 0; k < TOP_SPARK_BUCKETS; k++)
+		out_json_double(j, NULL, round(r->spark[k]));
+	out_json_end(j);
+	out_json_end(j);
 }
 
 static int json_frame(struct top_render_ctx *ctx, struct top_frame *f)
 {
-	FILE *o = ctx->out;
-	const struct ht_sys_snapshot *s = &f->sys;
 	size_t *idx = malloc((f->nprocs ? f->nprocs : 1) * sizeof(*idx));
+	struct ht_buf b = { 0 };
+	struct out_json j;
 	size_t n;
 	char when[64];
+	int err;
 
 	if (!idx)
 		return -ENOMEM;
 	top_time_label(ctx, f, when, sizeof(when));
-	fprintf(o, "{\"frame\":%" PRIu64 ",\"time_ms\":%" PRId64 ",\"time\":", ctx->frame_no,
-		ctx->clock_label ? (int64_t)0 : s->wall_ms);
-	json_str(o, when);
-	fprintf(o, ",\"ncpus\":%d,", s->ncpus);
-	/* The flat figures of the first top, kept for scripts. */
-	json_num(o, "cpu_busy_pct", s->cpu_busy_pct, 1);
-	json_num(o, "ctxt_per_s", s->ctxt_rate, 1);
-	json_num(o, "intr_per_s", s->intr_rate, 1);
-	json_num(o, "softirq_per_s", s->softirq_rate, 1);
-	json_num(o, "forks_per_s", s->fork_rate, 1);
-	fprintf(o, "\"procs_running\":%" PRId64 ",\"procs_blocked\":%" PRId64 ",", s->procs_running,
-		s->procs_blocked);
-	fprintf(o, "\"memory\":{");
-	json_bytes(o, "total_bytes", s->mem_total, 1);
-	json_bytes(o, "available_bytes", s->mem_available, 1);
-	json_bytes(o, "used_bytes", f->mem_used, 1);
-	json_num(o, "available_trend_bytes_per_s", s->mem_avail_rate, 1);
-	json_num(o, "available_trend_r2", s->mem_avail_r2, 1);
-	json_num(o, "available_gone_in_s", s->mem_avail_rate < 0 ? s->mem_eta_s : NAN, 0);
-	fprintf(o, "},\"psi_avg10_pct\":{");
-	json_num(o, "cpu_some", s->psi_cpu_some, 1);
-	json_num(o, "memory_some", s->psi_mem_some, 1);
-	json_num(o, "memory_full", s->psi_mem_full, 1);
-	json_num(o, "io_some", s->psi_io_some, 1);
-	json_num(o, "io_full", s->psi_io_full, 0);
-	fputs("},", o);
-	json_vecs(o, "irq_top", f->intr_top, f->nintr);
-	fputc(',', o);
-	json_vecs(o, "softirq_top", f->soft_top, f->nsoft);
-	fprintf(o, ",\"probes\":{\"source\":\"%s\",\"active\":%s,\"records\":%" PRIu64
-		",\"bad_lines\":%" PRIu64 ",",
-		f->probe_source == TOP_PROBES_OFF ? "off" :
-		f->probe_source == TOP_PROBES_STAP ? "stap" : "stream",
-		f->probe.active ? "true" : "false", f->probe.records, f->probe.bad_lines);
-	json_num(o, "sched_coverage", f->probe.sched_coverage, 1);
-	json_bytes(o, "skb_alloc", f->skb_alloc, 1);
-	json_bytes(o, "skb_free", f->skb_free, 1);
-	if (f->skb_outstanding == TOP_NO_COUNT)
-		fputs("\"skb_outstanding\":null", o);
-	else
-		fprintf(o, "\"skb_outstanding\":%" PRId64, f->skb_outstanding);
-	fputs("},\"processes\":[", o);
+	out_json_init(&j, &b);
+	out_json_object(&j, NULL);
+	out_json_uint(&j, "frame", ctx->frame_no);
+	out_json_int(&j, "time_ms", ctx->clock_label ? 0 : f->sys.wall_ms);
+	out_json_str(&j, "time", when);
+	json_system(&j, f);
+	json_probes(&j, f);
+	out_json_array(&j, "processes");
 	n = top_view_build(f, &ctx->view, idx);
-	for (size_t i = 0; i < n && (!ctx->limit || i < ctx->limit); i++) {
-		const struct top_proc_row *r = &f->procs[idx[i]];
-		fprintf(o, "%s{\"pid\":%d,\"ppid\":%d,\"user\":", i ? "," : "", (int)r->pid,
-			(int)r->ppid);
-		json_str(o, r->user);
-		fputs(",\"comm\":", o);
-		json_str(o, r->comm);
-		fputs(",\"command\":", o);
-		json_str(o, r->cmd);
-		fputc(',', o);
-		json_bytes(o, "rss_bytes", r->rss, 1);
-		json_bytes(o, "anon_bytes", r->anon, 1);
-		json_num(o, "growth_bytes_per_s", r->rate, 1);
-		json_num(o, "r2", r->r2, 1);
-		fprintf(o, "\"limit\":\"%s\",", ht_limit_name(r->limit_kind));
-		json_bytes(o, "limit_bytes", r->limit_bytes, 1);
-		json_num(o, "time_to_limit_s", r->eta_s, 1);
-		json_num(o, "risk", r->risk, 1);
-		fputs("\"rss_trend_bytes\":[", o);
-		for (int k = 0; k < TOP_SPARK_BUCKETS; k++) {
-			if (isnan(r->spark[k]))
-				fprintf(o, "%snull", k ? "," : "");
-			else
-				fprintf(o, "%s%.0f", k ? "," : "", r->spark[k]);
-		}
-		fputs("]}", o);
-	}
-	fputs("]}\n", o);
+	for (size_t i = 0; i < n && (!ctx->limit || i < ctx->limit); i++)
+		json_proc(&j, &f->procs[idx[i]]);
+	out_json_end(&j);
+	out_json_end(&j);
+	out_json_newline(&j);
 	free(idx);
-	fflush(o);
-	return ferror(o) ? -EIO : 0;
+	err = out_write(&b, ctx->out);
+	ht_buf_free(&b);
+	return err;
 }
 
 static const struct top_renderer renderers[] = {
