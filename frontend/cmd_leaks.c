@@ -19,6 +19,8 @@
 #include "cli.h"
 #include "fmt.h"
 #include "leaks.h"
+#include "out_csv.h"
+#include "out_json.h"
 #include "ht_counter.h"
 #include "ht_sampler.h"
 #include <sqlite3.h>
@@ -935,176 +937,127 @@ static void render_table(FILE *out, const struct leak_report *r, const struct le
 		table_item(out, &r->system);
 }
 
-static void json_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(out, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(out, "\\u%04x", c);
-		else
-			fputc(c, out);
-	}
-	fputc('"', out);
-}
-
-static void json_num(FILE *out, double v)
-{
-	if (isfinite(v))
-		fprintf(out, "%.17g", v);
-	else
-		fputs("null", out);
-}
-
-static void json_item(FILE *out, const struct leak_item *it)
+static void json_item(struct out_json *j, const char *key, const struct leak_item *it)
 {
 	const struct ht_leak *l = &it->l;
 
-	fputs("{", out);
+	out_json_object(j, key);
 	if (it->kind == LEAK_PROC) {
-		fprintf(out, "\"pid\":%d,\"comm\":", (int)it->pid);
-		json_str(out, it->comm);
-		fputs(",\"cmdline\":", out);
-		json_str(out, it->cmdline ? it->cmdline : "");
-		fputs(",", out);
+		out_json_int(j, "pid", it->pid);
+		out_json_str(j, "comm", it->comm);
+		out_json_str(j, "cmdline", it->cmdline ? it->cmdline : "");
 	} else if (it->kind == LEAK_CGROUP) {
-		fputs("\"cgroup\":", out);
-		json_str(out, it->cgroup);
-		fputs(",", out);
+		out_json_str(j, "cgroup", it->cgroup);
 	}
-	fprintf(out, "\"verdict\":\"%s\",\"reason\":\"%s\",\"rate_Bps\":",
-		ht_leak_verdict_name(l->verdict), ht_leak_reason_name(l->reason));
-	json_num(out, l->rate);
-	fputs(",\"rate_lo_Bps\":", out);
-	json_num(out, l->rate_lo);
-	fputs(",\"rate_hi_Bps\":", out);
-	json_num(out, l->rate_hi);
-	fputs(",\"r2\":", out);
-	json_num(out, l->r2);
-	fputs(",\"mk_p\":", out);
-	json_num(out, l->mk_p);
-	fprintf(out, ",\"steps_excluded\":%s,\"steps\":%zu,\"step_bytes\":",
-		l->steps_excluded ? "true" : "false", l->nsteps);
-	json_num(out, l->step_bytes);
-	fprintf(out, ",\"current_B\":%" PRId64 ",\"anon_B\":%" PRId64
-		",\"limit\":\"%s\",\"limit_B\":%" PRId64 ",\"headroom_B\":%" PRId64
-		",\"eta_s\":", l->current, l->anon, ht_leak_limit_name(l->limit_kind),
-		l->limit_bytes, l->headroom);
-	json_num(out, l->eta.point);
-	fputs(",\"eta_soonest_s\":", out);
-	json_num(out, l->eta.soonest);
-	fputs(",\"eta_latest_s\":", out);
-	json_num(out, l->eta.latest);
-	fprintf(out, ",\"points\":%zu,\"span_s\":", l->n);
-	json_num(out, l->span_s);
-	fputs("}", out);
+	out_json_str(j, "verdict", ht_leak_verdict_name(l->verdict));
+	out_json_str(j, "reason", ht_leak_reason_name(l->reason));
+	out_json_double(j, "rate_Bps", l->rate);
+	out_json_double(j, "rate_lo_Bps", l->rate_lo);
+	out_json_double(j, "rate_hi_Bps", l->rate_hi);
+	out_json_double(j, "r2", l->r2);
+	out_json_double(j, "mk_p", l->mk_p);
+	out_json_bool(j, "steps_excluded", l->steps_excluded);
+	out_json_uint(j, "steps", l->nsteps);
+	out_json_double(j, "step_bytes", l->step_bytes);
+	out_json_int(j, "current_B", l->current);
+	out_json_int(j, "anon_B", l->anon);
+	out_json_str(j, "limit", ht_leak_limit_name(l->limit_kind));
+	out_json_int(j, "limit_B", l->limit_bytes);
+	out_json_int(j, "headroom_B", l->headroom);
+	out_json_double(j, "eta_s", l->eta.point);
+	out_json_double(j, "eta_soonest_s", l->eta.soonest);
+	out_json_double(j, "eta_latest_s", l->eta.latest);
+	out_json_uint(j, "points", l->n);
+	out_json_double(j, "span_s", l->span_s);
+	out_json_end(j);
 }
 
 static void render_json(FILE *out, const struct leak_report *r, const struct leaks_view *v)
 {
-	int first = 1;
+	struct ht_buf b = { 0 };
+	struct out_json j;
 
-	fprintf(out, "{\"source\":\"%s\",\"window_s\":", r->from_db ? "db" : "live");
-	json_num(out, r->window_s);
-	fputs(",\"interval_s\":", out);
-	json_num(out, r->interval_s);
-	fprintf(out, ",\"samples\":%zu,\"processes_analysed\":%zu,\"processes\":[",
-		r->samples, r->nprocs);
+	out_json_init(&j, &b);
+	out_json_object(&j, NULL);
+	out_json_str(&j, "source", r->from_db ? "db" : "live");
+	out_json_double(&j, "window_s", r->window_s);
+	out_json_double(&j, "interval_s", r->interval_s);
+	out_json_uint(&j, "samples", r->samples);
+	out_json_uint(&j, "processes_analysed", r->nprocs);
+	out_json_array(&j, "processes");
 	for (size_t i = 0; i < r->nprocs_items; i++)
-		if (shown(v, &r->procs[i])) {
-			fputs(first ? "" : ",", out);
-			json_item(out, &r->procs[i]);
-			first = 0;
-		}
-	fputs("],\"cgroups\":[", out);
-	first = 1;
+		if (shown(v, &r->procs[i]))
+			json_item(&j, NULL, &r->procs[i]);
+	out_json_end(&j);
+	out_json_array(&j, "cgroups");
 	for (size_t i = 0; i < r->ncgroups; i++)
-		if (!v->selected_only && shown(v, &r->cgroups[i])) {
-			fputs(first ? "" : ",", out);
-			json_item(out, &r->cgroups[i]);
-			first = 0;
-		}
-	fputs("],\"system\":", out);
+		if (!v->selected_only && shown(v, &r->cgroups[i]))
+			json_item(&j, NULL, &r->cgroups[i]);
+	out_json_end(&j);
 	if (r->have_system)
-		json_item(out, &r->system);
+		json_item(&j, "system", &r->system);
 	else
-		fputs("null", out);
-	fputs("}\n", out);
+		out_json_null(&j, "system");
+	out_json_end(&j);
+	out_json_newline(&j);
+	out_write(&b, out);
+	ht_buf_free(&b);
 }
 
-static void csv_str(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; s && *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s == '\n' ? ' ' : *s, out);
-	}
-	fputc('"', out);
-}
-
-static void csv_num(FILE *out, double v)
-{
-	if (isfinite(v))
-		fprintf(out, "%.10g", v);
-	else if (isinf(v))
-		fputs(v > 0 ? "inf" : "-inf", out);
-}
-
-static void csv_item(FILE *out, const struct leak_item *it)
+static void csv_item(struct out_csv *c, const struct leak_item *it)
 {
 	const struct ht_leak *l = &it->l;
 	static const char *const kinds[] = { "process", "cgroup", "system" };
 
-	fprintf(out, "%s,", kinds[it->kind]);
+	out_csv_word(c, kinds[it->kind]);
 	if (it->kind == LEAK_PROC)
-		fprintf(out, "%d,", (int)it->pid);
+		out_csv_int(c, it->pid);
 	else
-		csv_str(out, it->kind == LEAK_CGROUP ? it->cgroup : "");
-	if (it->kind != LEAK_PROC)
-		fputc(',', out);
-	csv_str(out, it->kind == LEAK_PROC ? it->comm : "");
-	fprintf(out, ",%s,%s,", ht_leak_verdict_name(l->verdict), ht_leak_reason_name(l->reason));
-	csv_num(out, l->rate);
-	fputc(',', out);
-	csv_num(out, l->rate_lo);
-	fputc(',', out);
-	csv_num(out, l->rate_hi);
-	fputc(',', out);
-	csv_num(out, l->r2);
-	fputc(',', out);
-	csv_num(out, l->mk_p);
-	fprintf(out, ",%d,%zu,", l->steps_excluded, l->nsteps);
-	csv_num(out, l->step_bytes);
-	fprintf(out, ",%" PRId64 ",%" PRId64 ",%s,%" PRId64 ",%" PRId64 ",", l->current,
-		l->anon, ht_leak_limit_name(l->limit_kind), l->limit_bytes, l->headroom);
-	csv_num(out, l->eta.point);
-	fputc(',', out);
-	csv_num(out, l->eta.soonest);
-	fputc(',', out);
-	csv_num(out, l->eta.latest);
-	fprintf(out, ",%zu,", l->n);
-	csv_num(out, l->span_s);
-	fputc(',', out);
-	csv_str(out, it->kind == LEAK_PROC ? item_name(it) : "");
-	fputc('\n', out);
+		out_csv_str(c, it->kind == LEAK_CGROUP ? it->cgroup : "");
+	out_csv_str(c, it->kind == LEAK_PROC ? it->comm : "");
+	out_csv_word(c, ht_leak_verdict_name(l->verdict));
+	out_csv_word(c, ht_leak_reason_name(l->reason));
+	out_csv_double(c, l->rate);
+	out_csv_double(c, l->rate_lo);
+	out_csv_double(c, l->rate_hi);
+	out_csv_double(c, l->r2);
+	out_csv_double(c, l->mk_p);
+	out_csv_int(c, l->steps_excluded);
+	out_csv_int(c, (int64_t)l->nsteps);
+	out_csv_double(c, l->step_bytes);
+	out_csv_int(c, l->current);
+	out_csv_int(c, l->anon);
+	out_csv_word(c, ht_leak_limit_name(l->limit_kind));
+	out_csv_int(c, l->limit_bytes);
+	out_csv_int(c, l->headroom);
+	out_csv_double(c, l->eta.point);
+	out_csv_double(c, l->eta.soonest);
+	out_csv_double(c, l->eta.latest);
+	out_csv_int(c, (int64_t)l->n);
+	out_csv_double(c, l->span_s);
+	out_csv_str(c, it->kind == LEAK_PROC ? item_name(it) : "");
+	out_csv_end(c);
 }
 
 static void render_csv(FILE *out, const struct leak_report *r, const struct leaks_view *v)
 {
-	fputs("kind,id,name,verdict,reason,rate_Bps,rate_lo_Bps,rate_hi_Bps,r2,mk_p,"
-	      "steps_excluded,steps,step_bytes,current_B,anon_B,limit,limit_B,headroom_B,"
-	      "eta_s,eta_soonest_s,eta_latest_s,points,span_s,cmdline\n", out);
+	struct ht_buf b = { 0 };
+	struct out_csv c;
+
+	out_csv_init(&c, &b);
+	ht_buf_puts(&b, "kind,id,name,verdict,reason,rate_Bps,rate_lo_Bps,rate_hi_Bps,r2,mk_p,"
+		    "steps_excluded,steps,step_bytes,current_B,anon_B,limit,limit_B,headroom_B,"
+		    "eta_s,eta_soonest_s,eta_latest_s,points,span_s,cmdline\n");
 	for (size_t i = 0; i < r->nprocs_items; i++)
 		if (shown(v, &r->procs[i]))
-			csv_item(out, &r->procs[i]);
+			csv_item(&c, &r->procs[i]);
 	for (size_t i = 0; i < r->ncgroups; i++)
 		if (!v->selected_only && shown(v, &r->cgroups[i]))
-			csv_item(out, &r->cgroups[i]);
+			csv_item(&c, &r->cgroups[i]);
 	if (r->have_system)
-		csv_item(out, &r->system);
+		csv_item(&c, &r->system);
+	out_write(&b, out);
+	ht_buf_free(&b);
 }
 
 static const struct {
