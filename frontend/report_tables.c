@@ -1,11 +1,14 @@
 /* healthtap report: trend tables of every series, in four formats. Every
- * format prints the same rows (struct row) through its own row function. */
+ * format writes the same rows (struct row) through its own row function,
+ * into one buffer: CSV and JSON through the output layer's writers. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include "cli.h"
 #include "fmt.h"
+#include "out_csv.h"
+#include "out_json.h"
 #include "report.h"
 
 struct row {
@@ -14,10 +17,16 @@ struct row {
 	double min, max, slope, r2;	/* slope per second */
 };
 
+/* Every format writes the table into one buffer. */
+struct table_out {
+	struct ht_buf buf;
+	struct out_json json;
+};
+
 struct table_fmt {
-	void (*begin)(FILE *out);
-	void (*row)(FILE *out, const struct row *r, int first);
-	void (*end)(FILE *out);
+	void (*begin)(struct table_out *t);
+	void (*row)(struct table_out *t, const struct row *r);
+	void (*end)(struct table_out *t);
 };
 
 static void iso(char *buf, size_t size, int64_t ms)
@@ -42,143 +51,112 @@ static void human(char *buf, size_t size, double v, const char *unit, const char
 		snprintf(buf, size, "%.4g %s%s", v, unit, suffix);
 }
 
-static void text_begin(FILE *out)
+/* The cells people read, host and series made visible-safe (fmt.h). */
+struct text_cells {
+	char host[64], series[160], start[32], end[32], min[32], max[32], slope[40], r2[16];
+};
+
+static void text_cells(struct text_cells *c, const struct row *r)
 {
-	fprintf(out, "%-10s %-34s %-20s %-20s %12s %12s %16s %6s  %s\n", "host", "series",
-		"start", "end", "min", "max", "slope", "R2", "verdict");
+	fmt_visible(c->host, sizeof(c->host), r->host);
+	fmt_visible(c->series, sizeof(c->series), r->series);
+	iso(c->start, sizeof(c->start), r->start_ms);
+	iso(c->end, sizeof(c->end), r->end_ms);
+	human(c->min, sizeof(c->min), r->min, r->unit, "");
+	human(c->max, sizeof(c->max), r->max, r->unit, "");
+	human(c->slope, sizeof(c->slope), r->slope, r->unit, "/s");
+	snprintf(c->r2, sizeof(c->r2), isfinite(r->r2) ? "%.3f" : "-", r->r2);
 }
 
-static void text_row(FILE *out, const struct row *r, int first)
+static void text_begin(struct table_out *t)
 {
-	char s[32], e[32], mn[32], mx[32], sl[40], r2[16];
-
-	(void)first;
-	iso(s, sizeof(s), r->start_ms);
-	iso(e, sizeof(e), r->end_ms);
-	human(mn, sizeof(mn), r->min, r->unit, "");
-	human(mx, sizeof(mx), r->max, r->unit, "");
-	human(sl, sizeof(sl), r->slope, r->unit, "/s");
-	snprintf(r2, sizeof(r2), isfinite(r->r2) ? "%.3f" : "-", r->r2);
-	fprintf(out, "%-10s %-34.34s %-20s %-20s %12s %12s %16s %6s  %s\n", r->host, r->series,
-		s, e, mn, mx, sl, r2, r->verdict);
+	ht_buf_printf(&t->buf, "%-10s %-34s %-20s %-20s %12s %12s %16s %6s  %s\n", "host",
+		      "series", "start", "end", "min", "max", "slope", "R2", "verdict");
 }
 
-static void md_begin(FILE *out)
+static void text_row(struct table_out *t, const struct row *r)
 {
-	fprintf(out, "| host | series | start | end | min | max | slope | R² | verdict |\n"
-		     "|---|---|---|---|---:|---:|---:|---:|---|\n");
+	struct text_cells c;
+
+	text_cells(&c, r);
+	ht_buf_printf(&t->buf, "%-10s %-34.34s %-20s %-20s %12s %12s %16s %6s  %s\n", c.host,
+		      c.series, c.start, c.end, c.min, c.max, c.slope, c.r2, r->verdict);
 }
 
-static void md_row(FILE *out, const struct row *r, int first)
+static void md_begin(struct table_out *t)
 {
-	char s[32], e[32], mn[32], mx[32], sl[40], r2[16];
-
-	(void)first;
-	iso(s, sizeof(s), r->start_ms);
-	iso(e, sizeof(e), r->end_ms);
-	human(mn, sizeof(mn), r->min, r->unit, "");
-	human(mx, sizeof(mx), r->max, r->unit, "");
-	human(sl, sizeof(sl), r->slope, r->unit, "/s");
-	snprintf(r2, sizeof(r2), isfinite(r->r2) ? "%.3f" : "-", r->r2);
-	fprintf(out, "| %s | `%s` | %s | %s | %s | %s | %s | %s | %s |\n", r->host, r->series,
-		s, e, mn, mx, sl, r2, r->verdict);
+	ht_buf_puts(&t->buf, "| host | series | start | end | min | max | slope | R² | verdict |\n"
+			     "|---|---|---|---|---:|---:|---:|---:|---|\n");
 }
 
-/* CSV fields are quoted, quotes doubled (RFC 4180). */
-static void csv_field(FILE *out, const char *s)
+static void md_row(struct table_out *t, const struct row *r)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
+	struct text_cells c;
+
+	text_cells(&c, r);
+	ht_buf_printf(&t->buf, "| %s | `%s` | %s | %s | %s | %s | %s | %s | %s |\n", c.host,
+		      c.series, c.start, c.end, c.min, c.max, c.slope, c.r2, r->verdict);
 }
 
-static void csv_num(FILE *out, double v)
+static void csv_begin(struct table_out *t)
 {
-	if (isfinite(v))
-		fprintf(out, ",%.9g", v);
-	else
-		fputs(",", out);
+	ht_buf_puts(&t->buf, "host,series,unit,start,end,min,max,slope_per_s,r2,verdict\n");
 }
 
-static void csv_begin(FILE *out)
-{
-	fprintf(out, "host,series,unit,start,end,min,max,slope_per_s,r2,verdict\n");
-}
-
-static void csv_row(FILE *out, const struct row *r, int first)
+static void csv_row(struct table_out *t, const struct row *r)
 {
 	char s[32], e[32];
+	struct out_csv c;
 
-	(void)first;
 	iso(s, sizeof(s), r->start_ms);
 	iso(e, sizeof(e), r->end_ms);
-	csv_field(out, r->host);
-	fputc(',', out);
-	csv_field(out, r->series);
-	fprintf(out, ",%s,%s,%s", r->unit, s, e);
-	csv_num(out, r->min);
-	csv_num(out, r->max);
-	csv_num(out, r->slope);
-	csv_num(out, r->r2);
-	fputc(',', out);
-	csv_field(out, r->verdict);
-	fputc('\n', out);
+	out_csv_init(&c, &t->buf);
+	out_csv_str(&c, r->host);
+	out_csv_str(&c, r->series);
+	out_csv_word(&c, r->unit);
+	out_csv_word(&c, s);
+	out_csv_word(&c, e);
+	out_csv_double(&c, r->min);
+	out_csv_double(&c, r->max);
+	out_csv_double(&c, r->slope);
+	out_csv_double(&c, r->r2);
+	out_csv_str(&c, r->verdict);
+	out_csv_end(&c);
 }
 
-static void json_str(FILE *out, const char *s)
+static void json_begin(struct table_out *t)
 {
-	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(out, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(out, "\\u%04x", *s);
-		else
-			fputc(*s, out);
-	}
-	fputc('"', out);
+	out_json_init(&t->json, &t->buf);
+	out_json_array(&t->json, NULL);
 }
 
-static void json_num(FILE *out, const char *key, double v)
-{
-	if (isfinite(v))
-		fprintf(out, ",\"%s\":%.9g", key, v);
-	else
-		fprintf(out, ",\"%s\":null", key);
-}
-
-static void json_begin(FILE *out)
-{
-	fputs("[", out);
-}
-
-static void json_row(FILE *out, const struct row *r, int first)
+static void json_row(struct table_out *t, const struct row *r)
 {
 	char s[32], e[32];
+	struct out_json *j = &t->json;
 
 	iso(s, sizeof(s), r->start_ms);
 	iso(e, sizeof(e), r->end_ms);
-	fprintf(out, "%s\n{\"host\":", first ? "" : ",");
-	json_str(out, r->host);
-	fputs(",\"series\":", out);
-	json_str(out, r->series);
-	fprintf(out, ",\"unit\":\"%s\",\"start\":\"%s\",\"end\":\"%s\"", r->unit, s, e);
-	json_num(out, "min", r->min);
-	json_num(out, "max", r->max);
-	json_num(out, "slope_per_s", r->slope);
-	json_num(out, "r2", r->r2);
-	fputs(",\"verdict\":", out);
-	json_str(out, r->verdict);
-	fputs("}", out);
+	out_json_newline(j);
+	out_json_object(j, NULL);
+	out_json_str(j, "host", r->host);
+	out_json_str(j, "series", r->series);
+	out_json_str(j, "unit", r->unit);
+	out_json_str(j, "start", s);
+	out_json_str(j, "end", e);
+	out_json_double(j, "min", r->min);
+	out_json_double(j, "max", r->max);
+	out_json_double(j, "slope_per_s", r->slope);
+	out_json_double(j, "r2", r->r2);
+	out_json_str(j, "verdict", r->verdict);
+	out_json_end(j);
 }
 
-static void json_end(FILE *out)
+static void json_end(struct table_out *t)
 {
-	fputs("\n]\n", out);
+	out_json_newline(&t->json);
+	out_json_end(&t->json);
+	out_json_newline(&t->json);
 }
 
 static const struct table_fmt formats[] = {
@@ -210,20 +188,21 @@ static void series_span(const struct report_host *h, const struct ht_point *p, s
 
 void report_table(FILE *out, const struct report *r, enum report_table_format f)
 {
-	const struct table_fmt *t = &formats[f];
-	int first = 1;
+	const struct table_fmt *fmt = &formats[f];
+	struct table_out t;
 
-	t->begin(out);
+	memset(&t, 0, sizeof(t));
+	fmt->begin(&t);
 	for (size_t i = 0; i < r->nhosts; i++) {
 		const struct report_host *h = &r->hosts[i];
-		for (size_t k = 0; k < h->nlines; k++, first = 0) {
+		for (size_t k = 0; k < h->nlines; k++) {
 			const struct report_line *l = &h->lines[k];
 			struct row row = { h->name, l->name, l->unit, l->verdict, 0, 0,
 					   l->min, l->max, l->slope_per_s, l->r2 };
 			series_span(h, l->pts, l->n, &row.start_ms, &row.end_ms);
-			t->row(out, &row, first);
+			fmt->row(&t, &row);
 		}
-		for (size_t k = 0; k < h->nprocs; k++, first = 0) {
+		for (size_t k = 0; k < h->nprocs; k++) {
 			const struct report_proc *p = &h->procs[k];
 			char name[128];
 			struct row row = { h->name, name, "B", ht_leak_verdict_name(p->leak.verdict),
@@ -231,9 +210,11 @@ void report_table(FILE *out, const struct report *r, enum report_table_format f)
 			snprintf(name, sizeof(name), "rss %s pid=%d", p->comm, p->pid);
 			series_span(h, p->rss, p->n, &row.start_ms, &row.end_ms);
 			series_min_max(p->rss, p->n, &row.min, &row.max);
-			t->row(out, &row, first);
+			fmt->row(&t, &row);
 		}
 	}
-	if (t->end)
-		t->end(out);
+	if (fmt->end)
+		fmt->end(&t);
+	out_write(&t.buf, out);
+	ht_buf_free(&t.buf);
 }
