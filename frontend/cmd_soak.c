@@ -16,6 +16,7 @@
 #include "chart.h"
 #include "cli.h"
 #include "fmt.h"
+#include "out_json.h"
 #include "ht_counter.h"
 #include "ht_proctable.h"
 #include "ht_trend.h"
@@ -543,101 +544,97 @@ static void print_others_text(const struct other_change *c, size_t n)
 		       fmt_bytes(d, sizeof(d), (double)(c[i].after - c[i].before)));
 }
 
-static void json_num(const char *key, double v, int comma)
-{
-	if (isfinite(v))
-		printf("\"%s\":%.6g%s", key, v, comma ? "," : "");
-	else
-		printf("\"%s\":null%s", key, comma ? "," : "");
-}
-
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			printf("\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			printf("\\u%04x", *s);
-		else
-			putchar(*s);
-	}
-	putchar('"');
-}
-
-static void print_growth_json(const struct target *t)
+static void json_growth(struct out_json *j, const struct target *t)
 {
 	struct proc_pid_smaps_growth *g = NULL;
+	char addr[24];
 	long n = 0;
 
-	printf("\"mappings_grown\":[");
+	out_json_array(j, "mappings_grown");
 	if (t->smaps_start.n && t->smaps_end.n && !t->restarts)
 		n = proc_pid_smaps_grown(&t->smaps_start, &t->smaps_end, &g);
 	for (long i = 0; i < n; i++) {
-		printf("%s{\"path\":", i ? "," : "");
-		json_str(g[i].after.path[0] ? g[i].after.path : "[anon]");
-		printf(",\"start\":\"%" PRIx64 "\",\"end\":\"%" PRIx64 "\",\"perms\":\"%s\","
-		       "\"new\":%s,\"size_delta_bytes\":%" PRId64 ",\"rss_delta_bytes\":%" PRId64
-		       ",\"private_dirty_delta_bytes\":%" PRId64 "}",
-		       g[i].after.start, g[i].after.end, g[i].after.perms,
-		       g[i].is_new ? "true" : "false", g[i].size_delta, g[i].rss_delta,
-		       g[i].private_dirty_delta);
+		out_json_object(j, NULL);
+		out_json_str(j, "path", g[i].after.path[0] ? g[i].after.path : "[anon]");
+		snprintf(addr, sizeof(addr), "%" PRIx64, g[i].after.start);
+		out_json_str(j, "start", addr);
+		snprintf(addr, sizeof(addr), "%" PRIx64, g[i].after.end);
+		out_json_str(j, "end", addr);
+		out_json_str(j, "perms", g[i].after.perms);
+		out_json_bool(j, "new", g[i].is_new);
+		out_json_int(j, "size_delta_bytes", g[i].size_delta);
+		out_json_int(j, "rss_delta_bytes", g[i].rss_delta);
+		out_json_int(j, "private_dirty_delta_bytes", g[i].private_dirty_delta);
+		out_json_end(j);
 	}
-	printf("]");
+	out_json_end(j);
 	free(g);
 }
 
-static void print_target_json(const struct target *t)
+static void json_target(struct out_json *j, const struct target *t)
 {
-	printf("{\"target\":");
-	json_str(t->spec);
-	printf(",\"pid\":%ld,\"comm\":", (long)t->pid);
-	json_str(t->comm);
-	printf(",\"verdict\":\"%s\",\"figure\":\"%s\",\"rounds_sampled\":%zu,",
-	       verdict_keys[t->verdict], t->figure, t->npoints);
-	json_num("growth_bytes_per_round", t->slope, 1);
-	json_num("growth_ci95_low", t->lo, 1);
-	json_num("growth_ci95_high", t->hi, 1);
-	json_num("mann_kendall_p", t->p, 1);
-	json_num("confidence", isfinite(t->p) ? 1 - t->p : NAN, 1);
-	json_num("first_bytes", t->first, 1);
-	json_num("last_bytes", t->last, 1);
-	printf("\"restarts\":%d,\"gone\":%s,\"notes\":", t->restarts, t->gone ? "true" : "false");
-	json_str(t->notes);
-	printf(",\"samples\":[");
+	out_json_object(j, NULL);
+	out_json_str(j, "target", t->spec);
+	out_json_int(j, "pid", t->pid);
+	out_json_str(j, "comm", t->comm);
+	out_json_str(j, "verdict", verdict_keys[t->verdict]);
+	out_json_str(j, "figure", t->figure);
+	out_json_uint(j, "rounds_sampled", t->npoints);
+	out_json_double(j, "growth_bytes_per_round", t->slope);
+	out_json_double(j, "growth_ci95_low", t->lo);
+	out_json_double(j, "growth_ci95_high", t->hi);
+	out_json_double(j, "mann_kendall_p", t->p);
+	out_json_double(j, "confidence", isfinite(t->p) ? 1 - t->p : NAN);
+	out_json_double(j, "first_bytes", t->first);
+	out_json_double(j, "last_bytes", t->last);
+	out_json_int(j, "restarts", t->restarts);
+	out_json_bool(j, "gone", t->gone);
+	out_json_str(j, "notes", t->notes);
+	out_json_array(j, "samples");
 	for (size_t i = 0; i < t->nsamples; i++) {
 		const struct sample *x = &t->samples[i];
-		printf("%s{", i ? "," : "");
-		json_num("round", x->round, 1);
-		json_num("rss_bytes", x->rss, 1);
-		json_num("anon_bytes", x->anon, 1);
-		json_num("pss_bytes", x->pss, 1);
-		json_num("private_dirty_bytes", x->private_dirty, 0);
-		printf("}");
+		out_json_object(j, NULL);
+		out_json_double(j, "round", x->round);
+		out_json_double(j, "rss_bytes", x->rss);
+		out_json_double(j, "anon_bytes", x->anon);
+		out_json_double(j, "pss_bytes", x->pss);
+		out_json_double(j, "private_dirty_bytes", x->private_dirty);
+		out_json_end(j);
 	}
-	printf("],");
-	print_growth_json(t);
-	printf("}");
+	out_json_end(j);
+	json_growth(j, t);
+	out_json_end(j);
 }
 
 static void print_json(const struct soak *s, const struct other_change *c, size_t nc)
 {
-	printf("{\"rounds_requested\":%" PRId64 ",\"rounds_run\":%" PRId64
-	       ",\"rounds_failed\":%" PRId64 ",\"interrupted\":%s,\"targets\":[",
-	       s->rounds, s->rounds_run, s->rounds_failed, s->interrupted ? "true" : "false");
-	for (int i = 0; i < s->ntargets; i++) {
-		if (i)
-			putchar(',');
-		print_target_json(&s->targets[i]);
-	}
-	printf("],\"others_changed\":[");
+	struct ht_buf b = { 0 };
+	struct out_json j;
+
+	out_json_init(&j, &b);
+	out_json_object(&j, NULL);
+	out_json_int(&j, "rounds_requested", s->rounds);
+	out_json_int(&j, "rounds_run", s->rounds_run);
+	out_json_int(&j, "rounds_failed", s->rounds_failed);
+	out_json_bool(&j, "interrupted", s->interrupted);
+	out_json_array(&j, "targets");
+	for (int i = 0; i < s->ntargets; i++)
+		json_target(&j, &s->targets[i]);
+	out_json_end(&j);
+	out_json_array(&j, "others_changed");
 	for (size_t i = 0; i < nc; i++) {
-		printf("%s{\"pid\":%ld,\"comm\":", i ? "," : "", (long)c[i].pid);
-		json_str(c[i].comm);
-		printf(",\"rss_before_bytes\":%" PRId64 ",\"rss_after_bytes\":%" PRId64 "}",
-		       c[i].before, c[i].after);
+		out_json_object(&j, NULL);
+		out_json_int(&j, "pid", c[i].pid);
+		out_json_str(&j, "comm", c[i].comm);
+		out_json_int(&j, "rss_before_bytes", c[i].before);
+		out_json_int(&j, "rss_after_bytes", c[i].after);
+		out_json_end(&j);
 	}
-	printf("]}\n");
+	out_json_end(&j);
+	out_json_end(&j);
+	out_json_newline(&j);
+	out_write(&b, stdout);
+	ht_buf_free(&b);
 }
 
 static void write_chart(const struct soak *s, const struct target *t)

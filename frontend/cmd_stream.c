@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include "cli.h"
 #include "ht_stream.h"
+#include "out_json.h"
 #include "proc_stat.h"
 
 struct stream_join {
@@ -49,26 +50,37 @@ static double coverage_pct(int64_t probe, int64_t proc)
 	return proc > 0 ? 100.0 * (double)probe / (double)proc : NAN;
 }
 
+/* One line of --json: an interval or the summary. */
+static void print_json(struct ht_buf *b)
+{
+	out_write(b, stdout);
+	ht_buf_free(b);
+}
+
 static void print_interval(const struct stream_join *j, int64_t t_ms, int64_t proc)
 {
 	double cov = coverage_pct(j->batch_switches, proc);
 
 	if (j->json) {
-		printf("{\"t_ms\":%" PRId64 ",\"probe_switches\":%" PRId64
-		       ",\"proc_ctxt_delta\":%" PRId64 ",\"coverage_pct\":",
-		       t_ms, j->batch_switches, proc);
-		if (isnan(cov))
-			printf("null}\n");
-		else
-			printf("%.2f}\n", cov);
-	} else {
-		printf("%8.1f %16" PRId64 " %16" PRId64, t_ms / 1000.0,
-		       j->batch_switches, proc);
-		if (isnan(cov))
-			printf(" %10s\n", "-");
-		else
-			printf(" %9.1f%%\n", cov);
+		struct ht_buf b = { 0 };
+		struct out_json oj;
+
+		out_json_init(&oj, &b);
+		out_json_object(&oj, NULL);
+		out_json_int(&oj, "t_ms", t_ms);
+		out_json_int(&oj, "probe_switches", j->batch_switches);
+		out_json_int(&oj, "proc_ctxt_delta", proc);
+		out_json_double(&oj, "coverage_pct", cov);
+		out_json_end(&oj);
+		out_json_newline(&oj);
+		print_json(&b);
+		return;
 	}
+	printf("%8.1f %16" PRId64 " %16" PRId64, t_ms / 1000.0, j->batch_switches, proc);
+	if (isnan(cov))
+		printf(" %10s\n", "-");
+	else
+		printf(" %9.1f%%\n", cov);
 	fflush(stdout);
 }
 
@@ -118,15 +130,21 @@ static void print_summary(const struct stream_join *j, const struct ht_stream *s
 	double cov = coverage_pct(j->total_probe, j->total_proc);
 
 	if (j->json) {
-		printf("{\"summary\":true,\"intervals\":%" PRIu64 ",\"records\":%" PRIu64
-		       ",\"bad_lines\":%" PRIu64 ",\"probe_switches\":%" PRId64
-		       ",\"proc_ctxt_delta\":%" PRId64 ",\"coverage_pct\":",
-		       j->intervals, ht_stream_records(s), ht_stream_errors(s),
-		       j->total_probe, j->total_proc);
-		if (isnan(cov))
-			printf("null}\n");
-		else
-			printf("%.2f}\n", cov);
+		struct ht_buf b = { 0 };
+		struct out_json oj;
+
+		out_json_init(&oj, &b);
+		out_json_object(&oj, NULL);
+		out_json_bool(&oj, "summary", 1);
+		out_json_uint(&oj, "intervals", j->intervals);
+		out_json_uint(&oj, "records", ht_stream_records(s));
+		out_json_uint(&oj, "bad_lines", ht_stream_errors(s));
+		out_json_int(&oj, "probe_switches", j->total_probe);
+		out_json_int(&oj, "proc_ctxt_delta", j->total_proc);
+		out_json_double(&oj, "coverage_pct", cov);
+		out_json_end(&oj);
+		out_json_newline(&oj);
+		print_json(&b);
 		return;
 	}
 	printf("total: %" PRIu64 " intervals, probe %" PRId64 " switches, "
