@@ -192,6 +192,26 @@ static void usage(FILE *out, int compat)
 			"  healthtap check -w 24 -c 6 --cgroup /system.slice/app.service\n");
 }
 
+/* Text from a process for the plugin's output: visible-safe (fmt.h), and
+ * a '|' (where Nagios perfdata starts) shown as \x7c too. */
+static const char *plugin_text(char *buf, size_t size, const char *s)
+{
+	char seen[512];
+	size_t n = 0;
+
+	fmt_visible(seen, sizeof(seen), s);
+	for (const char *p = seen; *p && n + 5 < size; p++) {
+		if (*p == '|') {
+			memcpy(buf + n, "\\x7c", 4);
+			n += 4;
+		} else {
+			buf[n++] = *p;
+		}
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 /* The list of check_leak -a: every growing process, slowest first. */
 static int list_growing(const struct leak_report *r)
 {
@@ -200,10 +220,12 @@ static int list_growing(const struct leak_report *r)
 	for (size_t i = r->nprocs_items; i-- > 0;) {
 		const struct leak_item *it = &r->procs[i];
 
+		char name[512];
+
 		if (!ht_leak_positive(&it->l))
 			continue;
 		printf("Process %d is leaking %.0f o/s (%s)\n", (int)it->pid, it->l.rate,
-		       it->cmdline ? it->cmdline : it->comm);
+		       plugin_text(name, sizeof(name), it->cmdline ? it->cmdline : it->comm));
 		n++;
 	}
 	if (!n)
@@ -244,7 +266,7 @@ static void one_verdict(struct subject *sj, const struct leak_item *it, char *bu
 static int evaluate(const struct check_opts *o, const struct leak_report *r)
 {
 	struct subject sj = { .limit = NAN, .limit_name = "limit" };
-	char vbuf[64], a[32], b[32], c[32], d[32], e[32], wr[48] = "", cr[48] = "";
+	char vbuf[64], name[160], a[32], b[32], c[32], d[32], e[32], wr[48] = "", cr[48] = "";
 	double left_h, soonest_h, latest_h;
 	int state = STATE_OK;
 
@@ -255,7 +277,8 @@ static int evaluate(const struct check_opts *o, const struct leak_report *r)
 			snprintf(a, sizeof(a), "%d", (int)o->pid);
 			return unknown("no process %s to watch", a);
 		}
-		snprintf(sj.what, sizeof(sj.what), "pid %d (%s)", (int)it->pid, it->comm);
+		snprintf(sj.what, sizeof(sj.what), "pid %d (%s)", (int)it->pid,
+			 plugin_text(name, sizeof(name), it->comm));
 		sj.used = (double)it->l.current;
 		if (it->l.limit_kind != HT_LIMIT_NONE) {
 			sj.limit = (double)it->l.limit_bytes;
@@ -276,7 +299,8 @@ static int evaluate(const struct check_opts *o, const struct leak_report *r)
 		if (!it)
 			return unknown("no memory.current for cgroup %s (no process in it?)",
 				       o->cgroup);
-		snprintf(sj.what, sizeof(sj.what), "cgroup %s", it->cgroup);
+		snprintf(sj.what, sizeof(sj.what), "cgroup %s",
+			 plugin_text(name, sizeof(name), it->cgroup));
 		sj.used = (double)it->l.current;
 		if (it->l.limit_kind != HT_LIMIT_NONE && it->l.headroom >= 0) {
 			sj.limit = sj.used + (double)it->l.headroom;
@@ -342,7 +366,7 @@ static int evaluate(const struct check_opts *o, const struct leak_report *r)
 		       fmt_bytes(c, sizeof(c), sj.used));
 		if (sj.worst && !o->pid && !o->cgroup)
 			printf("; %zu leaking, fastest pid %d (%s) %s/s", sj.leaking,
-			       (int)sj.worst->pid, sj.worst->comm,
+			       (int)sj.worst->pid, plugin_text(name, sizeof(name), sj.worst->comm),
 			       fmt_bytes(d, sizeof(d), sj.worst->l.rate));
 	} else {
 		printf("%s: %s, %s used of %s (%s)", sj.what,
