@@ -8,27 +8,50 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "cli.h"
+#include "fmt.h"
+#include "out.h"
+
+void ht_cmd_verr(const char *cmd, const char *fmt, va_list ap)
+{
+	struct ht_buf msg = { 0 }, line = { 0 };
+
+	ht_buf_vprintf(&msg, fmt, ap);
+	if (msg.len && msg.data[msg.len - 1] == '\n')	/* a library's own newline */
+		msg.len--;
+	ht_buf_printf(&line, "healthtap%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+	fmt_visible_add(&line, msg.data ? msg.data : "", msg.len);
+	ht_buf_putc(&line, '\n');
+	out_write(&line, stderr);
+	ht_buf_free(&msg);
+	ht_buf_free(&line);
+}
+
+void ht_cmd_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ht_cmd_verr(cmd, fmt, ap);
+	va_end(ap);
+}
 
 void ht_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("healthtap: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ht_cmd_verr(NULL, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int ht_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "healthtap %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ht_cmd_verr(cmd, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'healthtap %s --help'.\n", cmd);
+	fprintf(stderr, "Try 'healthtap %s --help'.\n", cmd);
 	return EXIT_USAGE;
 }
 

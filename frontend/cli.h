@@ -2,6 +2,7 @@
 #ifndef HT_CLI_H
 #define HT_CLI_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,8 +34,15 @@ const struct ht_command *ht_command_at(size_t i);
 /* The default command: the live view. */
 int cmd_top(int argc, char **argv);
 
-/* Prints "healthtap: <msg>" to stderr. */
+/* Prints "healthtap: <msg>" to stderr. Every message to stderr goes
+ * through these: the message is made visible-safe (fmt_visible()), since
+ * it may quote a process name or a stream line. */
 void ht_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "healthtap <cmd>: <msg>" (cmd NULL: "healthtap: <msg>"); one
+ * trailing newline of msg is dropped, one is always added. */
+void ht_cmd_err(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ht_cmd_verr(const char *cmd, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 
 /* Reports a usage error for cmd and returns EXIT_USAGE. */
 int ht_usage_error(const char *cmd, const char *fmt, ...)

@@ -88,7 +88,7 @@ static int on_error(void *ctx, uint64_t line, const char *msg)
 	struct importer *im = ctx;
 
 	if (!im->scan) {
-		fprintf(stderr, "healthtap import: %s:%" PRIu64 ": %s\n", im->file, line, msg);
+		ht_cmd_err("import", "%s:%" PRIu64 ": %s", im->file, line, msg);
 		im->errors++;
 	}
 	return 0;
@@ -168,7 +168,7 @@ static int cmd_import(int argc, char **argv)
 		return ht_usage_error("import", optind < argc ? "one FILE only" : "missing FILE");
 	im.file = argv[optind];
 	if (stat(im.file, &sb) < 0) {
-		fprintf(stderr, "healthtap import: cannot open %s: %s\n", im.file, strerror(errno));
+		ht_cmd_err("import", "cannot open %s: %s", im.file, strerror(errno));
 		return 1;
 	}
 	if (!db) {
@@ -191,7 +191,7 @@ static int cmd_import(int argc, char **argv)
 	/* pass 1: the header and the last timestamp, to place the stream */
 	im.scan = 1;
 	if ((err = parse_file(&im, &hdr)) < 0) {
-		fprintf(stderr, "healthtap import: cannot read %s: %s\n", im.file, strerror(-err));
+		ht_cmd_err("import", "cannot read %s: %s", im.file, strerror(-err));
 		return 1;
 	}
 	if (start_ms >= 0)
@@ -205,12 +205,12 @@ static int cmd_import(int argc, char **argv)
 	so.path = db;
 	so.host = host;
 	if ((err = ht_store_open(&so, &im.st, errmsg, sizeof(errmsg)))) {
-		fprintf(stderr, "healthtap import: %s\n", errmsg);
+		ht_cmd_err("import", "%s", errmsg);
 		return 1;
 	}
 	if ((err = ht_store_session_begin(im.st, im.base_ms, hdr.interval_ms, "import",
 					  "not in the imported stream"))) {
-		fprintf(stderr, "healthtap import: %s\n", ht_store_error(im.st));
+		ht_cmd_err("import", "%s", ht_store_error(im.st));
 		goto cleanup;
 	}
 	snprintf(tmp, sizeof(tmp), "imported %s (runtime %s)", im.file,
@@ -222,16 +222,16 @@ static int cmd_import(int argc, char **argv)
 	im.max_t = 0;
 	err = parse_file(&im, NULL);
 	if (err < 0 && !im.err) {
-		fprintf(stderr, "healthtap import: cannot read %s: %s\n", im.file, strerror(-err));
+		ht_cmd_err("import", "cannot read %s: %s", im.file, strerror(-err));
 		goto cleanup;
 	}
 	if (im.err) {
-		fprintf(stderr, "healthtap import: %s\n", ht_store_error(im.st));
+		ht_cmd_err("import", "%s", ht_store_error(im.st));
 		goto cleanup;
 	}
 	ht_store_session_end(im.st, im.base_ms + im.max_t, "end of stream");
 	if ((err = ht_store_flush(im.st, im.base_ms + im.max_t))) {
-		fprintf(stderr, "healthtap import: %s\n", ht_store_error(im.st));
+		ht_cmd_err("import", "%s", ht_store_error(im.st));
 		goto cleanup;
 	}
 	if (!quiet)

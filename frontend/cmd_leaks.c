@@ -894,7 +894,7 @@ static void table_details(FILE *out, const struct leak_item *it)
 static void table_item(FILE *out, const struct leak_item *it)
 {
 	const struct ht_leak *l = &it->l;
-	char what[64];
+	char what[64], name[1024];
 
 	if (l->verdict == HT_LEAK_YES)
 		snprintf(what, sizeof(what), "is leaking %.0f B/s", l->rate);
@@ -904,10 +904,11 @@ static void table_item(FILE *out, const struct leak_item *it)
 		snprintf(what, sizeof(what), "is not growing (%.0f B/s)", l->rate);
 	else
 		snprintf(what, sizeof(what), "has too few samples");
+	fmt_visible(name, sizeof(name), item_name(it));
 	if (it->kind == LEAK_PROC)
-		fprintf(out, "Process %d %s (%s)\n", (int)it->pid, what, item_name(it));
+		fprintf(out, "Process %d %s (%s)\n", (int)it->pid, what, name);
 	else if (it->kind == LEAK_CGROUP)
-		fprintf(out, "Cgroup %s %s\n", it->cgroup, what);
+		fprintf(out, "Cgroup %s %s\n", name, what);
 	else
 		fprintf(out, "System memory %s\n", what);
 	table_details(out, it);

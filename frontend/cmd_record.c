@@ -174,11 +174,9 @@ static void note(const struct recorder *r, const char *fmt, ...)
 
 	if (r->quiet)
 		return;
-	fputs("healthtap record: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ht_cmd_verr("record", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* Errors: always printed, as "healthtap record: ...". */
@@ -188,11 +186,9 @@ static void rec_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("healthtap record: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ht_cmd_verr("record", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static const char *const softirq_names[HT_SOFTIRQ_VECTORS] = {

@@ -683,8 +683,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 	if (!srv->o.verbose)
 		return;
-	fputs("healthtap serve: microhttpd: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	ht_cmd_verr("serve", fmt, ap);	/* it may quote a client's bytes */
 }
 
 /* ---- setup ---- */

@@ -250,13 +250,13 @@ static void follow_restart(struct soak *s, struct target *t, int64_t round)
 		t->restarts++;
 		t->segment_start = (int)t->nsamples;
 		note(t, "restarted before round %ld (new pid %ld); ", (long)round, (long)t->pid);
-		fprintf(stderr, "healthtap soak: target %s restarted: pid %ld -> %ld\n",
-			t->spec, (long)old, (long)t->pid);
+		ht_cmd_err("soak", "target %s restarted: pid %ld -> %ld", t->spec, (long)old,
+			   (long)t->pid);
 		return;
 	}
 	t->gone = 1;
 	note(t, "died before round %ld (pid %ld); ", (long)round, (long)old);
-	fprintf(stderr, "healthtap soak: target %s (pid %ld) is gone\n", t->spec, (long)old);
+	ht_cmd_err("soak", "target %s (pid %ld) is gone", t->spec, (long)old);
 }
 
 static void sample_target(struct soak *s, struct target *t, int64_t round)
@@ -312,7 +312,7 @@ static int run_step(char **cmd)
 
 static void progress(const struct soak *s, int64_t round)
 {
-	char a[32], b[32];
+	char a[32], b[32], comm[64];
 
 	fprintf(stderr, "round %" PRId64 "/%" PRId64, round, s->rounds);
 	for (int i = 0; i < s->ntargets; i++) {
@@ -320,7 +320,8 @@ static void progress(const struct soak *s, int64_t round)
 		if (t->gone || t->nsamples == 0)
 			continue;
 		const struct sample *x = &t->samples[t->nsamples - 1];
-		fprintf(stderr, "  %s[%ld] Private_Dirty %s RSS %s", t->comm, (long)t->pid,
+		fprintf(stderr, "  %s[%ld] Private_Dirty %s RSS %s",
+			fmt_visible(comm, sizeof(comm), t->comm), (long)t->pid,
 			fmt_bytes(a, sizeof(a), x->private_dirty),
 			fmt_bytes(b, sizeof(b), x->rss));
 	}
@@ -336,8 +337,8 @@ static void run_rounds(struct soak *s)
 		s->rounds_run++;
 		if (rc != 0) {
 			s->rounds_failed++;
-			fprintf(stderr, "healthtap soak: round %" PRId64 ": %s exited %d%s\n",
-				r, s->cmd[0], rc, s->keep_going ? ", skipped" : ", stopping");
+			ht_cmd_err("soak", "round %" PRId64 ": %s exited %d%s", r, s->cmd[0], rc,
+				   s->keep_going ? ", skipped" : ", stopping");
 			if (!s->keep_going)
 				break;
 			continue;
@@ -492,7 +493,7 @@ static size_t compare_others(struct soak *s, struct other_change **out)
 static void print_growth_text(const struct target *t)
 {
 	struct proc_pid_smaps_growth *g = NULL;
-	char a[32], b[32];
+	char a[32], b[32], path[1024];
 	long n;
 
 	if (t->smaps_start.n == 0 || t->smaps_end.n == 0 || t->restarts) {
@@ -507,7 +508,7 @@ static void print_growth_text(const struct target *t)
 		printf("    %10s private dirty %10s size  %s%s %012" PRIx64 "-%012" PRIx64 " %s\n",
 		       fmt_bytes(a, sizeof(a), (double)x->private_dirty_delta),
 		       fmt_bytes(b, sizeof(b), (double)x->size_delta),
-		       x->after.path[0] ? x->after.path : "[anon]",
+		       fmt_visible(path, sizeof(path), x->after.path[0] ? x->after.path : "[anon]"),
 		       x->is_new ? " (new)" : "", x->after.start, x->after.end,
 		       x->after.perms);
 	}
@@ -516,9 +517,10 @@ static void print_growth_text(const struct target *t)
 
 static void print_target_text(const struct target *t)
 {
-	char a[32], b[32], c[32], d[32];
+	char a[32], b[32], c[32], d[32], name[1024];
 
-	printf("%s (pid %ld): %s\n", t->comm[0] ? t->comm : t->spec, (long)t->pid,
+	printf("%s (pid %ld): %s\n", fmt_visible(name, sizeof(name), t->comm[0] ? t->comm : t->spec),
+	       (long)t->pid,
 	       verdict_names[t->verdict]);
 	printf("  growth %s/round of %s, 95%% CI [%s, %s], Mann-Kendall p %.3g, %zu rounds\n",
 	       fmt_bytes(a, sizeof(a), t->slope), t->figure,
@@ -527,17 +529,18 @@ static void print_target_text(const struct target *t)
 	printf("  %s %s -> %s\n", t->figure, fmt_bytes(a, sizeof(a), t->first),
 	       fmt_bytes(d, sizeof(d), t->last));
 	if (t->notes[0])
-		printf("  note: %s\n", t->notes);
+		printf("  note: %s\n", fmt_visible(name, sizeof(name), t->notes));
 	print_growth_text(t);
 }
 
 static void print_others_text(const struct other_change *c, size_t n)
 {
-	char a[32], b[32], d[32];
+	char a[32], b[32], d[32], comm[64];
 
 	printf("other processes whose RSS changed (%zu):\n", n);
 	for (size_t i = 0; i < n && i < 10; i++)
-		printf("  %-16s pid %-7ld %10s -> %10s (%s%s)\n", c[i].comm, (long)c[i].pid,
+		printf("  %-16s pid %-7ld %10s -> %10s (%s%s)\n",
+		       fmt_visible(comm, sizeof(comm), c[i].comm), (long)c[i].pid,
 		       fmt_bytes(a, sizeof(a), (double)c[i].before),
 		       fmt_bytes(b, sizeof(b), (double)c[i].after),
 		       c[i].after > c[i].before ? "+" : "",

@@ -121,7 +121,7 @@ static int on_record(void *ctx, const struct ht_record *rec)
 static int on_error(void *ctx, uint64_t line, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "healthtap stream: line %" PRIu64 ": %s\n", line, msg);
+	ht_cmd_err("stream", "line %" PRIu64 ": %s", line, msg);
 	return 0;
 }
 

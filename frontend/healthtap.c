@@ -48,7 +48,8 @@ int main(int argc, char **argv)
 	}
 	cmd = ht_command_find(argv[1]);
 	if (!cmd) {
-		fprintf(stderr, "healthtap: unknown command '%s'\n\n", argv[1]);
+		ht_err("unknown command '%s'", argv[1]);
+		fputc('\n', stderr);
 		usage(stderr);
 		return EXIT_USAGE;
 	}

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <curses.h>
 #include "ht_counter.h"
+#include "cli.h"
 #include "fmt.h"
 #include "out_json.h"
 #include "top_hosts.h"
@@ -439,7 +440,7 @@ static void time_label(char *buf, size_t size, const char *clock_label, int64_t 
 int top_hosts_text(FILE *o, const struct top_hosts_frame *f, uint64_t frame_no,
 		   const char *clock_label, enum top_hosts_sort by, size_t limit)
 {
-	char when[64], line[512];
+	char when[64], line[512], seen[2048];
 
 	time_label(when, sizeof(when), clock_label, f->wall_ms);
 	fprintf(o, "healthtap top --hosts - %s - frame %" PRIu64 " - %zu hosts, %zu answering\n", when,
@@ -448,7 +449,7 @@ int top_hosts_text(FILE *o, const struct top_hosts_frame *f, uint64_t frame_no,
 	fprintf(o, "%s\n", line);
 	for (size_t h = 0; h < f->nhosts; h++) {
 		host_line(&f->hosts[h], line, sizeof(line));
-		fprintf(o, "%s\n", line);
+		fprintf(o, "%s\n", fmt_visible(seen, sizeof(seen), line));
 	}
 	fprintf(o, "\nCommands across hosts: %zu, sorted by %s (each host's top processes)\n", f->ncmds,
 		sort_names[by]);
@@ -456,7 +457,7 @@ int top_hosts_text(FILE *o, const struct top_hosts_frame *f, uint64_t frame_no,
 	fprintf(o, "%s\n", line);
 	for (size_t i = 0; i < f->ncmds && (!limit || i < limit); i++) {
 		cmd_line(&f->cmds[i], line, sizeof(line));
-		fprintf(o, "%s\n", line);
+		fprintf(o, "%s\n", fmt_visible(seen, sizeof(seen), line));
 	}
 	fputc('\n', o);
 	fflush(o);
@@ -569,10 +570,15 @@ static void *fetch_main(void *arg)
 	return NULL;
 }
 
-static void put(int y, const char *text, int attr)
+/* Every line of the hosts screen, visible-safe: host names, commands and
+ * errors come from other machines. */
+static void put(int y, const char *raw, int attr)
 {
+	char text[2048];
+
 	if (y >= LINES)
 		return;
+	fmt_visible(text, sizeof(text), raw);
 	move(y, 0);
 	clrtoeol();
 	attron(attr);
@@ -730,7 +736,7 @@ int top_hosts_run(const struct top_hosts_opts *o, volatile sig_atomic_t *stop)
 		f = top_hosts_fetch(o->addrs, o->naddrs,
 				    (int)(o->interval_ms < 2000 ? o->interval_ms : 2000));
 		if (!f) {
-			fprintf(stderr, "healthtap: cannot fetch the hosts: %s\n", strerror(ENOMEM));
+			ht_err("cannot fetch the hosts: %s", strerror(ENOMEM));
 			return 1;
 		}
 		top_hosts_sort(f, o->sort, o->desc);
@@ -744,6 +750,6 @@ int top_hosts_run(const struct top_hosts_opts *o, volatile sig_atomic_t *stop)
 		next += o->interval_ms * 1000000LL;
 	}
 	if (!last_ok)
-		fprintf(stderr, "healthtap: no host answered\n");
+		ht_err("no host answered");
 	return last_ok ? 0 : 1;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "fmt.h"
 #include "out_json.h"
 #include "top_render.h"
 #include "top_widget.h"
@@ -32,60 +33,79 @@ static int pid_shown(const struct top_frame *f, const size_t *idx, size_t n, pid
 	return 0;
 }
 
+/* One line of a text frame: it may hold a comm, a command line or a
+ * stream's words, so it is made visible-safe (fmt.h). */
+static void text_line(struct ht_buf *b, const char *line)
+{
+	fmt_visible_add(b, line, strlen(line));
+	ht_buf_putc(b, '\n');
+}
+
+static void text_threads(struct ht_buf *b, const struct top_frame *f, const size_t *idx, size_t n)
+{
+	char line[256];
+	size_t shown = 0;
+
+	for (size_t i = 0; i < f->nthreads; i++)
+		shown += pid_shown(f, idx, n, f->threads[i].pid);
+	ht_buf_printf(b, "\nThreads: %zu of the processes shown\n%7s %7s %-16s %5s %10s %10s %12s %12s\n",
+		      shown, "PID", "TID", "COMM", "STATE", "VCSW/s", "IVCSW/s", "VCSW", "IVCSW");
+	for (size_t i = 0; i < f->nthreads; i++) {
+		const struct top_thread_row *t = &f->threads[i];
+		char a[16], c[16];
+
+		if (!pid_shown(f, idx, n, t->pid))
+			continue;
+		snprintf(line, sizeof(line), "%7d %7d %-16.16s %5c %10s %10s %12" PRId64 " %12" PRId64,
+			 (int)t->pid, (int)t->tid, t->comm, t->state,
+			 fmt_num(a, sizeof(a), t->vol_rate, 1), fmt_num(c, sizeof(c), t->nonvol_rate, 1),
+			 t->vol, t->nonvol);
+		text_line(b, line);
+	}
+}
+
 static int text_frame(struct top_render_ctx *ctx, struct top_frame *f)
 {
-	FILE *o = ctx->out;
-	char when[64], hdr[512], row[1024];
+	char when[64], line[1024];
 	struct top_line lines[16];
+	struct ht_buf b = { 0 };
 	size_t *idx = malloc((f->nprocs ? f->nprocs : 1) * sizeof(*idx));
 	size_t n, kthreads = 0;
+	int err;
 
 	if (!idx)
 		return -ENOMEM;
 	top_time_label(ctx, f, when, sizeof(when));
-	fprintf(o, "healthtap top - %s - frame %" PRIu64 " - %d CPUs - source: %s/proc\n", when,
-		ctx->frame_no, f->sys.ncpus, ctx->root);
+	snprintf(line, sizeof(line), "healthtap top - %s - frame %" PRIu64 " - %d CPUs - source: %s/proc",
+		 when, ctx->frame_no, f->sys.ncpus, ctx->root);
+	text_line(&b, line);
 	for (const struct top_widget *w = top_header_widgets; w->name; w++) {
 		int k = w->lines(f, 1, lines, 16);
 		for (int i = 0; i < k; i++)
-			fprintf(o, "%s\n", lines[i].text);
+			text_line(&b, lines[i].text);
 	}
 	for (size_t i = 0; i < f->nprocs; i++)
 		kthreads += (f->procs[i].flags & HT_PROC_KTHREAD) != 0;
 	n = top_view_build(f, &ctx->view, idx);
-	fprintf(o, "\nProcesses: %zu (%zu kernel threads), %zu shown, sorted by %s%s%s%s\n",
-		f->nprocs, kthreads, n, top_columns[ctx->view.sort].name,
-		ctx->view.desc ? " (descending)" : "", ctx->view.filter ? ", filter: " : "",
-		ctx->view.filter ? ctx->view.filter : "");
-	top_table_header(hdr, sizeof(hdr), 0, ctx->view.sort, ctx->view.desc);
-	fprintf(o, "%s\n", hdr);
+	ht_buf_putc(&b, '\n');
+	snprintf(line, sizeof(line), "Processes: %zu (%zu kernel threads), %zu shown, sorted by %s%s%s%s",
+		 f->nprocs, kthreads, n, top_columns[ctx->view.sort].name,
+		 ctx->view.desc ? " (descending)" : "", ctx->view.filter ? ", filter: " : "",
+		 ctx->view.filter ? ctx->view.filter : "");
+	text_line(&b, line);
+	top_table_header(line, sizeof(line), 0, ctx->view.sort, ctx->view.desc);
+	text_line(&b, line);
 	for (size_t i = 0; i < n && (!ctx->limit || i < ctx->limit); i++) {
-		top_table_row(&f->procs[idx[i]], row, sizeof(row), 0, ctx->utf8, ctx->view.tree);
-		fprintf(o, "%s\n", row);
+		top_table_row(&f->procs[idx[i]], line, sizeof(line), 0, ctx->utf8, ctx->view.tree);
+		text_line(&b, line);
 	}
-	if (f->nthreads) {
-		size_t shown = 0;
-		for (size_t i = 0; i < f->nthreads; i++)
-			shown += pid_shown(f, idx, n, f->threads[i].pid);
-		fprintf(o, "\nThreads: %zu of the processes shown\n%7s %7s %-16s %5s %10s %10s %12s %12s\n",
-			shown, "PID", "TID", "COMM", "STATE", "VCSW/s", "IVCSW/s", "VCSW", "IVCSW");
-		for (size_t i = 0; i < f->nthreads; i++) {
-			const struct top_thread_row *t = &f->threads[i];
-			char a[16], b[16];
-
-			if (!pid_shown(f, idx, n, t->pid))
-				continue;
-			fprintf(o, "%7d %7d %-16.16s %5c %10s %10s %12" PRId64 " %12" PRId64 "\n",
-				(int)t->pid, (int)t->tid, t->comm, t->state,
-				isnan(t->vol_rate) ? "-" : (snprintf(a, 16, "%.1f", t->vol_rate), a),
-				isnan(t->nonvol_rate) ? "-" : (snprintf(b, 16, "%.1f", t->nonvol_rate), b),
-				t->vol, t->nonvol);
-		}
-	}
-	fputc('\n', o);
+	if (f->nthreads)
+		text_threads(&b, f, idx, n);
+	ht_buf_putc(&b, '\n');
 	free(idx);
-	fflush(o);
-	return ferror(o) ? -EIO : 0;
+	err = out_write(&b, ctx->out);
+	ht_buf_free(&b);
+	return err;
 }
 
 /* ---- JSON ---- */

@@ -67,14 +67,18 @@ static int title_attr(const struct ui *u)
 }
 
 /* Writes text at (y, x), cut to the screen width, the rest of the line
- * cleared when fill. Multibyte characters (UTF-8) count as one column. */
-static void put_line(int y, int x, const char *text, int attr, int fill)
+ * cleared when fill. Multibyte characters (UTF-8) count as one column.
+ * Everything on the screen is drawn here, made visible-safe first: a comm
+ * or a stream's words may hold escape sequences. */
+static void put_line(int y, int x, const char *raw, int attr, int fill)
 {
 	int cols = COLS - x, used = 0;
 	size_t i = 0, start = 0;
+	char text[4096];
 
 	if (y < 0 || y >= LINES || cols <= 0)
 		return;
+	fmt_visible(text, sizeof(text), raw);
 	while (text[i] && used < cols) {
 		i++;
 		while (((unsigned char)text[i] & 0xC0) == 0x80)
