@@ -1,6 +1,6 @@
-# frontend/leaks.mk: leak verdicts (runtime/ht_leak), healthtap leaks,
-# healthtap check (installed as check_leak too), their tests and man pages.
-runtime_libhealthtap_a_SOURCES += runtime/ht_leak.c runtime/ht_leak.h
+# frontend/leaks.mk: healthtap leaks, healthtap check (installed as
+# check_leak too), their tests and man pages; the verdicts (runtime/ht_leak)
+# are in runtime/trend.mk.
 
 check_PROGRAMS += tests/leaks/test_leak
 tests_leaks_test_leak_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests

@@ -1,16 +1,7 @@
-# frontend/record.mk: the history store, healthtap record and import.
-runtime_libhealthtap_a_SOURCES += runtime/ht_store.h runtime/ht_store.c \
-	runtime/ht_supervisor.h runtime/ht_supervisor.c
+# frontend/record.mk: healthtap record and import (the store itself is
+# runtime/store.mk).
 healthtap_SOURCES += frontend/cmd_record.c frontend/cmd_import.c
-# Debian's sqlite3.pc has empty cflags; per-target library CFLAGS would rename
-# every library object, so SQLITE_CFLAGS goes to the programs only.
 healthtap_LDADD += $(SQLITE_LIBS)
-
-check_PROGRAMS += tests/record/test_store
-tests_record_test_store_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
-tests_record_test_store_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
-tests_record_test_store_LDADD = runtime/libhealthtap.a $(SQLITE_LIBS) -lm
-TESTS += tests/record/test_store
 
 TESTS += tests/record/kill9.sh tests/record/restart.sh tests/record/import.sh \
 	tests/record/diskfull.sh tests/record/stap.sh tests/record/unit.sh \

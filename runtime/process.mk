@@ -9,12 +9,17 @@ runtime_libhealthtap_a_SOURCES += \
 	runtime/proc_pid_cmdline.h runtime/proc_pid_cmdline.c \
 	runtime/proc_pid_cgroup.h runtime/proc_pid_cgroup.c \
 	runtime/proc_pid_limits.h runtime/proc_pid_limits.c \
+	runtime/proc_pid_smaps.h runtime/proc_pid_smaps.c \
 	runtime/ht_proctable.h runtime/ht_proctable.c
 
 check_PROGRAMS += tests/test_proc_pid
 tests_test_proc_pid_LDADD = runtime/libhealthtap.a -lm
 TESTS += tests/test_proc_pid
 # tests/fixtures/procs and procs-old ship with tests/fixtures (tests/local.mk).
+
+check_PROGRAMS += tests/test_proc_pid_smaps
+tests_test_proc_pid_smaps_LDADD = runtime/libhealthtap.a -lm
+TESTS += tests/test_proc_pid_smaps
 
 check_PROGRAMS += tests/test_proctable
 tests_test_proctable_LDADD = runtime/libhealthtap.a -lm
