@@ -321,13 +321,17 @@ static void collect_threads(struct top_collector *c, struct top_frame *f)
 			struct proc_pid_status st;
 			struct top_thread_row *r;
 			char *name;
+			long rc;
 
 			if (de->d_name[0] < '0' || de->d_name[0] > '9')
 				continue;
 			snprintf(path, sizeof(path), "%s/proc/%d/task/%s/status", c->root,
 				 (int)p->pid, de->d_name);
-			if (ht_read_file(path, text, sizeof(text)) < 0 &&
-			    !strstr(text, "voluntary_ctxt_switches"))
+			/* A thread that exited since the listing is skipped: on
+			 * any error but a cut read (-EFBIG: the start of the file
+			 * is there) text holds nothing of this thread. */
+			rc = ht_read_file(path, text, sizeof(text));
+			if (rc < 0 && rc != -EFBIG)
 				continue;
 			if (proc_pid_status_parse(text, &st))
 				continue;

@@ -26,6 +26,18 @@ pass "batch tree view, at most 4 rows (golden)"
 golden batch-threads -n 2 --threads --filter process_api
 pass "batch thread view (golden)"
 
+# A thread that exits between the task listing and the read of its status
+# (a task dir without status) is left out; it was shown with the counters
+# of the thread read before it.
+cp -a "$FIX" "$TMP/gone"
+mkdir "$TMP/gone/proc/6818/task/6820"
+expect_exit 0 "$HEALTHTAP" top -b -n 1 -i 100ms --root "$TMP/gone" --threads
+sed -n '/^Threads:/,$p' "$TMP/out" >"$TMP/threads"
+grep -Eq '^ +6818 +6818 bash ' "$TMP/threads" || fail "the live thread of 6818 is missing"
+! grep -Eq '^ +6818 +6820 ' "$TMP/threads" || fail "an exited thread shown: $(grep 6820 "$TMP/threads")"
+grep -q '^Threads: 4 of the processes shown$' "$TMP/threads" || fail "thread count: $(head -1 "$TMP/threads")"
+pass "a thread gone between listing and reading is left out"
+
 # The clock label is the only thing fixed for the goldens: without it the
 # frame carries the real time.
 unset HEALTHTAP_TOP_CLOCK
