@@ -96,29 +96,11 @@ static int pid_wanted(const struct leak_collect_opts *o, pid_t pid)
 	return 0;
 }
 
-static int grow(void **arr, size_t *cap, size_t need, size_t size)
-{
-	void *p;
-	size_t n;
-
-	if (need <= *cap)
-		return 0;
-	n = *cap ? *cap * 2 : 16;
-	while (n < need)
-		n *= 2;
-	p = realloc(*arr, n * size);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = n;
-	return 0;
-}
-
 static struct leak_item *add_item(struct leak_item **arr, size_t *n, size_t *cap)
 {
 	struct leak_item *it;
 
-	if (grow((void **)arr, cap, *n + 1, sizeof(**arr)))
+	if (ht_grow(*arr, *cap, *n + 1))
 		return NULL;
 	it = &(*arr)[(*n)++];
 	memset(it, 0, sizeof(*it));
@@ -168,7 +150,7 @@ static int find_cg(struct live *lv, const char *path)
 			return (int)i;
 	if (lv->o->cgroup && strcmp(lv->o->cgroup, path) != 0)
 		return -1;
-	if (grow((void **)&lv->cgs, &lv->capcgs, lv->ncgs + 1, sizeof(*lv->cgs)))
+	if (ht_grow(lv->cgs, lv->capcgs, lv->ncgs + 1))
 		return -1;
 	c = &lv->cgs[lv->ncgs];
 	memset(c, 0, sizeof(*c));
@@ -685,7 +667,7 @@ static int sample_clock(struct ht_store *st, int64_t since, int64_t until,
 	sqlite3_bind_int64(q, 1, since);
 	sqlite3_bind_int64(q, 2, until);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (grow((void **)&t, &cap, m + 1, sizeof(*t))) {
+		if (ht_grow(t, cap, m + 1)) {
 			rc = -ENOMEM;
 			goto cleanup;
 		}

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
+#include "ht_buf.h"
 #include "report.h"
 #include "report_html.h"
 
@@ -144,15 +145,14 @@ static int make_dir(const char *dir)
 static void collect_chart(void *ctx, size_t host, const char *title, const char *file)
 {
 	struct report_chart_list *l = ctx;
-	struct report_chart *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	struct report_chart *v;
 
-	if (!v)
+	if (ht_grow(l->v, l->cap, l->n + 1))
 		return;
-	l->v = v;
-	v[l->n].host = host;
-	snprintf(v[l->n].title, sizeof(v[l->n].title), "%s", title);
-	snprintf(v[l->n].file, sizeof(v[l->n].file), "%s", file);
-	l->n++;
+	v = &l->v[l->n++];
+	v->host = host;
+	snprintf(v->title, sizeof(v->title), "%s", title);
+	snprintf(v->file, sizeof(v->file), "%s", file);
 }
 
 static int write_tables(const struct report_opts *o, const struct report *r)

@@ -49,7 +49,7 @@ struct target {
 	int restarts;
 	int segment_start;		/* first sample of the current process */
 	struct sample *samples;
-	size_t nsamples;
+	size_t nsamples, samples_cap;
 	struct proc_pid_smaps smaps_start, smaps_end;
 	char notes[512];
 	/* Verdict */
@@ -226,11 +226,8 @@ static int wait_settled(struct soak *s)
 
 static int add_sample(struct target *t, const struct sample *x)
 {
-	struct sample *n = realloc(t->samples, (t->nsamples + 1) * sizeof(*n));
-
-	if (!n)
+	if (ht_grow(t->samples, t->samples_cap, t->nsamples + 1))
 		return -ENOMEM;
-	t->samples = n;
 	t->samples[t->nsamples++] = *x;
 	return 0;
 }

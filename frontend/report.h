@@ -61,7 +61,7 @@ struct report_host {
 
 struct report {
 	struct report_host *hosts;
-	size_t nhosts;
+	size_t nhosts, hosts_cap;
 };
 
 /* Reads every DB into r. Returns 0 or -errno with a message in err. */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "ht_buf.h"
 #include "ht_store.h"
 #include "ht_trend.h"
 #include "report.h"
@@ -20,20 +21,19 @@ struct host_ref {
 
 struct host_list {
 	struct host_ref *v;
-	size_t n;
+	size_t n, cap;
 };
 
 static int add_host(void *ctx, const struct ht_store_host *h)
 {
 	struct host_list *l = ctx;
-	struct host_ref *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	struct host_ref *v;
 
-	if (!v)
+	if (ht_grow(l->v, l->cap, l->n + 1))
 		return -ENOMEM;
-	l->v = v;
-	v[l->n].id = h->id;
-	snprintf(v[l->n].name, sizeof(v[l->n].name), "%s", h->name);
-	l->n++;
+	v = &l->v[l->n++];
+	v->id = h->id;
+	snprintf(v->name, sizeof(v->name), "%s", h->name);
 	return 0;
 }
 
@@ -80,22 +80,21 @@ struct series_ref {
 
 struct series_list {
 	struct series_ref *v;
-	size_t n;
+	size_t n, cap;
 };
 
 static int add_series(void *ctx, const struct ht_store_series_info *s)
 {
 	struct series_list *l = ctx;
-	struct series_ref *v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	struct series_ref *v;
 
-	if (!v)
+	if (ht_grow(l->v, l->cap, l->n + 1))
 		return -ENOMEM;
-	l->v = v;
-	v[l->n].id = s->id;
-	snprintf(v[l->n].name, sizeof(v[l->n].name), "%s", s->name);
-	snprintf(v[l->n].labels, sizeof(v[l->n].labels), "%s", s->labels);
-	snprintf(v[l->n].unit, sizeof(v[l->n].unit), "%s", s->unit);
-	l->n++;
+	v = &l->v[l->n++];
+	v->id = s->id;
+	snprintf(v->name, sizeof(v->name), "%s", s->name);
+	snprintf(v->labels, sizeof(v->labels), "%s", s->labels);
+	snprintf(v->unit, sizeof(v->unit), "%s", s->unit);
 	return 0;
 }
 
@@ -187,7 +186,7 @@ struct proc_ref {
 struct proc_list {
 	const struct report_opts *o;
 	struct proc_ref *v;
-	size_t n;
+	size_t n, cap;
 };
 
 static int wanted(const struct report_opts *o, const struct ht_store_proc_info *p)
@@ -210,14 +209,12 @@ static int add_proc(void *ctx, const struct ht_store_proc_info *p)
 
 	if (!wanted(l->o, p))
 		return 0;
-	v = realloc(l->v, (l->n + 1) * sizeof(*v));
-	if (!v)
+	if (ht_grow(l->v, l->cap, l->n + 1))
 		return -ENOMEM;
-	l->v = v;
-	v[l->n] = (struct proc_ref){ p->id, p->first_ms, p->last_ms, p->pid, "", "" };
-	snprintf(v[l->n].comm, sizeof(v[l->n].comm), "%s", p->comm);
-	snprintf(v[l->n].cmdline, sizeof(v[l->n].cmdline), "%s", p->cmdline);
-	l->n++;
+	v = &l->v[l->n++];
+	*v = (struct proc_ref){ p->id, p->first_ms, p->last_ms, p->pid, "", "" };
+	snprintf(v->comm, sizeof(v->comm), "%s", p->comm);
+	snprintf(v->cmdline, sizeof(v->cmdline), "%s", p->cmdline);
 	return 0;
 }
 
@@ -384,12 +381,13 @@ static int collect_db(const struct report_opts *o, const char *path, struct repo
 	}
 	rc = ht_store_hosts(st, add_host, &hl);
 	for (size_t i = 0; !rc && i < hl.n; i++) {
-		struct report_host *hs = realloc(r->hosts, (r->nhosts + 1) * sizeof(*hs));
-		if (!hs) {
+		struct report_host *hs;
+
+		if (ht_grow(r->hosts, r->hosts_cap, r->nhosts + 1)) {
 			rc = -ENOMEM;
 			break;
 		}
-		r->hosts = hs;
+		hs = r->hosts;
 		memset(&hs[r->nhosts], 0, sizeof(*hs));
 		hs[r->nhosts].db = path;
 		rc = collect_host(st, o, &hl.v[i], &hs[r->nhosts], err, errsize);

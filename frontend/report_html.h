@@ -12,7 +12,7 @@ struct report_chart {
 
 struct report_chart_list {
 	struct report_chart *v;
-	size_t n;
+	size_t n, cap;
 };
 
 /* Writes a self-contained page to path: hosts side by side, each with its

@@ -283,15 +283,9 @@ static int add_proc(void *ctx, const struct ht_store_proc_info *pi)
 		return 0;
 	if (w->n == MAX_DB_PROCS)
 		return 1;
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 128;
-		struct serve_proc *np = realloc(w->procs, cap * sizeof(*np));
-		if (!np) {
-			w->err = -ENOMEM;
-			return 1;
-		}
-		w->procs = np;
-		w->cap = cap;
+	if (ht_grow(w->procs, w->cap, w->n + 1)) {
+		w->err = -ENOMEM;
+		return 1;
 	}
 	sp = &w->procs[w->n];
 	*sp = (struct serve_proc){
@@ -355,15 +349,9 @@ static int add_probe(void *ctx, const struct ht_store_series_info *si)
 		snap->recs_dropped++;
 		return 0;
 	}
-	if (snap->nrecs == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 32;
-		struct serve_probe_rec *r = realloc(snap->recs, cap * sizeof(*r));
-		if (!r) {
-			w->err = -ENOMEM;
-			return 1;
-		}
-		snap->recs = r;
-		w->cap = cap;
+	if (ht_grow(snap->recs, w->cap, snap->nrecs + 1)) {
+		w->err = -ENOMEM;
+		return 1;
 	}
 	ln = strlen(dot + 1);
 	ll = strlen(si->labels);

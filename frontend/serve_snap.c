@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "ht_buf.h"
 #include "proc_pid_cgroup.h"
 #include "proc_pid_statm.h"
 #include "proc_softirqs.h"
@@ -154,14 +155,8 @@ static int add_rec(void *ctx, const char *name, const char *labels, int64_t valu
 		snap->recs_dropped++;
 		return 0;
 	}
-	if (snap->nrecs == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 64;
-		struct serve_probe_rec *r = realloc(snap->recs, cap * sizeof(*r));
-		if (!r)
-			goto nomem;
-		snap->recs = r;
-		w->cap = cap;
-	}
+	if (ht_grow(snap->recs, w->cap, snap->nrecs + 1))
+		goto nomem;
 	mem = malloc(ln + ll + 2);
 	if (!mem)
 		goto nomem;

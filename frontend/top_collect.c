@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "ht_buf.h"
 #include "ht_counter.h"
 #include "ht_path.h"
 #include "ht_supervisor.h"
@@ -75,7 +76,7 @@ struct top_collector {
 	int maps_rounds;
 
 	struct uid_name *users;
-	size_t nusers;
+	size_t nusers, users_cap;
 
 	/* thread */
 	pthread_t thread;
@@ -186,7 +187,6 @@ static const char *user_name(struct top_collector *c, int64_t uid, char *buf, si
 {
 	struct passwd pw, *res = NULL;
 	char pwbuf[1024];
-	struct uid_name *grown;
 
 	if (uid < 0) {
 		snprintf(buf, size, "?");
@@ -201,9 +201,7 @@ static const char *user_name(struct top_collector *c, int64_t uid, char *buf, si
 		snprintf(buf, size, "%s", res->pw_name);
 	else
 		snprintf(buf, size, "%u", (unsigned)uid);
-	grown = realloc(c->users, (c->nusers + 1) * sizeof(*grown));
-	if (grown) {
-		c->users = grown;
+	if (ht_grow(c->users, c->users_cap, c->nusers + 1) == 0) {
 		c->users[c->nusers].uid = uid;
 		snprintf(c->users[c->nusers].name, TOP_USER_MAX, "%s", buf);
 		c->nusers++;
@@ -335,14 +333,8 @@ static void collect_threads(struct top_collector *c, struct top_frame *f)
 				continue;
 			if (proc_pid_status_parse(text, &st))
 				continue;
-			if (n == cap) {
-				size_t ncap = cap ? cap * 2 : 256;
-				struct top_thread_row *g = realloc(rows, ncap * sizeof(*g));
-				if (!g)
-					break;
-				rows = g;
-				cap = ncap;
-			}
+			if (ht_grow(rows, cap, n + 1))
+				break;
 			r = &rows[n++];
 			memset(r, 0, sizeof(*r));
 			r->pid = p->pid;

@@ -131,18 +131,14 @@ static int http_get(const char *addr, const char *path, int timeout_ms, char **b
 	for (;;) {
 		ssize_t n;
 		if (got + 4096 + 1 > cap) {
-			char *g;
 			if (cap >= BODY_MAX) {
 				rc = -EFBIG;
 				goto fail;
 			}
-			g = realloc(buf, cap ? cap * 2 : 65536);
-			if (!g) {
+			if (ht_grow(buf, cap, got + 65536)) {
 				rc = -ENOMEM;
 				goto fail;
 			}
-			buf = g;
-			cap = cap ? cap * 2 : 65536;
 		}
 		n = recv(fd, buf + got, cap - got - 1, 0);
 		if (n > 0) {
@@ -271,14 +267,8 @@ struct top_hosts_frame *top_hosts_fetch(char addrs[][128], size_t n, int timeout
 		for (size_t i = 0; i < procs->n; i++) {
 			const struct top_json *p = &procs->items[i];
 			struct entry *e;
-			if (nents == cap) {
-				size_t ncap = cap ? cap * 2 : 256;
-				struct entry *g = realloc(ents, ncap * sizeof(*g));
-				if (!g)
-					goto nomem;
-				ents = g;
-				cap = ncap;
-			}
+			if (ht_grow(ents, cap, nents + 1))
+				goto nomem;
 			e = &ents[nents++];
 			e->comm = top_json_str(p, "comm", "?");
 			e->host = h;

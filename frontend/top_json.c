@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ht_buf.h"
 #include "top_json.h"
 
 struct parser {
@@ -116,7 +117,7 @@ static char *string(struct parser *ps)
 
 static int container(struct parser *ps, struct top_json *out, int obj)
 {
-	size_t cap = 0;
+	size_t cap = 0, keys_cap = 0;
 	char close = obj ? '}' : ']';
 
 	if (++ps->depth > 64)
@@ -143,23 +144,10 @@ static int container(struct parser *ps, struct top_json *out, int obj)
 			}
 			ps->p++;
 		}
-		if (out->n == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			struct top_json *gi = realloc(out->items, ncap * sizeof(*gi));
-			if (!gi) {
-				free(key);
-				return -1;
-			}
-			out->items = gi;
-			if (obj) {
-				char **gk = realloc(out->keys, ncap * sizeof(*gk));
-				if (!gk) {
-					free(key);
-					return -1;
-				}
-				out->keys = gk;
-			}
-			cap = ncap;
+		if (ht_grow(out->items, cap, out->n + 1) ||
+		    (obj && ht_grow(out->keys, keys_cap, out->n + 1))) {
+			free(key);
+			return -1;
 		}
 		memset(&out->items[out->n], 0, sizeof(out->items[0]));
 		if (obj)

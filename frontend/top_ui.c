@@ -100,13 +100,8 @@ static void view_rebuild(struct ui *u)
 	u->nidx = 0;
 	if (!f)
 		return;
-	if (u->idx_cap < f->nprocs + 1) {
-		size_t *g = realloc(u->idx, (f->nprocs + 1) * sizeof(*g));
-		if (!g)
-			return;
-		u->idx = g;
-		u->idx_cap = f->nprocs + 1;
-	}
+	if (ht_grow(u->idx, u->idx_cap, f->nprocs + 1))
+		return;
 	u->view.filter = u->filter[0] ? u->filter : NULL;
 	u->nidx = top_view_build(f, &u->view, u->idx);
 	/* keep the selection on the same process */

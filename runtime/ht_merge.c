@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ht_buf.h"
 #include "ht_merge.h"
 
 struct figure {
@@ -94,14 +95,8 @@ static struct figure *get(struct ht_merge *m, const char *name)
 
 	if (f)
 		return f;
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? 2 * m->cap : 8;
-		struct figure *figs = realloc(m->figs, cap * sizeof(*figs));
-		if (!figs)
-			return NULL;
-		m->figs = figs;
-		m->cap = cap;
-	}
+	if (ht_grow(m->figs, m->cap, m->n + 1))
+		return NULL;
 	if (2 * (m->n + 1) >= m->nslots &&
 	    rehash(m, m->nslots ? 2 * m->nslots : 16))
 		return NULL;

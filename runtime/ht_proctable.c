@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+#include "ht_buf.h"
 #include "ht_counter.h"
 #include "ht_path.h"
 #include "ht_proctable.h"
@@ -62,14 +63,8 @@ struct ht_proctable {
 
 static int vec_push(struct vec *v, struct entry *e)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 256;
-		struct entry **nv = realloc(v->v, cap * sizeof(*nv));
-		if (!nv)
-			return -ENOMEM;
-		v->v = nv;
-		v->cap = cap;
-	}
+	if (ht_grow(v->v, v->cap, v->n + 1))
+		return -ENOMEM;
 	v->v[v->n++] = e;
 	return 0;
 }
@@ -476,14 +471,8 @@ static int list_pids(struct ht_proctable *t)
 			v = v * 10 + (*s - '0');
 		if (*s || v > 0x3fffffff)
 			continue;
-		if (t->npids == t->cap_pids) {
-			size_t cap = t->cap_pids ? t->cap_pids * 2 : 1024;
-			pid_t *np = realloc(t->pids, cap * sizeof(*np));
-			if (!np)
-				return -ENOMEM;
-			t->pids = np;
-			t->cap_pids = cap;
-		}
+		if (ht_grow(t->pids, t->cap_pids, t->npids + 1))
+			return -ENOMEM;
 		if (t->npids && t->pids[t->npids - 1] >= (pid_t)v)
 			sorted = 0;
 		t->pids[t->npids++] = (pid_t)v;
@@ -582,13 +571,8 @@ static int list_known(struct ht_proctable *t, pid_t lo, pid_t hi)
 	size_t need = t->live.n + (size_t)(hi - lo), i = 0, n = 0;
 	pid_t c = lo + 1;
 
-	if (need > t->cap_pids) {
-		pid_t *np = realloc(t->pids, need * sizeof(*np));
-		if (!np)
-			return -ENOMEM;
-		t->pids = np;
-		t->cap_pids = need;
-	}
+	if (ht_grow(t->pids, t->cap_pids, need))
+		return -ENOMEM;
 	while (i < t->live.n || c <= hi) {
 		pid_t known = i < t->live.n ? t->live.v[i]->p.pid : 0;
 

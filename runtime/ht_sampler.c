@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ht_buf.h"
 #include "ht_counter.h"
 #include "ht_sampler.h"
 #include "ht_stream.h"
@@ -540,14 +541,8 @@ static int batch_add(struct probe_batch *b, const char *name,
 {
 	char *copy;
 
-	if (b->n == b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 64;
-		struct probe_rec *r = realloc(b->recs, cap * sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		b->recs = r;
-		b->cap = cap;
-	}
+	if (ht_grow(b->recs, b->cap, b->n + 1))
+		return -ENOMEM;
 	copy = strdup(labels);
 	if (!copy)
 		return -ENOMEM;

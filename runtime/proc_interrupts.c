@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ht_buf.h"
 #include "ht_path.h"
 #include "proc_interrupts.h"
 
@@ -141,16 +142,9 @@ int proc_interrupts_parse(const char *text, struct proc_interrupts *out)
 		p++;			/* the '\n' */
 		n = strcspn(p, "\n");
 		if (strspn(p, " \t\r") < n) {
-			if (out->nrows == cap) {
-				size_t ncap = cap ? 2 * cap : 64;
-				void *grown = realloc(out->rows, ncap * sizeof(*out->rows));
-
-				if (!grown) {
-					err = -ENOMEM;
-					goto cleanup;
-				}
-				out->rows = grown;
-				cap = ncap;
+			if (ht_grow(out->rows, cap, out->nrows + 1)) {
+				err = -ENOMEM;
+				goto cleanup;
 			}
 			if (parse_row(p, n, out->ncpus, &out->rows[out->nrows],
 				      &counts, &desc))

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ht_buf.h"
 #include "ht_path.h"
 #include "proc_net_dev.h"
 
@@ -83,16 +84,9 @@ int proc_net_dev_parse(const char *text, struct proc_net_dev *out)
 			if (n >= 6 && memmem(p, n, "|bytes", 6))
 				header = 1;
 		} else if (strspn(p, " \t\r") < n) {
-			if (out->nifs == cap) {
-				size_t ncap = cap ? 2 * cap : 16;
-				void *grown = realloc(out->ifs, ncap * sizeof(*out->ifs));
-
-				if (!grown) {
-					err = -ENOMEM;
-					goto cleanup;
-				}
-				out->ifs = grown;
-				cap = ncap;
+			if (ht_grow(out->ifs, cap, out->nifs + 1)) {
+				err = -ENOMEM;
+				goto cleanup;
 			}
 			if (parse_row(p, n, &out->ifs[out->nifs]))
 				out->nskipped++;

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ht_buf.h"
 #include "ht_path.h"
 #include "proc_net_snmp.h"
 
@@ -48,15 +49,8 @@ static char *next_token(char **p)
 static int add(struct proc_net_snmp *out, size_t *cap, const char *proto,
 	       const char *field, int64_t value)
 {
-	if (out->n == *cap) {
-		size_t ncap = *cap ? 2 * *cap : 128;
-		void *grown = realloc(out->v, ncap * sizeof(*out->v));
-
-		if (!grown)
-			return -ENOMEM;
-		out->v = grown;
-		*cap = ncap;
-	}
+	if (ht_grow(out->v, *cap, out->n + 1))
+		return -ENOMEM;
 	out->v[out->n++] = (struct proc_net_snmp_entry){ proto, field, value };
 	return 0;
 }

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ht_buf.h"
+#include "ht_path.h"
 #include "proc_pid_file.h"
 #include "proc_pid_smaps.h"
 
@@ -59,14 +61,8 @@ static int is_mapping_line(const char *line)
 
 static int append(struct proc_pid_smaps *m, size_t *cap)
 {
-	if (m->n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		struct proc_pid_smaps_region *r = realloc(m->regions, ncap * sizeof(*r));
-		if (!r)
-			return -ENOMEM;
-		m->regions = r;
-		*cap = ncap;
-	}
+	if (ht_grow(m->regions, *cap, m->n + 1))
+		return -ENOMEM;
 	m->n++;
 	return 0;
 }
@@ -101,27 +97,20 @@ int proc_pid_smaps_parse(const char *text, struct proc_pid_smaps *out)
 
 int proc_pid_smaps_read(const char *root, pid_t pid, struct proc_pid_smaps *out)
 {
-	size_t size = 1 << 16;
-	char *buf = NULL;
+	char path[4096], *buf;
 	long n;
 	int err;
 
 	out->regions = NULL;
 	out->n = 0;
-	/* smaps grows with the mapping count: retry with a larger buffer. */
-	for (;;) {
-		char *nb = realloc(buf, size);
-		if (!nb) {
-			free(buf);
-			return -ENOMEM;
-		}
-		buf = nb;
-		n = proc_pid_read_file(root, pid, "smaps", buf, size);
-		if (n != -EFBIG || size >= (1u << 28))
-			break;
-		size *= 4;
-	}
-	err = n < 0 && n != -EFBIG ? (int)n : proc_pid_smaps_parse(buf, out);
+	err = proc_pid_path(path, sizeof(path), root, pid, "smaps");
+	if (err)
+		return err;
+	/* smaps grows with the mapping count: 64 KiB first, up to 256 MiB */
+	n = ht_read_file_alloc(path, 1 << 16, 1 << 28, &buf);
+	if (n < 0)
+		return (int)n;
+	err = proc_pid_smaps_parse(buf, out);
 	free(buf);
 	return err;
 }
