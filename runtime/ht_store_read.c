@@ -7,18 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ht_buf.h"
 #include "ht_store_int.h"
 
 struct row *store_rows_add(struct rows *rs)
 {
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 256;
-		struct row *n = realloc(rs->r, cap * sizeof(*n));
-		if (!n)
-			return NULL;
-		rs->r = n;
-		rs->cap = cap;
-	}
+	if (ht_grow(rs->r, rs->cap, rs->n + 1))
+		return NULL;
 	return &rs->r[rs->n++];
 }
 
@@ -271,14 +266,9 @@ static int host_spans(struct ht_store *st, int64_t host_id, int64_t lo, int64_t 
 		if (b > hi) b = hi;
 		if (a > b)
 			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			struct span *ns = realloc(*out, cap * sizeof(*ns));
-			if (!ns) {
-				store_release(st, s);
-				return -ENOMEM;
-			}
-			*out = ns;
+		if (ht_grow(*out, cap, *n + 1)) {
+			store_release(st, s);
+			return -ENOMEM;
 		}
 		(*out)[(*n)++] = (struct span){ a, b };
 	}
@@ -331,12 +321,7 @@ static int read_series(struct ht_store *st, const struct tabledef *td, int64_t i
 		goto cleanup;
 
 #define EMIT(T, SPAN, R, USE_AVG) do { \
-		if (n == cap) { \
-			cap = cap ? cap * 2 : 256; \
-			struct pt *np_ = realloc(out, cap * sizeof(*np_)); \
-			if (!np_) { err = -ENOMEM; goto cleanup; } \
-			out = np_; \
-		} \
+		if (ht_grow(out, cap, n + 1)) { err = -ENOMEM; goto cleanup; } \
 		out[n].t = (T); out[n].span = (SPAN); \
 		for (int k = 0; k < td->nv; k++) { \
 			out[n].v[k] = (USE_AVG) ? (R)->avg[k] : (R)->last[k]; \
@@ -471,18 +456,12 @@ int ht_store_proc_probes(struct ht_store *st, int64_t proc_id, const char *name,
 	sqlite3_bind_int64(s, 4, until_ms > 0 ? until_ms : INT64_MAX);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		double v = (double)sqlite3_column_int64(s, 1);
-		if (*n == cap) {
-			struct ht_store_point *np;
-			cap = cap ? cap * 2 : 64;
-			np = realloc(*out, cap * sizeof(*np));
-			if (!np) {
-				store_release(st, s);
-				free(*out);
-				*out = NULL;
-				*n = 0;
-				return -ENOMEM;
-			}
-			*out = np;
+		if (ht_grow(*out, cap, *n + 1)) {
+			store_release(st, s);
+			free(*out);
+			*out = NULL;
+			*n = 0;
+			return -ENOMEM;
 		}
 		(*out)[(*n)++] = (struct ht_store_point){ sqlite3_column_int64(s, 0), 0, v, v, v };
 	}

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "ht_buf.h"
 #include "ht_store_int.h"
 
 static const char *const stmt_sql[ST_COUNT] = {
@@ -81,14 +82,8 @@ static struct op *push_op(struct ht_store *st, enum op_kind kind)
 		st->dropped++;
 		return NULL;
 	}
-	if (st->nops == st->capops) {
-		size_t cap = st->capops ? st->capops * 2 : 1024;
-		struct op *n = realloc(st->ops, cap * sizeof(*n));
-		if (!n)
-			return NULL;
-		st->ops = n;
-		st->capops = cap;
-	}
+	if (ht_grow(st->ops, st->capops, st->nops + 1))
+		return NULL;
 	op = &st->ops[st->nops++];
 	memset(op, 0, sizeof(*op));
 	op->kind = kind;
