@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,13 +65,21 @@ int ht_parse_duration_ms(const char *text, int64_t *ms)
 	char *end;
 	double v;
 
+	/* Decimal only: strtod would also take "inf", "nan", "0x10" and " +2". */
+	if (!((text[0] >= '0' && text[0] <= '9') || text[0] == '.'))
+		return -EINVAL;
 	errno = 0;
 	v = strtod(text, &end);
-	if (errno || end == text || v < 0)
+	if (end == text || strspn(text, "0123456789.eE+-") < (size_t)(end - text))
 		return -EINVAL;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcmp(end, units[i].suffix) == 0) {
-			*ms = (int64_t)(v * units[i].scale + 0.5);
+			double t = v * units[i].scale + 0.5;
+
+			/* 2^63 is exact as a double; anything at or past it overflows. */
+			if (errno == ERANGE || !(t < 9223372036854775808.0))
+				return -ERANGE;
+			*ms = (int64_t)t;
 			return 0;
 		}
 	}
@@ -82,12 +91,61 @@ int ht_parse_count(const char *text, int64_t *out)
 	char *end;
 	long long v;
 
+	if (!(text[0] >= '0' && text[0] <= '9'))	/* no sign, no blank */
+		return -EINVAL;
 	errno = 0;
 	v = strtoll(text, &end, 10);
-	if (errno || end == text || *end || v < 0)
+	if (*end)
 		return -EINVAL;
+	if (errno == ERANGE)
+		return -ERANGE;
 	*out = v;
 	return 0;
+}
+
+/* ms as an option would be written: "100ms", "10s", "5m", "1h", "1d". */
+static const char *duration_text(char *buf, size_t size, int64_t ms)
+{
+	static const struct { const char *suffix; int64_t ms; } units[] = {
+		{ "d", 86400000 }, { "h", 3600000 }, { "m", 60000 }, { "s", 1000 },
+	};
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (ms && ms % units[i].ms == 0) {
+			snprintf(buf, size, "%" PRId64 "%s", ms / units[i].ms, units[i].suffix);
+			return buf;
+		}
+	}
+	snprintf(buf, size, "%" PRId64 "ms", ms);
+	return buf;
+}
+
+int ht_opt_duration(const char *cmd, const char *opt, const char *text, int64_t min_ms,
+		    int64_t max_ms, int64_t *out)
+{
+	char lo[32], hi[32];
+	int64_t ms;
+
+	if (ht_parse_duration_ms(text, &ms) == 0 && ms >= min_ms && ms <= max_ms) {
+		*out = ms;
+		return 0;
+	}
+	return ht_usage_error(cmd, "bad %s '%s': want a duration from %s to %s (500ms, 2s, 5m, 1h)",
+			      opt, text, duration_text(lo, sizeof(lo), min_ms),
+			      duration_text(hi, sizeof(hi), max_ms));
+}
+
+int ht_opt_count(const char *cmd, const char *opt, const char *text, int64_t min, int64_t max,
+		 int64_t *out)
+{
+	int64_t v;
+
+	if (ht_parse_count(text, &v) == 0 && v >= min && v <= max) {
+		*out = v;
+		return 0;
+	}
+	return ht_usage_error(cmd, "bad %s '%s': want an integer from %" PRId64 " to %" PRId64,
+			      opt, text, min, max);
 }
 
 void ht_sleep_until(int64_t deadline_ns)

@@ -48,11 +48,25 @@ void ht_cmd_verr(const char *cmd, const char *fmt, va_list ap)
 int ht_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Parses "2", "2s", "500ms", "5m", "1h", "1d" into ms. Returns 0 or -EINVAL. */
+/* Parses "2", "2s", "500ms", "5m", "1h", "1d" into ms. Returns 0, -EINVAL
+ * (not a duration) or -ERANGE (more ms than an int64_t holds). */
 int ht_parse_duration_ms(const char *text, int64_t *ms);
 
-/* Parses a non-negative integer. Returns 0 or -EINVAL. */
+/* Parses a non-negative decimal integer. Returns 0, -EINVAL or -ERANGE. */
 int ht_parse_count(const char *text, int64_t *out);
+
+/* Option values: parse and range-check in one step, so that every command
+ * refuses a bad value the same way. Each returns 0 with *out set, or prints
+ * "healthtap CMD: bad OPT 'TEXT': want a duration from 100ms to 1d" and the
+ * usage hint and returns EXIT_USAGE (*out untouched). opt is the option as
+ * the user typed it ("-i", "--interval"). */
+int ht_opt_duration(const char *cmd, const char *opt, const char *text, int64_t min_ms,
+		    int64_t max_ms, int64_t *out);
+int ht_opt_count(const char *cmd, const char *opt, const char *text, int64_t min, int64_t max,
+		 int64_t *out);
+
+/* The longest sampling interval any command takes: a day. */
+#define HT_MAX_INTERVAL_MS (86400 * 1000LL)
 
 /* The history DB when -d is not given: /var/lib/healthtap/healthtap.db as
  * root, else $XDG_STATE_HOME/healthtap/healthtap.db, else

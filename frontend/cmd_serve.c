@@ -836,7 +836,7 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, rc;
 	int64_t ms;
 
 	*o = (struct serve_opts){
@@ -854,12 +854,13 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
 			o->db = optarg;
 			break;
 		case 'i':
-			if (ht_parse_duration_ms(optarg, &o->interval_ms) || o->interval_ms < 10)
-				return ht_usage_error("serve", "bad interval '%s' (at least 10ms)", optarg);
+			if ((rc = ht_opt_duration("serve", "-i", optarg, 10, HT_MAX_INTERVAL_MS,
+						  &o->interval_ms)))
+				return rc;
 			break;
 		case 'n':
-			if (ht_parse_count(optarg, &o->top) || o->top > MAX_TOP)
-				return ht_usage_error("serve", "bad --top '%s' (0 to %d)", optarg, MAX_TOP);
+			if ((rc = ht_opt_count("serve", "--top", optarg, 0, MAX_TOP, &o->top)))
+				return rc;
 			break;
 		case OPT_DBHOST:
 			o->db_host = optarg;
@@ -868,18 +869,18 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
 			o->stream = optarg;
 			break;
 		case OPT_MAXCONN:
-			if (ht_parse_count(optarg, &o->max_conns) || o->max_conns < 1 ||
-			    o->max_conns > 10000)
-				return ht_usage_error("serve", "bad --max-connections '%s' (1 to 10000)",
-						      optarg);
+			if ((rc = ht_opt_count("serve", "--max-connections", optarg, 1, 10000,
+					       &o->max_conns)))
+				return rc;
 			break;
 		case OPT_PERIP:
-			if (ht_parse_count(optarg, &o->max_per_ip) || o->max_per_ip > 10000)
-				return ht_usage_error("serve", "bad --max-per-ip '%s' (0 to 10000)", optarg);
+			if ((rc = ht_opt_count("serve", "--max-per-ip", optarg, 0, 10000,
+					       &o->max_per_ip)))
+				return rc;
 			break;
 		case OPT_TIMEOUT:
-			if (ht_parse_duration_ms(optarg, &ms) || ms < 1000 || ms > 3600000)
-				return ht_usage_error("serve", "bad --timeout '%s' (1s to 1h)", optarg);
+			if ((rc = ht_opt_duration("serve", "--timeout", optarg, 1000, 3600000, &ms)))
+				return rc;
 			o->timeout_s = (ms + 999) / 1000;
 			break;
 		case OPT_CERT:
@@ -892,13 +893,13 @@ static int parse_opts(int argc, char **argv, struct serve_opts *o)
 			o->auth_file = optarg;
 			break;
 		case OPT_HISTORY:
-			if (ht_parse_count(optarg, &o->history) || o->history < 3 ||
-			    o->history > 1000000)
-				return ht_usage_error("serve", "bad --history '%s' (3 to 1000000)", optarg);
+			if ((rc = ht_opt_count("serve", "--history", optarg, 3, 1000000, &o->history)))
+				return rc;
 			break;
 		case OPT_WARMUP:
-			if (ht_parse_duration_ms(optarg, &o->warmup_ms))
-				return ht_usage_error("serve", "bad --warmup '%s'", optarg);
+			if ((rc = ht_opt_duration("serve", "--warmup", optarg, 0, 7 * HT_MAX_INTERVAL_MS,
+						  &o->warmup_ms)))
+				return rc;
 			break;
 		case OPT_ROOT:
 			o->root = optarg;

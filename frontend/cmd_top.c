@@ -46,8 +46,8 @@ static void usage(FILE *out)
 		"(press ? for keys); piped, it prints plain frames.\n"
 		"\n"
 		"  -b, --batch          plain text frames, even on a terminal\n"
-		"  -n, --iterations N   stop after N frames (default: until q or Ctrl-C)\n"
-		"  -i, --interval T     refresh every T (default 2s; 500ms, 1m, ...)\n"
+		"  -n, --iterations N   stop after N frames, N >= 1 (default: until q or Ctrl-C)\n"
+		"  -i, --interval T     refresh every T, 100ms to 1d (default 2s; 500ms, 1m)\n"
 		"      --json           one JSON document per frame\n"
 		"      --root DIR       read DIR/proc instead of /proc (for tests)\n"
 		"  -s, --sort COLUMN    risk (default), pid, user, rss, anon, growth, r2,\n"
@@ -57,7 +57,7 @@ static void usage(FILE *out)
 		"      --tree           children under their parent\n"
 		"      --threads        per-thread context switches\n"
 		"      --no-kthreads    hide kernel threads\n"
-		"  -m, --max-rows N     print at most N processes per batch frame\n"
+		"  -m, --max-rows N     print at most N processes per batch frame (0: all)\n"
 		"      --stap[=CMD]     start the health tapset through a child (default\n"
 		"                       \"stap -e 'probe health.* {}'\", --runtime=bpf on a\n"
 		"                       kernel without modules, -I $HEALTHTAP_TAPSET when\n"
@@ -209,12 +209,13 @@ int cmd_top(int argc, char **argv)
 		case O_JSON: json = 1; break;
 		case O_ROOT: co.root = optarg; break;
 		case 'n':
-			if (ht_parse_count(optarg, &iterations))
-				return ht_usage_error("top", "bad frame count '%s'", optarg);
+			if ((rc = ht_opt_count("top", "-n", optarg, 1, INT32_MAX, &iterations)))
+				return rc;
 			break;
 		case 'i':
-			if (ht_parse_duration_ms(optarg, &co.interval_ms) || co.interval_ms < 100)
-				return ht_usage_error("top", "bad interval '%s' (at least 100ms)", optarg);
+			if ((rc = ht_opt_duration("top", "-i", optarg, 100, HT_MAX_INTERVAL_MS,
+						  &co.interval_ms)))
+				return rc;
 			break;
 		case 's':
 			view.sort = top_column_find(optarg);
@@ -225,8 +226,8 @@ int cmd_top(int argc, char **argv)
 			break;
 		case 'r': reverse = 1; break;
 		case 'm':
-			if (ht_parse_count(optarg, &max_rows))
-				return ht_usage_error("top", "bad row count '%s'", optarg);
+			if ((rc = ht_opt_count("top", "-m", optarg, 0, INT32_MAX, &max_rows)))
+				return rc;
 			break;
 		case O_FILTER: view.filter = optarg; break;
 		case O_TREE: view.tree = 1; break;

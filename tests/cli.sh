@@ -15,6 +15,30 @@ expect_exit 2 "$HEALTHTAP" top -n -3
 expect_exit 0 "$HEALTHTAP" top --help
 pass "help and usage errors"
 
+# Durations and counts: one parser with range checks for every command.
+# Out of range, overflowing, signed, hex or non-finite values are usage
+# errors that say the range; none runs (top -n 0 used to run forever).
+bad_value() {	# bad_value WANT-IN-MESSAGE CMD...
+	local want=$1
+	shift
+	expect_exit 2 timeout 10 "$HEALTHTAP" "$@"
+	grep -q -- "$want" "$TMP/err" || { cat "$TMP/err" >&2; fail "'$*': no '$want'"; }
+	grep -q "Try 'healthtap $1 --help'" "$TMP/err" || fail "'$*': no usage hint"
+}
+for v in 99999999999h 9223372036854775807 1e300d inf nan 0x10 -2s +2s ' 2s' 2x ''; do
+	bad_value "bad -i '$v': want a duration from 100ms to 1d" top -b -i "$v"
+	bad_value "bad -i '$v': want a duration from 10ms to 1d" serve -i "$v" --listen 127.0.0.1:0
+done
+for v in 0 -1 +1 99999999999999999999 3000000000 1.5 ''; do
+	bad_value "bad -n '$v': want an integer from 1 to 2147483647" top -b -n "$v"
+done
+bad_value "bad --timeout '0.5s': want a duration from 1s to 1h" serve --timeout 0.5s
+bad_value "bad --top '1001': want an integer from 0 to 1000" serve -n 1001
+bad_value "bad --warmup '8d'" serve --warmup 8d
+# The largest values in range are taken.
+expect_exit 0 "$HEALTHTAP" top -b -n 1 -i 1d -m 2147483647 --root "$top_srcdir/tests/fixtures/basic"
+pass "option values are range-checked"
+
 # Batch frames on a fixture: the fixture never changes, so every rate is 0.
 expect_exit 0 "$HEALTHTAP" top -b -n 2 -i 100ms --root "$top_srcdir/tests/fixtures/basic"
 [ "$(grep -c '^healthtap top' "$TMP/out")" -eq 2 ] || fail "want 2 frames"
