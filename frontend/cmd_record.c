@@ -19,14 +19,17 @@
 #include <unistd.h>
 #include "cli.h"
 #include "ht_counter.h"
+#include "ht_path.h"
 #include "ht_protocol.h"
 #include "ht_sampler.h"
+#include "ht_sched.h"
 #include "ht_store.h"
 #include "ht_stream.h"
 #include "ht_supervisor.h"
 
 #define MAINTAIN_EVERY_NS (600LL * 1000000000)
 #define PROGRESS_EVERY_NS (60LL * 1000000000)
+#define MAX_RUN_MS (3650 * 86400 * 1000LL)	/* --for, --retention: 10 years */
 
 static volatile sig_atomic_t stop_sig, hup;
 
@@ -42,10 +45,13 @@ static void usage(FILE *out)
 		"\n"
 		"Samples every process and the system files every INTERVAL into a SQLite\n"
 		"history (docs/schema.md), with the health tapset's records when stap can\n"
-		"run here. Runs until SIGTERM or SIGINT (it flushes, then exits); SIGHUP\n"
-		"reopens the database.\n"
+		"run here. Runs until SIGTERM or SIGINT (it flushes, then exits). After a\n"
+		"stall (SIGSTOP, an overloaded host) it skips the missed samples and\n"
+		"records the hole as a gap. SIGHUP reopens the database path (rotation:\n"
+		"mv DB DB.old; kill -HUP starts a new session in a new DB); a path that\n"
+		"cannot be opened is retried with back-off while DB.old is written.\n"
 		"\n"
-		"  -i, --interval T      sample every T (default 5s; 500ms, 1m, ...)\n"
+		"  -i, --interval T      sample every T (default 5s; 10ms to 1d)\n"
 		"  -d, --db FILE         the database (default /var/lib/healthtap/healthtap.db\n"
 		"                        as root, else $XDG_STATE_HOME/healthtap/healthtap.db,\n"
 		"                        ~/.local/state when XDG_STATE_HOME is unset)\n"
@@ -54,14 +60,15 @@ static void usage(FILE *out)
 		"                        The command is \"stap -e 'probe health.* {}'\" (with\n"
 		"                        --runtime=bpf on a kernel without modules, -I\n"
 		"                        $HEALTHTAP_TAPSET when set), or $HEALTHTAP_STAP_CMD\n"
-		"      --for DURATION    stop after DURATION (30s, 2h, 7d)\n"
+		"      --for DURATION    stop after DURATION (30s, 2h, 7d; at most 3650d)\n"
 		"      --retention AGE   delete history older than AGE (default: keep)\n"
 		"      --max-size SIZE   delete the oldest history beyond SIZE (500M, 2G)\n"
 		"      --downsample SPEC when samples become min/avg/max buckets:\n"
 		"                        RAWKEEP:SPAN1,KEEP1:SPAN2 (default 1d:1m,7d:10m),\n"
 		"                        or 'off'\n"
 		"      --host NAME       host name stored (default: this host's)\n"
-		"      --root DIR        read DIR/proc instead of /proc (for tests)\n"
+		"      --root DIR        read DIR/proc instead of /proc (for tests; DIR/proc/stat\n"
+		"                        must be readable)\n"
 		"  -q, --quiet           errors only on standard error\n"
 		"  -v, --verbose         a progress line every interval (default: a minute)\n"
 		"  -h, --help            show this help\n"
@@ -151,18 +158,30 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
+struct record_opts {
+	int64_t interval_ms, for_ms;	/* for_ms -1: until stopped */
+	const char *stap_mode, *root, *db;
+	struct ht_store_opts so;
+	int quiet, verbose;
+	char dbbuf[4096];
+};
+
 struct recorder {
+	const struct record_opts *o;
 	struct ht_store *store;
 	struct ht_sampler *sampler;
 	struct ht_supervisor *sv;
 	struct ht_stream *stream;	/* the child's stream, for the store */
 	int64_t stream_base_ms;		/* wall ms of stream time 0; -1 unknown */
-	const char *db;
 	int verbose, quiet;
 	uint64_t last_batches[HT_SUBSYS_COUNT];
-	uint64_t ticks, probe_rows;
+	uint64_t ticks, probe_rows, sample_errors;
+	int64_t last_t;			/* wall ms of the latest sample; -1 */
+	int64_t last_maint_ns;
 	int failing;			/* flushes failing since this time */
 	int64_t fail_since_ns, last_fail_msg_ns;
+	int reopen_wanted;		/* SIGHUP: reopen, retried with back-off */
+	int64_t reopen_at_ns, reopen_backoff_ns;
 };
 
 static void note(const struct recorder *r, const char *fmt, ...)
@@ -310,7 +329,8 @@ static void put_procs(struct recorder *r, int64_t t)
 			.pid = p->pid, .start_time = p->start_time, .comm = p->comm,
 			.rss = p->rss, .anon = p->anon,
 		};
-		if (p->flags & HT_PROC_NEW)
+		/* new here, or new to the file (after a reopen) */
+		if (!ht_store_proc_known(r->store, p->pid, p->start_time))
 			in.cmdline = ht_proctable_cmdline(tab, p);
 		ht_store_put_proc(r->store, t, &in);
 	}
@@ -330,7 +350,7 @@ static int flush(struct recorder *r, int64_t t, int64_t now_ns)
 		} else if (now_ns - r->last_fail_msg_ns >= PROGRESS_EVERY_NS) {
 			r->last_fail_msg_ns = now_ns;
 			rec_err("still cannot write %s (%s); %zu queued, %" PRIu64 " dropped",
-			       r->db, ht_store_error(r->store), ht_store_pending(r->store),
+			       ht_store_file(r->store), ht_store_error(r->store), ht_store_pending(r->store),
 			       ht_store_dropped(r->store));
 		}
 		return err;
@@ -338,7 +358,7 @@ static int flush(struct recorder *r, int64_t t, int64_t now_ns)
 	if (r->failing) {
 		r->failing = 0;
 		rec_err("%s is writable again: wrote %zu queued operations after %.0f s",
-		       r->db, pending, (now_ns - r->fail_since_ns) / 1e9);
+		       ht_store_file(r->store), pending, (now_ns - r->fail_since_ns) / 1e9);
 	}
 	return 0;
 }
@@ -388,18 +408,158 @@ static void drain_child(struct recorder *r)
 	ht_supervisor_drain_err(r->sv);
 }
 
-static void progress(struct recorder *r, int64_t t)
+static void progress(void *ctx, const struct ht_sched_tick *t, const struct ht_sched_stats *st)
 {
+	struct recorder *r = ctx;
 	const struct ht_probe_status *ps = ht_sampler_probe_status(r->sampler);
 
 	(void)t;
-	note(r, "%" PRIu64 " samples, %zu processes, %zu queued%s%s, probe records %" PRIu64
-	     " (stored %" PRIu64 ")", r->ticks, ht_sampler_nprocs(r->sampler),
-	     ht_store_pending(r->store), r->failing ? " (cannot write: " : "",
-	     r->failing ? "retrying)" : "", ps->records, r->probe_rows);
+	note(r, "%" PRIu64 " samples, %zu processes, %zu queued%s, %" PRIu64 " stalls"
+	     ", probe records %" PRIu64 " (stored %" PRIu64 ")", r->ticks,
+	     ht_sampler_nprocs(r->sampler), ht_store_pending(r->store),
+	     r->failing ? " (cannot write: retrying)" : "", st->gaps, ps->records, r->probe_rows);
 }
 
-static int cmd_record(int argc, char **argv)
+/* ---- reopen (SIGHUP) ---- */
+
+#define REOPEN_FIRST_NS (1000LL * 1000000)
+#define REOPEN_MAX_NS (300LL * 1000000000)
+
+/* Reopens the DB after SIGHUP, between ticks and only with the queue
+ * written (the queue belongs to the file it was queued for); a failed
+ * reopen is retried after 1 s, 2 s, 4 s ... 5 min. */
+static void reopen_if_due(struct recorder *r, int64_t now_ns)
+{
+	int moved, err;
+
+	if (!r->reopen_wanted || now_ns < r->reopen_at_ns || ht_store_pending(r->store))
+		return;
+	err = ht_store_reopen(r->store, ht_wall_ms(), "rotated: SIGHUP and the path names "
+			      "another file", &moved);
+	if (!err) {
+		r->reopen_wanted = 0;
+		r->reopen_backoff_ns = 0;
+		if (moved)
+			note(r, "reopened %s: a new file, in a new session", r->o->db);
+		else
+			note(r, "reopened %s: still the same file, recording goes on", r->o->db);
+		return;
+	}
+	r->reopen_backoff_ns = r->reopen_backoff_ns ? r->reopen_backoff_ns * 2 : REOPEN_FIRST_NS;
+	if (r->reopen_backoff_ns > REOPEN_MAX_NS)
+		r->reopen_backoff_ns = REOPEN_MAX_NS;
+	r->reopen_at_ns = now_ns + r->reopen_backoff_ns;
+	rec_err("cannot reopen %s: %s; retrying in %.0f s", r->o->db, ht_store_error(r->store),
+		r->reopen_backoff_ns / 1e9);
+}
+
+/* ---- the sampling schedule ---- */
+
+static int should_stop(void *ctx)
+{
+	(void)ctx;
+	return stop_sig != 0;
+}
+
+/* Between ticks: the tapset child's pipes, its restarts, SIGHUP. */
+static void wait_tick(void *ctx, int64_t deadline_ns)
+{
+	struct recorder *r = ctx;
+	struct pollfd pf[2];
+	int nf = 0, timeout;
+	int64_t wait_ns = deadline_ns - ht_now_ns();
+
+	if (r->sv) {
+		if (ht_supervisor_out_fd(r->sv) >= 0)
+			pf[nf++] = (struct pollfd){ ht_supervisor_out_fd(r->sv), POLLIN, 0 };
+		if (ht_supervisor_err_fd(r->sv) >= 0)
+			pf[nf++] = (struct pollfd){ ht_supervisor_err_fd(r->sv), POLLIN, 0 };
+		if (wait_ns > 200000000)
+			wait_ns = 200000000;	/* reap a dead child soon */
+	}
+	timeout = wait_ns > 0 ? (int)((wait_ns + 999999) / 1000000) : 0;
+	if (poll(pf, nf, timeout) > 0 && r->sv)
+		drain_child(r);
+	if (r->sv)
+		handle_sv_events(r, ht_now_ns());
+	if (hup) {
+		hup = 0;
+		r->reopen_wanted = 1;
+		r->reopen_at_ns = 0;
+		r->reopen_backoff_ns = 0;
+	}
+	reopen_if_due(r, ht_now_ns());
+}
+
+/* Samples missed by a stall (SIGSTOP, an overloaded host) leave a hole
+ * that change-only rows would read as values held: it is stored as a gap. */
+static void put_stall(struct recorder *r, const struct ht_sched_tick *t, int64_t now_wall)
+{
+	char why[160];
+
+	if (!t->missed || r->last_t < 0)
+		return;
+	snprintf(why, sizeof(why), "recorder stalled: %" PRIu64 " samples missed (stopped, or the "
+		 "host overloaded)", t->missed);
+	ht_store_put_gap(r->store, r->last_t, now_wall, why);
+}
+
+static void maintain(struct recorder *r, int64_t now_ns)
+{
+	struct ht_store_maint m;
+
+	if (r->failing || now_ns - r->last_maint_ns < MAINTAIN_EVERY_NS)
+		return;
+	r->last_maint_ns = now_ns;
+	if (ht_store_maintain(r->store, ht_wall_ms(), &m))
+		rec_err("maintenance: %s", ht_store_error(r->store));
+}
+
+/* One tick: sample, put everything, flush; a failed sample is said and
+ * counted, the schedule goes on. */
+static int tick(void *ctx, const struct ht_sched_tick *t)
+{
+	struct recorder *r = ctx;
+	int err = ht_sampler_sample(r->sampler);
+	int64_t wall;
+
+	if (err) {
+		r->sample_errors++;
+		rec_err("cannot sample %s/proc: %s", r->o->root, strerror(-err));
+		return 0;
+	}
+	wall = ht_sampler_system(r->sampler)->wall_ms;
+	put_stall(r, t, wall);
+	put_procs(r, wall);
+	put_system(r, wall, ht_sampler_system(r->sampler));
+	put_coverage(r, wall);
+	r->ticks++;
+	r->last_t = wall;
+	flush(r, wall, t->now_ns);
+	maintain(r, t->now_ns);
+	return 0;
+}
+
+static void run_schedule(struct recorder *r, struct ht_sched_stats *st)
+{
+	struct ht_sched_opts so;
+
+	ht_sched_opts_default(&so);
+	so.interval_ns = r->o->interval_ms * 1000000;
+	so.run_ns = r->o->for_ms >= 0 ? r->o->for_ms * 1000000 : -1;
+	so.progress_ns = r->o->verbose ? 0 : PROGRESS_EVERY_NS;
+	so.ctx = r;
+	so.tick = tick;
+	so.wait = wait_tick;
+	so.should_stop = should_stop;
+	so.progress = progress;
+	r->last_maint_ns = ht_now_ns() - MAINTAIN_EVERY_NS;
+	ht_sched_run(&so, st);
+}
+
+/* ---- the steps of a run ---- */
+
+static int parse_options(int argc, char **argv, struct record_opts *o)
 {
 	enum { O_STAP = 256, O_FOR, O_RET, O_MAX, O_DS, O_HOST, O_ROOT };
 	static const struct option opts[] = {
@@ -417,80 +577,101 @@ static int cmd_record(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct recorder r = { 0 };
-	struct ht_store_opts so;
-	struct ht_sampler_opts sopt;
-	int64_t interval_ms = 5000, for_ms = -1;
-	const char *stap_mode = "auto", *root = "";
-	char dbbuf[4096], errmsg[600], stap_cmd[4200];
-	const char *db = NULL, *why;
-	struct sigaction sa;
-	int c, rc = 1, err;
-	int64_t start_ns, next_ns, last_maint_ns, last_progress_ns, start_wall;
-	int no_session = 0;
-	const char *stop_reason = "stopped";
+	int c, rc;
 
-	ht_store_opts_default(&so);
+	ht_store_opts_default(&o->so);
+	o->interval_ms = 5000;
+	o->for_ms = -1;
+	o->stap_mode = "auto";
+	o->root = "";
 	while ((c = getopt_long(argc, argv, "i:d:qvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
-			if (ht_parse_duration_ms(optarg, &interval_ms) || interval_ms < 10)
-				return ht_usage_error("record", "bad interval '%s'", optarg);
+			if ((rc = ht_opt_duration("record", "-i", optarg, 10, HT_MAX_INTERVAL_MS,
+						  &o->interval_ms)))
+				return rc;
 			break;
-		case 'd': db = optarg; break;
+		case 'd':
+			if (!*optarg)
+				return ht_usage_error("record", "-d takes a file name, not ''");
+			o->db = optarg;
+			break;
 		case O_STAP:
 			if (strcmp(optarg, "auto") && strcmp(optarg, "on") && strcmp(optarg, "off"))
 				return ht_usage_error("record", "--stap takes auto, on or off, not '%s'", optarg);
-			stap_mode = optarg;
+			o->stap_mode = optarg;
 			break;
 		case O_FOR:
-			if (ht_parse_duration_ms(optarg, &for_ms))
-				return ht_usage_error("record", "bad duration '%s'", optarg);
+			if ((rc = ht_opt_duration("record", "--for", optarg, 0, MAX_RUN_MS, &o->for_ms)))
+				return rc;
 			break;
 		case O_RET:
-			if (ht_parse_duration_ms(optarg, &so.max_age_ms) || so.max_age_ms <= 0)
-				return ht_usage_error("record", "bad retention age '%s'", optarg);
+			if ((rc = ht_opt_duration("record", "--retention", optarg, 1, MAX_RUN_MS,
+						  &o->so.max_age_ms)))
+				return rc;
 			break;
 		case O_MAX:
-			if (parse_size(optarg, &so.max_bytes) || so.max_bytes <= 0)
+			if (parse_size(optarg, &o->so.max_bytes) || o->so.max_bytes <= 0)
 				return ht_usage_error("record", "bad size '%s' (e.g. 500M, 2G)", optarg);
 			break;
 		case O_DS:
-			if (parse_downsample(optarg, &so))
+			if (parse_downsample(optarg, &o->so))
 				return ht_usage_error("record", "bad --downsample '%s' (e.g. 1d:1m,7d:10m)", optarg);
 			break;
-		case O_HOST: so.host = optarg; break;
-		case O_ROOT: root = optarg; break;
-		case 'q': r.quiet = 1; break;
-		case 'v': r.verbose = 1; break;
-		case 'h': usage(stdout); return 0;
+		case O_HOST: o->so.host = optarg; break;
+		case O_ROOT: o->root = optarg; break;
+		case 'q': o->quiet = 1; break;
+		case 'v': o->verbose = 1; break;
+		case 'h': usage(stdout); return -1;
 		default: return ht_usage_error("record", "bad option");
 		}
 	}
 	if (optind < argc)
 		return ht_usage_error("record", "unexpected argument '%s'", argv[optind]);
-	if (!db) {
-		if (ht_default_db_path(dbbuf, sizeof(dbbuf))) {
+	return 0;
+}
+
+/* What the options name must exist before anything is created. */
+static int check_paths(struct record_opts *o)
+{
+	char path[4200];
+
+	if (*o->root) {
+		if (ht_path(path, sizeof(path), o->root, "/proc/stat") || access(path, R_OK))
+			return ht_usage_error("record", "--root %s: cannot read %s: %s", o->root,
+					      path, strerror(errno));
+	}
+	if (!o->db) {
+		if (ht_default_db_path(o->dbbuf, sizeof(o->dbbuf))) {
 			rec_err("no default database path: set XDG_STATE_HOME or HOME, or use -d");
 			return 1;
 		}
-		db = dbbuf;
+		o->db = o->dbbuf;
 	}
-	{
-		char dir[4096], *slash;
-		snprintf(dir, sizeof(dir), "%s", db);
-		slash = strrchr(dir, '/');
-		if (slash && slash != dir) {
-			*slash = '\0';
-			if ((err = mkdir_p(dir, 0755))) {
-				rec_err("cannot create %s: %s", dir, strerror(-err));
-				return 1;
-			}
-		}
+	return 0;
+}
+
+static int make_db_dir(const char *db)
+{
+	char dir[4096], *slash;
+	int err;
+
+	snprintf(dir, sizeof(dir), "%s", db);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if ((err = mkdir_p(dir, 0755))) {
+		rec_err("cannot create %s: %s", dir, strerror(-err));
+		return 1;
 	}
-	r.db = db;
-	so.path = db;
-	so.root = root;
+	return 0;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
@@ -498,160 +679,169 @@ static int cmd_record(int argc, char **argv)
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+}
 
-	err = ht_store_open(&so, &r.store, errmsg, sizeof(errmsg));
-	if (err == -ENOSPC) {
-		/* a DB that needs a write to open on a full disk: retry; the
-		 * time until it opens is recorded as a gap */
-		int64_t t0 = ht_now_ns();
-		rec_err("%s; retrying every interval", errmsg);
-		while (err == -ENOSPC && !stop_sig) {
-			ht_sleep_until(ht_now_ns() + interval_ms * 1000000);
-			err = ht_store_open(&so, &r.store, errmsg, sizeof(errmsg));
-		}
-		if (!err)
-			rec_err("%s is writable again: opened after %.0f s", db,
+struct open_try {
+	struct recorder *r;
+	char msg[600];
+	int err;
+};
+
+static int try_open(void *ctx, const struct ht_sched_tick *t)
+{
+	struct open_try *ot = ctx;
+
+	(void)t;
+	ot->err = ht_store_open(&ot->r->o->so, &ot->r->store, ot->msg, sizeof(ot->msg));
+	return ot->err != -ENOSPC;	/* a full disk: try again next interval */
+}
+
+/* Opens the DB; one that needs a write to open on a full disk is retried
+ * every interval until it opens or the recorder is stopped. */
+static int open_store(struct recorder *r)
+{
+	struct open_try ot = { .r = r };
+	struct ht_sched_opts so;
+	struct ht_sched_stats st;
+	int64_t t0 = ht_now_ns();
+
+	ht_sched_opts_default(&so);
+	so.interval_ns = r->o->interval_ms * 1000000;
+	so.ctx = &ot;
+	so.tick = try_open;
+	so.max_ticks = 1;
+	so.should_stop = should_stop;
+	ht_sched_run(&so, &st);
+	if (ot.err == -ENOSPC) {
+		rec_err("%s; retrying every interval", ot.msg);
+		so.max_ticks = 0;
+		so.start_delay_ns = so.interval_ns;
+		ht_sched_run(&so, &st);
+		if (!ot.err)
+			rec_err("%s is writable again: opened after %.0f s", r->o->db,
 				(ht_now_ns() - t0) / 1e9);
-		else if (stop_sig)
-			return 0;
 	}
-	if (err) {
-		rec_err("%s", errmsg);
+	if (ot.err == -ENOSPC && stop_sig)
+		return -EINTR;
+	if (ot.err)
+		rec_err("%s", ot.msg);
+	return ot.err;
+}
+
+static int start_stap(struct recorder *r)
+{
+	char stap_cmd[4200];
+	const char *why;
+
+	if (!strcmp(r->o->stap_mode, "off")) {
+		note(r, "stap: off (--stap off); recording /proc only");
+		return 0;
+	}
+	if ((why = ht_stap_default_cmd(stap_cmd, sizeof(stap_cmd)))) {
+		if (!strcmp(r->o->stap_mode, "on")) {
+			rec_err("--stap on, but stap cannot run here: %s", why);
+			return -ENOENT;
+		}
+		note(r, "stap: off (%s); recording /proc only", why);
+		ht_store_put_event(r->store, ht_wall_ms(), "stap", why);
+		return 0;
+	}
+	r->sv = ht_supervisor_new(&(struct ht_supervisor_opts){ .cmd = stap_cmd });
+	if (!r->sv) {
+		rec_err("cannot supervise stap: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int start_sampling(struct recorder *r)
+{
+	struct ht_sampler_opts sopt;
+
+	ht_sampler_opts_default(&sopt);
+	sopt.root = r->o->root;
+	r->sampler = ht_sampler_new(&sopt);
+	if (!r->sampler) {
+		rec_err("cannot create the sampler: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* A session that cannot begin on a full disk stays wanted: samples queue
+ * in memory and each flush begins it first. */
+static int begin_session(struct recorder *r)
+{
+	int err = ht_store_session_begin(r->store, ht_wall_ms(), r->o->interval_ms, "record",
+					 "recorder not running");
+
+	if (err == -ENOSPC) {
+		r->failing = 1;
+		r->fail_since_ns = r->last_fail_msg_ns = ht_now_ns();
+		rec_err("%s; keeping samples in memory and retrying every interval",
+			ht_store_error(r->store));
+		return 0;
+	}
+	if (err)
+		rec_err("cannot start a session in %s: %s", r->o->db, ht_store_error(r->store));
+	return err;
+}
+
+static const char *end_reason(const struct ht_sched_stats *st)
+{
+	if (stop_sig)
+		return stop_sig == SIGTERM ? "stopped by SIGTERM" : "stopped by SIGINT";
+	return st->end == HT_SCHED_TIME_UP ? "--for elapsed" : "stopped";
+}
+
+/* Ends the session and writes what is queued. Returns the exit code. */
+static int finish(struct recorder *r, const struct ht_sched_stats *st)
+{
+	const char *why = end_reason(st);
+
+	if (r->sv)
+		drain_child(r);
+	ht_supervisor_free(r->sv);
+	r->sv = NULL;
+	ht_store_session_end(r->store, ht_wall_ms(), why);
+	if (ht_store_flush(r->store, -1)) {
+		rec_err("cannot write the last samples to %s: %s (%zu operations lost)",
+			ht_store_file(r->store), ht_store_error(r->store), ht_store_pending(r->store));
 		return 1;
 	}
-	ht_sampler_opts_default(&sopt);
-	sopt.root = root;
-	r.sampler = ht_sampler_new(&sopt);
-	if (!r.sampler) {
-		rec_err("cannot create the sampler: %s", strerror(errno));
+	if (r->ticks == 0 && r->sample_errors) {
+		rec_err("%s after 0 samples: every sample of %s/proc failed", why, r->o->root);
+		return 1;
+	}
+	note(r, "%s after %" PRIu64 " samples", why, r->ticks);
+	return 0;
+}
+
+static int cmd_record(int argc, char **argv)
+{
+	struct record_opts o = { 0 };
+	struct recorder r = { .o = &o, .last_t = -1 };
+	struct ht_sched_stats st;
+	int rc = parse_options(argc, argv, &o);
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if ((rc = check_paths(&o)) || (rc = make_db_dir(o.db)))
+		return rc;
+	r.quiet = o.quiet;
+	r.verbose = o.verbose;
+	o.so.path = o.db;
+	o.so.root = o.root;
+	install_signals();
+	if ((rc = open_store(&r)))
+		return rc == -EINTR ? 0 : 1;
+	rc = 1;
+	if (start_sampling(&r) || start_stap(&r) || begin_session(&r))
 		goto cleanup;
-	}
-
-	if (strcmp(stap_mode, "off")) {
-		if ((why = ht_stap_default_cmd(stap_cmd, sizeof(stap_cmd)))) {
-			if (!strcmp(stap_mode, "on")) {
-				rec_err("--stap on, but stap cannot run here: %s", why);
-				goto cleanup;
-			}
-			note(&r, "stap: off (%s); recording /proc only", why);
-			ht_store_put_event(r.store, ht_wall_ms(), "stap", why);
-			stap_cmd[0] = '\0';
-		}
-		if (stap_cmd[0]) {
-			struct ht_supervisor_opts svo = { .cmd = stap_cmd };
-			r.sv = ht_supervisor_new(&svo);
-			if (!r.sv) {
-				rec_err("cannot supervise stap: %s", strerror(errno));
-				goto cleanup;
-			}
-		}
-	} else {
-		note(&r, "stap: off (--stap off); recording /proc only");
-	}
-	start_wall = ht_wall_ms();
-	err = ht_store_session_begin(r.store, start_wall, interval_ms, "record",
-				     "recorder not running");
-	if (err == -ENOSPC) {
-		/* sample into memory meanwhile; retried every interval */
-		no_session = 1;
-		r.failing = 1;
-		r.fail_since_ns = r.last_fail_msg_ns = ht_now_ns();
-		rec_err("%s; keeping samples in memory and retrying every interval",
-			ht_store_error(r.store));
-	} else if (err) {
-		rec_err("cannot start a session in %s: %s", db, ht_store_error(r.store));
-		goto cleanup;
-	}
-
-	note(&r, "recording to %s every %.3g s%s", db, interval_ms / 1000.0,
-	     for_ms >= 0 ? " for a limited time" : "");
-
-	start_ns = ht_now_ns();
-	next_ns = start_ns;
-	last_maint_ns = start_ns - MAINTAIN_EVERY_NS;
-	last_progress_ns = start_ns;
-	rc = 0;
-	while (!stop_sig) {
-		int64_t now = ht_now_ns();
-		if (r.sv)
-			handle_sv_events(&r, now);
-		if (hup) {
-			hup = 0;
-			if ((err = ht_store_reopen(r.store)))
-				rec_err("cannot reopen %s: %s", db, ht_store_error(r.store));
-			else
-				note(&r, "reopened %s", db);
-		}
-		if (for_ms >= 0 && now - start_ns >= for_ms * 1000000) {
-			stop_reason = "--for elapsed";
-			break;
-		}
-		if (now >= next_ns) {
-			int64_t t = 0;
-			if (ht_sampler_sample(r.sampler) == 0) {
-				t = ht_sampler_system(r.sampler)->wall_ms;
-				put_procs(&r, t);
-				put_system(&r, t, ht_sampler_system(r.sampler));
-				put_coverage(&r, t);
-				r.ticks++;
-				if (no_session && ht_store_session_begin(r.store, start_wall, interval_ms,
-									 "record", "recorder not running") == 0)
-					no_session = 0;
-				if (!no_session)
-					flush(&r, t, now);
-			} else {
-				rec_err("cannot sample %s/proc: %s", root, strerror(errno));
-			}
-			if (!r.failing && now - last_maint_ns >= MAINTAIN_EVERY_NS) {
-				struct ht_store_maint m;
-				last_maint_ns = now;
-				if (ht_store_maintain(r.store, ht_wall_ms(), &m))
-					rec_err("maintenance: %s", ht_store_error(r.store));
-			}
-			if (r.verbose || now - last_progress_ns >= PROGRESS_EVERY_NS) {
-				last_progress_ns = now;
-				progress(&r, t);
-			}
-			next_ns += interval_ms * 1000000;
-			if (next_ns < now)
-				next_ns = now + interval_ms * 1000000;
-		}
-		/* wait for the next tick, reading the tapset stream meanwhile */
-		{
-			struct pollfd pf[2];
-			int nf = 0, timeout;
-			int64_t wait_ns = next_ns - ht_now_ns();
-			if (for_ms >= 0 && start_ns + for_ms * 1000000 - ht_now_ns() < wait_ns)
-				wait_ns = start_ns + for_ms * 1000000 - ht_now_ns();
-			if (r.sv) {
-				if (ht_supervisor_out_fd(r.sv) >= 0)
-					pf[nf++] = (struct pollfd){ ht_supervisor_out_fd(r.sv), POLLIN, 0 };
-				if (ht_supervisor_err_fd(r.sv) >= 0)
-					pf[nf++] = (struct pollfd){ ht_supervisor_err_fd(r.sv), POLLIN, 0 };
-				if (wait_ns > 200000000)
-					wait_ns = 200000000;	/* reap a dead child soon */
-			}
-			timeout = wait_ns > 0 ? (int)((wait_ns + 999999) / 1000000) : 0;
-			if (poll(pf, nf, timeout) > 0 && r.sv)
-				drain_child(&r);
-		}
-	}
-	if (stop_sig)
-		stop_reason = stop_sig == SIGTERM ? "stopped by SIGTERM" : "stopped by SIGINT";
-	if (r.sv)
-		drain_child(&r);
-	ht_supervisor_free(r.sv);
-	r.sv = NULL;
-	ht_store_session_end(r.store, ht_wall_ms(), stop_reason);
-	if ((no_session && ht_store_session_begin(r.store, start_wall, interval_ms, "record",
-						  "recorder not running")) ||
-	    ht_store_flush(r.store, -1)) {
-		rec_err("cannot write the last samples to %s: %s (%zu operations lost)",
-		       db, ht_store_error(r.store), ht_store_pending(r.store));
-		rc = 1;
-	} else {
-		note(&r, "%s after %" PRIu64 " samples", stop_reason, r.ticks);
-	}
+	note(&r, "recording to %s every %.3g s%s", o.db, o.interval_ms / 1000.0,
+	     o.for_ms >= 0 ? " for a limited time" : "");
+	run_schedule(&r, &st);
+	rc = finish(&r, &st);
 cleanup:
 	ht_supervisor_free(r.sv);
 	ht_stream_free(r.stream);

@@ -5,8 +5,8 @@ healthtap_LDADD += $(SQLITE_LIBS)
 
 TESTS += tests/record/kill9.sh tests/record/restart.sh tests/record/import.sh \
 	tests/record/diskfull.sh tests/record/stap.sh tests/record/unit.sh \
-	tests/record/defaults.sh
-EXTRA_DIST += tests/record/unit.sh tests/record/defaults.sh tests/record/common.sh tests/record/kill9.sh tests/record/restart.sh \
+	tests/record/defaults.sh tests/record/rotate.sh tests/record/stall.sh
+EXTRA_DIST += tests/record/unit.sh tests/record/defaults.sh tests/record/rotate.sh tests/record/stall.sh tests/record/common.sh tests/record/kill9.sh tests/record/restart.sh \
 	tests/record/import.sh tests/record/diskfull.sh tests/record/stap.sh
 
 # Benchmark: a synthetic week through the store (make bench).

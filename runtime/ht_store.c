@@ -90,8 +90,8 @@ int store_sql_fail(struct ht_store *st, int rc, const char *what)
 	int err = sql_errno_db(st, rc);
 
 	if (err == -ENOSPC)
-		return store_set_err(st, err, "cannot write %s: disk full (%s)", st->path, what);
-	return store_set_err(st, err, "%s: %s: %s", st->path, what,
+		return store_set_err(st, err, "cannot write %s: disk full (%s)", st->file, what);
+	return store_set_err(st, err, "%s: %s: %s", st->file, what,
 		       st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 }
 
@@ -103,9 +103,9 @@ int store_exec(struct ht_store *st, const char *sql)
 	if (rc != SQLITE_OK) {
 		int err = sql_errno_db(st, rc);
 		if (err == -ENOSPC)
-			store_set_err(st, err, "cannot write %s: disk full", st->path);
+			store_set_err(st, err, "cannot write %s: disk full", st->file);
 		else
-			store_set_err(st, err, "%s: %s", st->path, msg ? msg : sqlite3_errstr(rc));
+			store_set_err(st, err, "%s: %s", st->file, msg ? msg : sqlite3_errstr(rc));
 		sqlite3_free(msg);
 		return err;
 	}
@@ -280,14 +280,14 @@ static int open_db(struct ht_store *st)
 	int rc, err;
 	int64_t v;
 
-	rc = sqlite3_open_v2(st->path, &st->db,
+	rc = sqlite3_open_v2(st->file, &st->db,
 			     ro ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 			     NULL);
 	if (rc != SQLITE_OK) {
 		err = store_sql_errno(rc);
-		if (ro && access(st->path, F_OK) < 0)
+		if (ro && access(st->file, F_OK) < 0)
 			err = -ENOENT;
-		store_set_err(st, err, "cannot open %s: %s", st->path,
+		store_set_err(st, err, "cannot open %s: %s", st->file,
 			st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		sqlite3_close(st->db);
 		st->db = NULL;
@@ -303,12 +303,12 @@ static int open_db(struct ht_store *st)
 	if (ro) {
 		err = store_query_int(st, "SELECT value FROM meta WHERE key = 'schema_version'", &v);
 		if (err == -ENOENT || (err && strstr(st->err, "no such table")))
-			return store_set_err(st, -EPROTO, "%s is not a healthtap database", st->path);
+			return store_set_err(st, -EPROTO, "%s is not a healthtap database", st->file);
 		if (err)
 			return err;
 		if (v > HT_STORE_SCHEMA_VERSION)
 			return store_set_err(st, -EPROTO, "%s has schema version %lld, newer than this "
-				       "healthtap (%d)", st->path, (long long)v,
+				       "healthtap (%d)", st->file, (long long)v,
 				       HT_STORE_SCHEMA_VERSION);
 		return 0;
 	}
@@ -369,7 +369,7 @@ static int open_db(struct ht_store *st)
 			err = rc;
 		} else if (v > HT_STORE_SCHEMA_VERSION) {
 			err = store_set_err(st, -EPROTO, "%s has schema version %lld, newer than this "
-				      "healthtap (%d)", st->path, (long long)v,
+				      "healthtap (%d)", st->file, (long long)v,
 				      HT_STORE_SCHEMA_VERSION);
 		}
 	}
@@ -394,6 +394,35 @@ ready:
 	return store_write_prepare(st);
 }
 
+static void close_file(struct ht_store *st)
+{
+	finalize_all(st);
+	sqlite3_close(st->db);
+	st->db = NULL;
+	if (st->ident_fd >= 0)
+		close(st->ident_fd);
+	st->ident_fd = -1;
+}
+
+/* Opens name as the store's file. On error no file is open. */
+static int open_file(struct ht_store *st, const char *name)
+{
+	char *copy = strdup(name);
+	int err;
+
+	if (!copy)
+		return -ENOMEM;
+	free(st->file);
+	st->file = copy;
+	err = open_db(st);
+	if (!err && !(st->o.flags & HT_STORE_READONLY) &&
+	    (st->ident_fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
+		err = store_set_err(st, -errno, "cannot open %s: %s", name, strerror(errno));
+	if (err)
+		close_file(st);
+	return err;
+}
+
 int ht_store_open(const struct ht_store_opts *o, struct ht_store **out,
 		  char *errmsg, size_t errlen)
 {
@@ -408,6 +437,8 @@ int ht_store_open(const struct ht_store_opts *o, struct ht_store **out,
 	st->o = *o;
 	st->o.root = NULL;
 	st->lock_fd = -1;
+	st->ident_fd = -1;
+	st->nodb_since_ms = -1;
 	st->rolled_to[0] = st->rolled_to[1] = INT64_MIN;
 	if (!st->o.bucket1_ms) st->o.bucket1_ms = DEF_BUCKET1_MS;
 	if (!st->o.bucket2_ms) st->o.bucket2_ms = DEF_BUCKET2_MS;
@@ -420,9 +451,15 @@ int ht_store_open(const struct ht_store_opts *o, struct ht_store **out,
 		hn[sizeof(hn) - 1] = '\0';
 	}
 	st->path = strdup(o->path ? o->path : "");
+	st->file = strdup(st->path ? st->path : "");
 	st->host = strdup(o->host ? o->host : hn);
-	if (!st->path || !st->host) {
+	if (!st->path || !st->file || !st->host) {
 		err = -ENOMEM;
+		goto fail;
+	}
+	if (!st->path[0]) {
+		/* SQLite would open a temporary DB, lost at exit */
+		err = store_set_err(st, -EINVAL, "no database path (an empty name)");
 		goto fail;
 	}
 	if (st->o.bucket2_ms % st->o.bucket1_ms) {
@@ -434,7 +471,7 @@ int ht_store_open(const struct ht_store_opts *o, struct ht_store **out,
 	st->o.root = NULL;
 	if (!(o->flags & HT_STORE_READONLY) && (err = take_lock(st)))
 		goto fail;
-	if ((err = open_db(st)))
+	if ((err = open_file(st, st->path)))
 		goto fail;
 	*out = st;
 	return 0;
@@ -450,29 +487,243 @@ void ht_store_close(struct ht_store *st)
 		return;
 	if (st->db && !(st->o.flags & HT_STORE_READONLY) && st->nops)
 		ht_store_flush(st, -1);
-	finalize_all(st);
-	if (st->db) {
-		sqlite3_close(st->db);
-	}
+	close_file(st);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
 	store_queue_free(st);
 	free(st->path);
+	free(st->file);
 	free(st->host);
 	free(st);
 }
 
-int ht_store_reopen(struct ht_store *st)
+/* ---- reopen ---- */
+
+/* The connection's fields, to try another file and come back. */
+struct conn {
+	sqlite3 *db;
+	char *file;
+	int ident_fd;
+	sqlite3_stmt *stmt[ST_COUNT];
+	struct { char *sql; sqlite3_stmt *stmt; } cache[STMT_CACHE];
+	size_t ncache;
+	int64_t host_id, boot, next_proc_id, next_series_id, rolled_to[2];
+};
+
+#define SWAP(a, b) do { __typeof__(a) t_ = (a); (a) = (b); (b) = t_; } while (0)
+
+/* Exchanges the store's connection with c (an empty c: no file open). */
+static void conn_swap(struct ht_store *st, struct conn *c)
 {
-	finalize_all(st);
-	sqlite3_close(st->db);
-	st->db = NULL;
-	return open_db(st);
+	SWAP(st->db, c->db);
+	SWAP(st->file, c->file);
+	SWAP(st->ident_fd, c->ident_fd);
+	for (int i = 0; i < ST_COUNT; i++)
+		SWAP(st->stmt[i], c->stmt[i]);
+	for (size_t i = 0; i < STMT_CACHE; i++) {
+		SWAP(st->cache[i].sql, c->cache[i].sql);
+		SWAP(st->cache[i].stmt, c->cache[i].stmt);
+	}
+	SWAP(st->ncache, c->ncache);
+	SWAP(st->host_id, c->host_id);
+	SWAP(st->boot, c->boot);
+	SWAP(st->next_proc_id, c->next_proc_id);
+	SWAP(st->next_series_id, c->next_series_id);
+	SWAP(st->rolled_to[0], c->rolled_to[0]);
+	SWAP(st->rolled_to[1], c->rolled_to[1]);
+}
+
+static void empty_conn(struct conn *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ident_fd = -1;
+	c->rolled_to[0] = c->rolled_to[1] = INT64_MIN;
+}
+
+/* Whether the store's path still names the file open. */
+static int path_names_open_file(const struct ht_store *st)
+{
+	struct stat a, b;
+
+	return st->db && st->ident_fd >= 0 && fstat(st->ident_fd, &a) == 0 &&
+	       stat(st->path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* The name the open file has now (it may have been moved); "" when it was
+ * deleted or cannot be told. */
+static void current_name(const struct ht_store *st, char *buf, size_t size)
+{
+	static const char deleted[] = " (deleted)";
+	char link[64];
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (st->ident_fd < 0)
+		return;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", st->ident_fd);
+	n = readlink(link, buf, size - 1);
+	if (n <= 0 || (size_t)n >= size - 1) {
+		buf[0] = '\0';
+		return;
+	}
+	buf[n] = '\0';
+	if ((size_t)n >= sizeof(deleted) - 1 && !strcmp(buf + n - (sizeof(deleted) - 1), deleted))
+		buf[0] = '\0';
+}
+
+/* The open file was moved away from the path, but its WAL and shm files
+ * are still named after the path, where a new DB will look for its own:
+ * checkpoint everything into the file, close it and open it again under
+ * its new name. The session goes on. On error no file is open. */
+static int follow_moved_file(struct ht_store *st)
+{
+	char name[4096];
+	int64_t busy = 1;
+	int err;
+
+	current_name(st, name, sizeof(name));
+	if ((err = store_query_int(st, "PRAGMA wal_checkpoint(TRUNCATE)", &busy)))
+		return err;
+	if (busy)
+		return store_set_err(st, -EBUSY, "cannot reopen %s yet: a reader of the moved "
+				     "file holds its WAL", st->path);
+	close_file(st);
+	if (!name[0])
+		return store_set_err(st, -ENOENT, "the file %s named was deleted", st->path);
+	return open_file(st, name);
+}
+
+/* Closes the session of the open file, and its processes at its last
+ * sample, in one transaction (not through the queue: on error nothing
+ * changed). */
+static int end_session_now(struct ht_store *st, const char *reason)
+{
+	sqlite3_stmt *s;
+	int err, rc;
+
+	if (!st->session)
+		return 0;
+	if ((err = store_exec(st, "BEGIN IMMEDIATE")))
+		return err;
+	if ((err = store_prepare(st, "UPDATE sessions SET end_ms = coalesce(last_ms, start_ms),"
+				 " end_reason = ?1 WHERE id = ?2", &s)))
+		goto fail;
+	sqlite3_bind_text(s, 1, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, st->session);
+	rc = sqlite3_step(s);
+	store_release(st, s);
+	if (rc != SQLITE_DONE) {
+		err = store_sql_fail(st, rc, "session");
+		goto fail;
+	}
+	if ((err = store_prepare(st, "UPDATE procs SET end_ms = (SELECT end_ms FROM sessions"
+				 " WHERE id = ?1) WHERE host_id = ?2 AND end_ms IS NULL", &s)))
+		goto fail;
+	sqlite3_bind_int64(s, 1, st->session);
+	sqlite3_bind_int64(s, 2, st->host_id);
+	rc = sqlite3_step(s);
+	store_release(st, s);
+	if (rc != SQLITE_DONE) {
+		err = store_sql_fail(st, rc, "processes");
+		goto fail;
+	}
+	if ((err = store_exec(st, "COMMIT")))
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	return err;
+}
+
+/* Closes a stashed connection. */
+static void drop_conn(struct ht_store *st, struct conn *c)
+{
+	conn_swap(st, c);
+	close_file(st);
+	free(st->file);
+	st->file = NULL;
+	conn_swap(st, c);
+}
+
+/* Opens the path beside the file open now (whose WAL is not the path's).
+ * On success the old file's session is closed and the new file is the
+ * store's, with a new session and every process and series to declare;
+ * on error nothing changed. */
+static int switch_to_path(struct ht_store *st, int64_t now_ms, const char *reason)
+{
+	struct conn other;
+	int err;
+
+	empty_conn(&other);
+	conn_swap(st, &other);		/* other: the file open until now */
+	err = open_file(st, st->path);
+	if (!err && other.db) {
+		conn_swap(st, &other);
+		err = end_session_now(st, reason);
+		conn_swap(st, &other);
+	}
+	if (err) {
+		char why[sizeof(st->err)];
+		snprintf(why, sizeof(why), "%s", st->err);
+		conn_swap(st, &other);	/* other: the new file */
+		drop_conn(st, &other);
+		if (st->db)
+			return store_set_err(st, err, "%s; still writing %s", why, st->file);
+		return store_set_err(st, err, "%s; no database open", why);
+	}
+	drop_conn(st, &other);
+	store_forget_file(st);
+	st->session = 0;
+	if (st->want.kind) {
+		st->want.start_ms = now_ms;
+		st->want.pending = 1;
+		store_session_start(st);	/* else the next flush retries it */
+	}
+	if (st->nodb_since_ms >= 0) {
+		ht_store_put_gap(st, st->nodb_since_ms, now_ms, "no database open (a reopen failed)");
+		st->nodb_since_ms = -1;
+	}
+	return 0;
+}
+
+int ht_store_reopen(struct ht_store *st, int64_t now_ms, const char *reason, int *moved)
+{
+	int err;
+
+	*moved = 0;
+	if (st->o.flags & HT_STORE_READONLY)
+		return store_set_err(st, -EROFS, "%s is open read-only", st->path);
+	if (path_names_open_file(st))
+		return 0;
+	if (st->nops)
+		return store_set_err(st, -EAGAIN, "cannot reopen %s yet: %zu operations are still "
+				     "queued for %s", st->path, st->nops, st->file);
+	if (st->db && !strcmp(st->file, st->path) && (err = follow_moved_file(st))) {
+		if (!st->db && st->nodb_since_ms < 0)
+			st->nodb_since_ms = now_ms;
+		if (!st->db)
+			store_forget_file(st);
+		return err;
+	}
+	if ((err = switch_to_path(st, now_ms, reason))) {
+		if (!st->db && st->nodb_since_ms < 0) {
+			st->nodb_since_ms = now_ms;
+			store_forget_file(st);
+		}
+		return err;
+	}
+	*moved = 1;
+	return 0;
 }
 
 const char *ht_store_error(const struct ht_store *st)
 {
 	return st->err;
+}
+
+const char *ht_store_file(const struct ht_store *st)
+{
+	return st->file ? st->file : st->path;
 }
 
 sqlite3 *ht_store_db(struct ht_store *st)

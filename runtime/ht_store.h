@@ -79,12 +79,30 @@ int ht_store_open(const struct ht_store_opts *o, struct ht_store **out,
  * NULL. Samples still queued are lost; call ht_store_flush() first to know. */
 void ht_store_close(struct ht_store *st);
 
-/* Closes and reopens the DB file (SIGHUP, or after it was moved), keeping
- * the lock, the queue and the change state. */
-int ht_store_reopen(struct ht_store *st);
+/* Reopens the DB path (SIGHUP after a rotation: mv DB DB.old, then HUP).
+ *   - The path still names the open file: nothing to do (*moved = 0).
+ *   - Otherwise, with nothing queued (-EAGAIN while operations wait for the
+ *     open file: flush first): the open file is checkpointed and followed
+ *     to its new name (its WAL is named after the path, where the new DB
+ *     will look for its own); then the path is opened (created when
+ *     missing) and, on success, the old file's session is closed
+ *     (end_reason reason) and a new one begun in the new file (the kind and
+ *     interval of ht_store_session_begin(), at now_ms): every process and
+ *     series is declared afresh there (*moved = 1).
+ * On error (the path is a directory, a newer schema, not a DB...) nothing
+ * is lost: the store keeps writing the file it had, under its new name
+ * (ht_store_error() says "...; still writing DB.old"), or, when that file
+ * was deleted, has no file ("...; no database open": puts fail with
+ * -ENODEV, the next successful reopen records the time as a gap). The
+ * caller retries later. */
+int ht_store_reopen(struct ht_store *st, int64_t now_ms, const char *reason, int *moved);
 
 /* The message of the latest error ("" if none). Owned by the store. */
 const char *ht_store_error(const struct ht_store *st);
+
+/* The file written: the path, or the name the open file was moved to while
+ * a reopen fails (see ht_store_reopen()). Owned by the store. */
+const char *ht_store_file(const struct ht_store *st);
 
 /* ---- writing ---- */
 
@@ -92,7 +110,9 @@ const char *ht_store_error(const struct ht_store *st);
  * given sampling interval and kind ("record", "import"). When this host has
  * an earlier session, the time from its last flushed sample to now_ms is
  * recorded as a gap with reason gap_reason (e.g. "recorder not running"),
- * and processes left open by it are closed at its last sample. */
+ * and processes left open by it are closed at its last sample. On error
+ * (a full disk) the session stays wanted: puts queue, and each
+ * ht_store_flush() begins it first (as of now_ms) or fails. */
 int ht_store_session_begin(struct ht_store *st, int64_t now_ms,
 			   int64_t interval_ms, const char *kind,
 			   const char *gap_reason);
@@ -102,7 +122,9 @@ int ht_store_session_begin(struct ht_store *st, int64_t now_ms,
 int ht_store_session_end(struct ht_store *st, int64_t now_ms, const char *reason);
 
 /* One process's figures at t_ms. comm and cmdline (may be NULL) are copied
- * when the process is new to the store. Bytes; -1 = unknown (stored NULL). */
+ * when the process is new to the store (ht_store_proc_known() says when to
+ * give the cmdline). Bytes; -1 = unknown (stored NULL). -ENODEV: no file
+ * open (see ht_store_reopen()). */
 struct ht_store_proc_in {
 	pid_t pid;
 	int64_t start_time;		/* clock ticks since boot (stat field 22) */
@@ -112,6 +134,11 @@ struct ht_store_proc_in {
 };
 int ht_store_put_proc(struct ht_store *st, int64_t t_ms,
 		      const struct ht_store_proc_in *p);
+
+/* 1 when the process (pid, start_time) was put into the open file, so its
+ * comm and cmdline are stored already; 0 when the next put declares it
+ * (new, pid reused, or after a reopen moved to another file). */
+int ht_store_proc_known(struct ht_store *st, pid_t pid, int64_t start_time);
 
 /* One system figure at t_ms: name (HT_SYS_* below, or "probe.<subsys>.<rec>"
  * for tapset records), labels ("" or "vec=NET_RX", "cpu=0"), unit ("B",
@@ -131,6 +158,11 @@ int ht_store_put_proc_probe(struct ht_store *st, int64_t t_ms, pid_t pid,
 /* An event: kind "stap" (why the tapset child died), "error", "note". */
 int ht_store_put_event(struct ht_store *st, int64_t t_ms, const char *kind,
 		       const char *text);
+
+/* A time without samples (start_ms, end_ms), e.g. a stalled recorder:
+ * readers do not hold values across it. -EINVAL unless end_ms > start_ms. */
+int ht_store_put_gap(struct ht_store *st, int64_t start_ms, int64_t end_ms,
+		     const char *reason);
 
 /* Writes everything queued in one transaction and marks t_ms as the
  * session's last sample. Returns 0, -ENOSPC (disk full) or -EIO; on error
@@ -286,6 +318,12 @@ struct ht_store_event {
 int ht_store_events(struct ht_store *st, int64_t host_id, int64_t since_ms,
 		    int64_t until_ms,
 		    int (*fn)(void *ctx, const struct ht_store_event *e), void *ctx);
+
+/* Every distinct time in [since_ms, until_ms] at which a process sample, a
+ * process bucket or a system sample was stored (with hundreds of processes:
+ * every sample the recorder took), ascending, into *out (free() it). */
+int ht_store_sample_times(struct ht_store *st, int64_t since_ms, int64_t until_ms,
+			  int64_t **out, size_t *n);
 
 /* The underlying sqlite3 handle, for ad-hoc read-only queries (reports).
  * Owned by the store. */

@@ -45,18 +45,34 @@ enum {
 	ST_FIND_PROC, ST_INS_GAP, ST_INS_PPROBE, ST_COUNT
 };
 
+/* The session a writer wants: begun again when a first begin failed (the
+ * next flush retries it) and in every file a reopen moves to. */
+struct store_session_want {
+	int pending;			/* not begun in the open file yet */
+	int64_t start_ms, interval_ms;
+	char *kind, *gap_reason;
+};
+
 struct ht_store {
 	struct ht_store_opts o;
 	char *path, *host;
 	char boot_id[64];
-	sqlite3 *db;
-	sqlite3_stmt *stmt[ST_COUNT];
 	int lock_fd;
-	int64_t host_id, boot, session;
-	int64_t next_proc_id, next_series_id;
 	char err[512];
+	int64_t session;
+	struct store_session_want want;
+	int64_t nodb_since_ms;		/* no file open since (a reopen failed); -1 */
+
+	/* The connection to the open file: ht_store.c swaps it whole when a
+	 * reopen tries another file. */
+	sqlite3 *db;			/* NULL: no file open */
+	char *file;			/* its name: path, or where it was moved */
+	int ident_fd;			/* O_RDONLY on it: identity and name; -1 */
+	sqlite3_stmt *stmt[ST_COUNT];
 	struct { char *sql; sqlite3_stmt *stmt; } cache[STMT_CACHE];
 	size_t ncache;
+	int64_t host_id, boot;
+	int64_t next_proc_id, next_series_id;
 	int64_t rolled_to[2];		/* downsampled up to here (per step) */
 
 	struct op *ops;
@@ -113,8 +129,13 @@ int store_query_int(struct ht_store *st, const char *sql, int64_t *v);
 
 /* Prepares the statements the queue runs (at open and reopen). */
 int store_write_prepare(struct ht_store *st);
-/* Frees the queue and the process and series tables. */
+/* Forgets every process and series put: their ids belong to the file that
+ * was open (a reopen moved to another); the next puts declare them again. */
+void store_forget_file(struct ht_store *st);
+/* Frees the queue, the process and series tables and the wanted session. */
 void store_queue_free(struct ht_store *st);
+/* Begins st->want in the open file. Returns 0 or -errno (still pending). */
+int store_session_start(struct ht_store *st);
 
 /* ---- rows (ht_store_read.c) ---- */
 

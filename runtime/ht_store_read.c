@@ -507,8 +507,12 @@ int ht_store_series_find(struct ht_store *st, int64_t host_id, const char *name,
 			 const char *labels, int64_t *id)
 {
 	sqlite3_stmt *s;
-	int err = store_prepare(st, "SELECT id FROM series WHERE (?1 = 0 OR host_id = ?1) AND name = ?2"
-			  " AND labels = ?3 ORDER BY host_id LIMIT 1", &s);
+	/* with a host, the UNIQUE(host_id, name, labels) index answers; an OR
+	 * on host_id would scan it (quadratic over an import's new series) */
+	int err = store_prepare(st, host_id ?
+				"SELECT id FROM series WHERE host_id = ?1 AND name = ?2 AND labels = ?3" :
+				"SELECT id FROM series WHERE name = ?2 AND labels = ?3"
+				" ORDER BY host_id LIMIT 1", &s);
 
 	if (err)
 		return err;
@@ -617,3 +621,37 @@ int ht_store_events(struct ht_store *st, int64_t host_id, int64_t since_ms, int6
 	return err;
 }
 
+
+int ht_store_sample_times(struct ht_store *st, int64_t since_ms, int64_t until_ms,
+			  int64_t **out, size_t *n)
+{
+	sqlite3_stmt *s;
+	size_t cap = 0;
+	int rc, err = store_prepare(st, "SELECT t_ms FROM proc_samples WHERE t_ms BETWEEN ?1 AND ?2"
+				    " UNION SELECT t_ms FROM proc_buckets WHERE t_ms BETWEEN ?1 AND ?2"
+				    " UNION SELECT t_ms FROM sys_samples WHERE t_ms BETWEEN ?1 AND ?2"
+				    " ORDER BY 1", &s);
+
+	*out = NULL;
+	*n = 0;
+	if (err)
+		return err;
+	sqlite3_bind_int64(s, 1, since_ms);
+	sqlite3_bind_int64(s, 2, until_ms);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (ht_grow(*out, cap, *n + 1)) {
+			err = -ENOMEM;
+			break;
+		}
+		(*out)[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	store_release(st, s);
+	if (!err && rc != SQLITE_DONE)
+		err = store_sql_fail(st, rc, "sample times");
+	if (err) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return err;
+}

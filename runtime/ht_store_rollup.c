@@ -245,6 +245,8 @@ int ht_store_maintain(struct ht_store *st, int64_t now_ms, struct ht_store_maint
 
 	if (st->o.flags & HT_STORE_READONLY)
 		return store_set_err(st, -EROFS, "%s is open read-only", st->path);
+	if (!st->db)
+		return store_set_err(st, -ENODEV, "no database open (%s)", st->path);
 	if (m)
 		memset(m, 0, sizeof(*m));
 	if ((err = store_exec(st, "BEGIN IMMEDIATE")))

@@ -27,9 +27,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" AND start_time = ?",
 	[ST_INS_PPROBE] = "INSERT OR REPLACE INTO proc_probes(proc_id, name, t_ms, value)"
 		" VALUES (?,?,?,?)",
-	[ST_INS_GAP] = "INSERT INTO gaps(host_id, start_ms, end_ms, reason) VALUES (?,?,?,"
-		"'samples dropped: the memory queue was full while the database could not be written')",
+	[ST_INS_GAP] = "INSERT INTO gaps(host_id, start_ms, end_ms, reason) VALUES (?,?,?,?)",
 };
+
+#define DROPPED_REASON \
+	"samples dropped: the memory queue was full while the database could not be written"
 
 int store_write_prepare(struct ht_store *st)
 {
@@ -56,15 +58,33 @@ static void free_op(struct op *op)
 	free(op->s3);
 }
 
+void store_forget_file(struct ht_store *st)
+{
+	for (size_t i = 0; i < st->series_cap; i++)
+		free(st->series[i].key);
+	free(st->series);
+	free(st->procs);
+	st->series = NULL;
+	st->procs = NULL;
+	st->series_cap = st->series_used = 0;
+	st->proc_cap = st->proc_used = st->proc_dead = 0;
+	st->gen++;
+}
+
 void store_queue_free(struct ht_store *st)
 {
 	for (size_t i = 0; i < st->nops; i++)
 		free_op(&st->ops[i]);
 	free(st->ops);
-	for (size_t i = 0; i < st->series_cap; i++)
-		free(st->series[i].key);
-	free(st->series);
-	free(st->procs);
+	store_forget_file(st);
+	free(st->want.kind);
+	free(st->want.gap_reason);
+}
+
+/* Puts need the open file's ids. */
+static int need_file(struct ht_store *st)
+{
+	return st->db ? 0 : store_set_err(st, -ENODEV, "no database open (%s)", st->path);
 }
 
 /* ---- the queue ---- */
@@ -95,7 +115,8 @@ static void note_drop(struct ht_store *st, int64_t t)
 {
 	struct op *op;
 
-	if (st->gap_op && st->gap_op <= st->nops && st->ops[st->gap_op - 1].kind == OP_GAP) {
+	if (st->gap_op && st->gap_op <= st->nops && st->ops[st->gap_op - 1].kind == OP_GAP &&
+	    !st->ops[st->gap_op - 1].s1) {
 		op = &st->ops[st->gap_op - 1];
 		if (t < op->t)
 			op->t = t;
@@ -187,10 +208,20 @@ static char *dup_or_empty(const char *s)
 	return strdup(s ? s : "");
 }
 
+int ht_store_proc_known(struct ht_store *st, pid_t pid, int64_t start_time)
+{
+	const struct proc_ent *e = proc_find(st, pid);
+
+	return e && e->start_time == start_time;
+}
+
 int ht_store_put_proc(struct ht_store *st, int64_t t_ms, const struct ht_store_proc_in *p)
 {
 	struct proc_ent *e = proc_find(st, p->pid);
 	struct op *op;
+
+	if (need_file(st))
+		return -ENODEV;
 
 	if (e && e->start_time != p->start_time) {
 		/* the pid was reused: the old process is gone */
@@ -277,13 +308,17 @@ int ht_store_put_proc_probe(struct ht_store *st, int64_t t_ms, pid_t pid,
 
 /* ---- system series ---- */
 
-static uint64_t key_hash(const char *k, size_t len)
+/* FNV-1a over a key's bytes: name '\0' labels. */
+static uint64_t hash_more(uint64_t h, const char *k, size_t len)
 {
-	uint64_t h = 1469598103934665603ull;
-
 	for (size_t i = 0; i < len; i++)
 		h = (h ^ (unsigned char)k[i]) * 1099511628211ull;
 	return h;
+}
+
+static uint64_t key_hash(const char *k, size_t len)
+{
+	return hash_more(1469598103934665603ull, k, len);
 }
 
 static int series_grow(struct ht_store *st)
@@ -313,31 +348,33 @@ static int series_grow(struct ht_store *st)
 int ht_store_put_sys(struct ht_store *st, int64_t t_ms, const char *name,
 		     const char *labels, const char *unit, double v)
 {
-	char key[512];
 	size_t nl, ll, len, j;
 	struct series_ent *e;
 	struct op *op;
+	int err;
 
 	if (isnan(v))
 		return 0;
+	if (need_file(st))
+		return -ENODEV;
 	labels = labels ? labels : "";
 	nl = strlen(name);
 	ll = strlen(labels);
-	if (nl + ll + 2 > sizeof(key))
-		return -ENAMETOOLONG;
-	memcpy(key, name, nl + 1);
-	memcpy(key + nl + 1, labels, ll + 1);
 	len = nl + 1 + ll;
 	if ((st->series_used + 1) * 2 > st->series_cap && series_grow(st))
 		return -ENOMEM;
-	for (j = key_hash(key, len) & (st->series_cap - 1);; j = (j + 1) & (st->series_cap - 1)) {
+	for (j = hash_more(key_hash(name, nl + 1), labels, ll) & (st->series_cap - 1);;
+	     j = (j + 1) & (st->series_cap - 1)) {
 		e = &st->series[j];
 		if (!e->key || (!strcmp(e->key, name) && !strcmp(e->key + strlen(e->key) + 1, labels)))
 			break;
 	}
 	if (!e->key) {
 		int64_t id = 0;
-		if (ht_store_series_find(st, st->host_id, name, labels, &id) != 0) {
+		err = ht_store_series_find(st, st->host_id, name, labels, &id);
+		if (err && err != -ENOENT)
+			return err;
+		if (err) {
 			id = st->next_series_id++;
 			op = push_op(st, OP_SERIES_NEW);
 			if (!op)
@@ -350,7 +387,8 @@ int ht_store_put_sys(struct ht_store *st, int64_t t_ms, const char *name,
 		e->key = malloc(len + 1);
 		if (!e->key)
 			return -ENOMEM;
-		memcpy(e->key, key, len + 1);
+		memcpy(e->key, name, nl + 1);
+		memcpy(e->key + nl + 1, labels, ll + 1);
 		e->id = id;
 		st->series_used++;
 	}
@@ -383,18 +421,54 @@ int ht_store_put_event(struct ht_store *st, int64_t t_ms, const char *kind, cons
 	return 0;
 }
 
+int ht_store_put_gap(struct ht_store *st, int64_t start_ms, int64_t end_ms, const char *reason)
+{
+	struct op *op;
+
+	if (end_ms <= start_ms)
+		return -EINVAL;
+	op = push_op(st, OP_GAP);
+	if (!op)
+		return -ENOMEM;
+	op->t = start_ms;
+	op->a = end_ms;
+	op->s1 = dup_or_empty(reason);
+	return op->s1 ? 0 : -ENOMEM;
+}
+
 /* ---- sessions ---- */
 
 int ht_store_session_begin(struct ht_store *st, int64_t now_ms, int64_t interval_ms,
 			   const char *kind, const char *gap_reason)
 {
-	sqlite3_stmt *s = NULL;
-	int64_t prev_last = -1;
-	int rc, err, had_session;
-	char sql[512];
+	struct store_session_want *w = &st->want;
+	char *k, *g;
 
 	if (st->o.flags & HT_STORE_READONLY)
 		return store_set_err(st, -EROFS, "%s is open read-only", st->path);
+	k = strdup(kind ? kind : "record");
+	g = strdup(gap_reason ? gap_reason : "not recording");
+	if (!k || !g) {
+		free(k);
+		free(g);
+		return -ENOMEM;
+	}
+	free(w->kind);
+	free(w->gap_reason);
+	*w = (struct store_session_want){ 1, now_ms, interval_ms, k, g };
+	return store_session_start(st);
+}
+
+int store_session_start(struct ht_store *st)
+{
+	const struct store_session_want *w = &st->want;
+	sqlite3_stmt *s = NULL;
+	int64_t prev_last = -1, now_ms = w->start_ms;
+	int rc, err, had_session;
+	char sql[512];
+
+	if (need_file(st))
+		return -ENODEV;
 	if ((err = store_exec(st, "BEGIN IMMEDIATE")))
 		return err;
 	snprintf(sql, sizeof(sql), "SELECT max(coalesce(last_ms, start_ms)) FROM sessions"
@@ -412,8 +486,7 @@ int ht_store_session_begin(struct ht_store *st, int64_t now_ms, int64_t interval
 		sqlite3_bind_int64(s, 1, st->host_id);
 		sqlite3_bind_int64(s, 2, prev_last);
 		sqlite3_bind_int64(s, 3, now_ms);
-		sqlite3_bind_text(s, 4, gap_reason ? gap_reason : "not recording", -1,
-				  SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 4, w->gap_reason, -1, SQLITE_TRANSIENT);
 		rc = sqlite3_step(s);
 		store_release(st, s);
 		s = NULL;
@@ -436,9 +509,9 @@ int ht_store_session_begin(struct ht_store *st, int64_t now_ms, int64_t interval
 		goto fail;
 	sqlite3_bind_int64(s, 1, st->host_id);
 	sqlite3_bind_int64(s, 2, st->boot);
-	sqlite3_bind_text(s, 3, kind ? kind : "record", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, w->kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 4, getpid());
-	sqlite3_bind_int64(s, 5, interval_ms);
+	sqlite3_bind_int64(s, 5, w->interval_ms);
 	sqlite3_bind_int64(s, 6, now_ms);
 	rc = sqlite3_step(s);
 	store_release(st, s);
@@ -450,6 +523,7 @@ int ht_store_session_begin(struct ht_store *st, int64_t now_ms, int64_t interval
 		goto fail;
 	had_session = st->session != 0;
 	st->session = sqlite3_last_insert_rowid(st->db);
+	st->want.pending = 0;
 	/* puts queued before the first session (its begin failed, say on a
 	 * full disk) keep their change state; a later session stores every
 	 * process and series afresh */
@@ -548,6 +622,7 @@ static int run_op(struct ht_store *st, const struct op *op)
 		sqlite3_bind_int64(s, 1, st->host_id);
 		sqlite3_bind_int64(s, 2, op->t);
 		sqlite3_bind_int64(s, 3, op->a);
+		sqlite3_bind_text(s, 4, op->s1 ? op->s1 : DROPPED_REASON, -1, SQLITE_STATIC);
 		break;
 	case OP_SESSION_END:
 		s = st->stmt[ST_END_SESSION];
@@ -593,6 +668,11 @@ int ht_store_flush(struct ht_store *st, int64_t t_ms)
 
 	if (st->o.flags & HT_STORE_READONLY)
 		return store_set_err(st, -EROFS, "%s is open read-only", st->path);
+	if (need_file(st))
+		return -ENODEV;
+	/* the session first: until it is begun, puts only queue */
+	if (st->want.pending && (err = store_session_start(st)))
+		return err == -ENOSPC ? -ENOSPC : (err == -ENOMEM ? -ENOMEM : -EIO);
 	end_unseen(st);
 	st->gen++;
 	if ((err = store_exec(st, "BEGIN IMMEDIATE")))

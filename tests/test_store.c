@@ -417,6 +417,155 @@ static void test_open_errors(void)
 	CHECK(strstr(err, "is not a healthtap database") != NULL);
 }
 
+/* An open of another file by the test, to look inside a file the store
+ * no longer has open. */
+static int64_t q_file(const char *path, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int64_t v = -999;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return v;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	sqlite3_close(db);
+	return v;
+}
+
+static void put_interval(struct ht_store *st, int64_t t, int64_t rss)
+{
+	struct ht_store_proc_in p = { .pid = 99, .start_time = 5, .comm = "worker",
+				      .rss = rss, .anon = 1 };
+
+	/* as record does: the command line only for a process new to the file */
+	if (!ht_store_proc_known(st, p.pid, p.start_time))
+		p.cmdline = "worker --x";
+	CHECK_INT(ht_store_put_proc(st, t, &p), 0);
+	CHECK_INT(ht_store_put_sys(st, t, HT_SYS_CPU_BUSY, "", "%", 12.5), 0);
+	CHECK_INT(ht_store_flush(st, t), 0);
+}
+
+/* Reopen: the same file changes nothing; a moved file is followed and its
+ * session closed, the new file gets a session with every process and
+ * series declared; a bad path keeps the old file (under its new name),
+ * with nothing lost; a deleted old file and a bad path leave no file open
+ * without a crash, and the next good reopen records the time as a gap. */
+static void test_reopen(void)
+{
+	struct ht_store *st = open_store("r.db", NULL);
+	char path[512], moved[600], cmd[1400];
+	int mv;
+
+	snprintf(path, sizeof(path), "%s/r.db", dir);
+	snprintf(moved, sizeof(moved), "%s/r.db.1", dir);
+	CHECK_INT(ht_store_session_begin(st, T0, 1000, "record", NULL), 0);
+	put_interval(st, T0, 4096);
+	CHECK_INT(ht_store_proc_known(st, 99, 5), 1);
+	CHECK_INT(ht_store_proc_known(st, 99, 6), 0);
+	CHECK_INT(ht_store_reopen(st, T0 + 500, "rotated", &mv), 0);
+	CHECK_INT(mv, 0);
+	CHECK_INT(q(st, "SELECT count(*) FROM sessions"), 1);
+
+	/* rotation */
+	CHECK_INT(rename(path, moved), 0);
+	put_interval(st, T0 + 1000, 8192);	/* written to the moved file */
+	CHECK_INT(ht_store_put_event(st, T0 + 1100, "note", "queued"), 0);
+	CHECK_INT(ht_store_reopen(st, T0 + 1200, "rotated", &mv), -EAGAIN);
+	CHECK_INT(ht_store_flush(st, -1), 0);
+	CHECK_INT(ht_store_reopen(st, T0 + 1200, "rotated", &mv), 0);
+	CHECK_INT(mv, 1);
+	CHECK_STR(ht_store_file(st), path);
+	CHECK_INT(ht_store_proc_known(st, 99, 5), 0);	/* to declare again */
+	put_interval(st, T0 + 2000, 8192);
+	CHECK_INT(q(st, "SELECT count(*) FROM sessions WHERE end_ms IS NULL AND start_ms = "
+		    "1800000001200"), 1);
+	CHECK_INT(q(st, "SELECT count(*) FROM procs WHERE pid = 99 AND cmdline = 'worker --x'"), 1);
+	CHECK_INT(q(st, "SELECT count(*) FROM proc_samples s JOIN procs p ON p.id = s.proc_id"), 1);
+	CHECK_INT(q(st, "SELECT count(*) FROM sys_samples s JOIN series r ON r.id = s.series_id"), 1);
+	CHECK_INT(q(st, "SELECT count(*) FROM gaps"), 0);
+	CHECK_INT(q_file(moved, "SELECT count(*) FROM sessions WHERE end_reason = 'rotated'"
+			 " AND end_ms = 1800000001000"), 1);
+	CHECK_INT(q_file(moved, "SELECT count(*) FROM procs WHERE end_ms = 1800000001000"), 1);
+	CHECK_INT(q_file(moved, "SELECT count(*) FROM events WHERE text = 'queued'"), 1);
+	CHECK_INT(q_file(moved, "SELECT count(*) FROM proc_samples"), 2);
+
+	/* a directory at the path: the old file goes on, under its new name */
+	CHECK_INT(rename(path, moved), 0);
+	CHECK_INT(mkdir(path, 0755), 0);
+	CHECK(ht_store_reopen(st, T0 + 2500, "rotated", &mv) < 0);
+	CHECK_INT(mv, 0);
+	CHECK(strstr(ht_store_error(st), "; still writing ") != NULL);
+	CHECK_STR(ht_store_file(st), moved);
+	put_interval(st, T0 + 3000, 16384);
+	CHECK_INT(q_file(moved, "SELECT count(*) FROM proc_samples WHERE rss = 16384"), 1);
+	CHECK_INT(q_file(moved, "SELECT count(*) FROM sessions WHERE end_ms IS NULL"), 1);
+	CHECK_INT(rmdir(path), 0);
+	CHECK_INT(ht_store_reopen(st, T0 + 3500, "rotated", &mv), 0);
+	CHECK_INT(mv, 1);
+	put_interval(st, T0 + 4000, 16384);
+	CHECK_INT(q(st, "SELECT count(*) FROM proc_samples WHERE rss = 16384"), 1);
+
+	/* the old file deleted and the path a directory: no file, no crash */
+	CHECK_INT(rename(path, moved), 0);
+	CHECK_INT(unlink(moved), 0);
+	CHECK_INT(mkdir(path, 0755), 0);
+	CHECK(ht_store_reopen(st, T0 + 4500, "rotated", &mv) < 0);
+	CHECK(strstr(ht_store_error(st), "deleted") != NULL);
+	struct ht_store_proc_in p = { .pid = 99, .start_time = 5, .comm = "worker", .rss = 1 };
+	CHECK_INT(ht_store_put_proc(st, T0 + 5000, &p), -ENODEV);
+	CHECK_INT(ht_store_put_sys(st, T0 + 5000, HT_SYS_CPU_BUSY, "", "%", 1), -ENODEV);
+	CHECK_INT(ht_store_flush(st, T0 + 5000), -ENODEV);
+	CHECK(ht_store_reopen(st, T0 + 5500, "rotated", &mv) < 0);
+	CHECK(strstr(ht_store_error(st), "no database open") != NULL);
+	CHECK_INT(rmdir(path), 0);
+	CHECK_INT(ht_store_reopen(st, T0 + 6000, "rotated", &mv), 0);
+	put_interval(st, T0 + 6000, 1);
+	CHECK_INT(q(st, "SELECT count(*) FROM gaps WHERE start_ms = 1800000004500"
+		    " AND end_ms = 1800000006000"), 1);
+	CHECK_INT(q(st, "SELECT count(*) FROM procs"), 1);
+	ht_store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -f %s %s-wal %s-shm %s.lock", path, path, path, path);
+	CHECK_INT(system(cmd), 0);
+}
+
+/* Labels of any length; a gap put by the writer; the sample clock. */
+static void test_labels_gaps_times(void)
+{
+	struct ht_store *st = open_store("l.db", NULL);
+	char labels[3000];
+	int64_t *times = NULL, gap[3] = { 0 };
+	size_t n = 0;
+
+	memset(labels, 'x', sizeof(labels) - 1);
+	memcpy(labels, "comm=", 5);
+	labels[sizeof(labels) - 1] = '\0';
+	CHECK_INT(ht_store_session_begin(st, T0, 1000, "import", NULL), 0);
+	CHECK_INT(ht_store_put_sys(st, T0, "probe.sched.x", labels, "1", 1), 0);
+	CHECK_INT(ht_store_put_sys(st, T0 + 1000, "probe.sched.x", labels, "1", 2), 0);
+	CHECK_INT(ht_store_put_sys(st, T0 + 3000, "probe.sched.x", "", "1", 3), 0);
+	CHECK_INT(ht_store_put_gap(st, T0 + 1000, T0 + 3000, "recorder stalled"), 0);
+	CHECK_INT(ht_store_put_gap(st, T0 + 3000, T0 + 3000, "empty"), -EINVAL);
+	CHECK_INT(ht_store_flush(st, T0 + 3000), 0);
+	CHECK_INT(q(st, "SELECT count(*) FROM series WHERE length(labels) = 2999"), 1);
+	CHECK_INT(ht_store_gaps(st, 0, 0, 0, on_gap, gap), 0);
+	CHECK_INT(gap[0], 1);
+	CHECK_INT(gap[1], T0 + 1000);
+	CHECK_INT(gap[2], T0 + 3000);
+	CHECK_INT(q(st, "SELECT count(*) FROM gaps WHERE reason = 'recorder stalled'"), 1);
+	CHECK_INT(ht_store_sample_times(st, T0 + 500, T0 + 5000, &times, &n), 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_INT(times[0], T0 + 1000);
+		CHECK_INT(times[1], T0 + 3000);
+	}
+	free(times);
+	ht_store_close(st);
+}
+
 int main(void)
 {
 	char path[512];
@@ -440,6 +589,8 @@ int main(void)
 	test_size_retention();
 	test_queue_full();
 	test_open_errors();
+	test_reopen();
+	test_labels_gaps_times();
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
