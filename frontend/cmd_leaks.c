@@ -23,7 +23,6 @@
 #include "out_json.h"
 #include "ht_counter.h"
 #include "ht_sampler.h"
-#include <sqlite3.h>
 #include "ht_store.h"
 #include "proc_pid_cgroup.h"
 #include "proc_pid_file.h"
@@ -644,51 +643,23 @@ static int64_t recorded_interval(struct ht_store *st, int64_t since, int64_t unt
 
 /* Every time in [since, until] at which the recorder stored anything (a
  * process or a system figure changed: with hundreds of processes, every
- * sample), thinned to about 4000, from the schema of docs/schema.md through
- * the store's read-only handle. Returns 0 (*n may be 0: then read on a
+ * sample), thinned to about 4000. Returns 0 (*n may be 0: then read on a
  * grid), -ENOMEM or -EIO. */
 static int sample_clock(struct ht_store *st, int64_t since, int64_t until,
 			int64_t **out, size_t *n)
 {
-	static const char sql[] =
-		"SELECT t_ms FROM proc_samples WHERE t_ms BETWEEN ?1 AND ?2 "
-		"UNION SELECT t_ms FROM proc_buckets WHERE t_ms BETWEEN ?1 AND ?2 "
-		"UNION SELECT t_ms FROM sys_samples WHERE t_ms BETWEEN ?1 AND ?2 "
-		"ORDER BY 1";
-	sqlite3_stmt *q = NULL;
-	int64_t *t = NULL;
-	size_t cap = 0, m = 0, every, k = 0;
-	int rc = -EIO;
+	size_t m, every, k = 0;
+	int rc = ht_store_sample_times(st, since, until, out, &m);
 
-	*out = NULL;
 	*n = 0;
-	if (sqlite3_prepare_v2(ht_store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
-		goto cleanup;
-	sqlite3_bind_int64(q, 1, since);
-	sqlite3_bind_int64(q, 2, until);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		if (ht_grow(t, cap, m + 1)) {
-			rc = -ENOMEM;
-			goto cleanup;
-		}
-		t[m++] = sqlite3_column_int64(q, 0);
-	}
-	if (rc != SQLITE_DONE) {
-		rc = -EIO;
-		goto cleanup;
-	}
+	if (rc)
+		return rc == -ENOMEM ? rc : -EIO;
 	every = m / 4000 + 1;
 	for (size_t i = 0; i < m; i++)
 		if (i % every == 0 || i == m - 1)
-			t[k++] = t[i];
-	*out = t;
+			(*out)[k++] = (*out)[i];
 	*n = m < 3 ? 0 : k;
-	t = NULL;
-	rc = 0;
-cleanup:
-	sqlite3_finalize(q);
-	free(t);
-	return rc;
+	return 0;
 }
 
 static int collect_db(const struct leak_collect_opts *o, struct leak_report *r,
