@@ -103,6 +103,7 @@ static int parse_header(struct ht_stream *s, const char *line)
 		snprintf(ver, sizeof(ver), "%d", h.version);
 		return report(s, "unsupported protocol version %s (this reader speaks v=1)", ver);
 	}
+	h.line = s->lineno;
 	s->header = h;
 	s->have_header = 1;
 	return 0;

@@ -16,6 +16,7 @@ struct ht_stream_header {
 	char runtime[16];		/* "bpf", "kernel", or "" if absent */
 	int64_t start_ms;		/* -1 if absent */
 	int64_t interval_ms;		/* -1 if absent */
+	uint64_t line;			/* the line it was read from */
 };
 
 struct ht_record {
