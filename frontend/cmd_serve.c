@@ -31,6 +31,7 @@
 #include "cli.h"
 #include "ht_path.h"
 #include "ht_counter.h"
+#include "ht_sched.h"
 #include "serve_db.h"
 #include "serve_render.h"
 #include "serve_snap.h"
@@ -206,31 +207,45 @@ static void sample_once(struct server *srv)
 	publish(srv, snap);
 }
 
+static int sampler_tick(void *arg, const struct ht_sched_tick *t)
+{
+	(void)t;
+	sample_once(arg);
+	return 0;
+}
+
+/* Until the deadline or shutdown (server_free() broadcasts stop_cv). */
+static void sampler_wait(void *arg, int64_t deadline_ns)
+{
+	struct server *srv = arg;
+	struct timespec ts = { deadline_ns / 1000000000, deadline_ns % 1000000000 };
+
+	pthread_mutex_lock(&srv->stop_mu);
+	if (!atomic_load(&srv->stopping))
+		pthread_cond_timedwait(&srv->stop_cv, &srv->stop_mu, &ts);
+	pthread_mutex_unlock(&srv->stop_mu);
+}
+
+static int sampler_should_stop(void *arg)
+{
+	return atomic_load(&((struct server *)arg)->stopping);
+}
+
+/* Samples every interval on ht_sched's schedule (missed ticks skipped,
+ * never run in a burst); main took the first sample already. */
 static void *sampler_main(void *arg)
 {
 	struct server *srv = arg;
-	int64_t interval = srv->o.interval_ms * 1000000, next = ht_now_ns() + interval;
+	struct ht_sched_opts so;
 
-	pthread_mutex_lock(&srv->stop_mu);
-	while (!atomic_load(&srv->stopping)) {
-		struct timespec ts = { next / 1000000000, next % 1000000000 };
-		int64_t now;
-
-		pthread_cond_timedwait(&srv->stop_cv, &srv->stop_mu, &ts);
-		if (atomic_load(&srv->stopping))
-			break;
-		now = ht_now_ns();
-		if (now < next)
-			continue;
-		pthread_mutex_unlock(&srv->stop_mu);
-		sample_once(srv);
-		next += interval;
-		now = ht_now_ns();
-		if (next <= now)	/* fell behind: skip, don't burst */
-			next = now + interval;
-		pthread_mutex_lock(&srv->stop_mu);
-	}
-	pthread_mutex_unlock(&srv->stop_mu);
+	ht_sched_opts_default(&so);
+	so.interval_ns = srv->o.interval_ms * 1000000;
+	so.start_delay_ns = so.interval_ns;
+	so.ctx = srv;
+	so.tick = sampler_tick;
+	so.wait = sampler_wait;
+	so.should_stop = sampler_should_stop;
+	ht_sched_run(&so, NULL);
 	return NULL;
 }
 
