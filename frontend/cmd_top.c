@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
-#include "ht_counter.h"
+#include "ht_sched.h"
 #include "top_collect.h"
 #include "top_hosts.h"
 #include "top_render.h"
@@ -84,47 +84,68 @@ static int utf8_locale(void)
 	return cs && (!strcmp(cs, "UTF-8") || !strcmp(cs, "utf8"));
 }
 
-/* Batch and JSON: sample here, in this thread. */
-static int run_sync(struct top_collector *c, const struct top_renderer *r,
-		    struct top_render_ctx *ctx, int64_t interval_ms, int64_t iterations)
-{
-	char msg[256];
-	int64_t next = ht_now_ns();
-	uint64_t n = 0;
+/* Batch and JSON: sample here, in this thread, on ht_sched's schedule. */
+struct sync_run {
+	struct top_collector *c;
+	const struct top_renderer *r;
+	struct top_render_ctx *ctx;
+	uint64_t frames;
+};
 
-	/* A first sample primes the counters so frame 1 already has rates. */
-	if (top_collect_sample(c, msg, sizeof(msg))) {
+static int sync_tick(void *arg, const struct ht_sched_tick *t)
+{
+	struct sync_run *s = arg;
+	struct top_frame *f;
+	char msg[256];
+	int err;
+
+	if (top_collect_sample(s->c, msg, sizeof(msg))) {
 		ht_err("%s", msg);
 		return 1;
 	}
-	next += 200 * 1000000LL;
-	while (!stop_requested && (iterations == 0 || (int64_t)n < iterations)) {
-		struct top_frame *f;
-		int err;
-
-		top_collect_wait(c, next);
-		if (stop_requested)
-			break;
-		if (top_collect_sample(c, msg, sizeof(msg))) {
-			ht_err("%s", msg);
-			return 1;
-		}
-		f = top_collect_frame(c);
-		if (!f) {
-			ht_err("cannot build a frame: %s", strerror(ENOMEM));
-			return 1;
-		}
-		ctx->frame_no = n + 1;
-		err = r->frame(ctx, f);
-		top_frame_free(f);
-		if (err) {
-			ht_err("cannot write the frame: %s", strerror(-err));
-			return 1;
-		}
-		n++;
-		next += interval_ms * 1000000LL;
+	if (t->seq == 1)
+		return 0;	/* primes the counters, so frame 1 has rates */
+	f = top_collect_frame(s->c);
+	if (!f) {
+		ht_err("cannot build a frame: %s", strerror(ENOMEM));
+		return 1;
+	}
+	s->ctx->frame_no = ++s->frames;
+	err = s->r->frame(s->ctx, f);
+	top_frame_free(f);
+	if (err) {
+		ht_err("cannot write the frame: %s", strerror(-err));
+		return 1;
 	}
 	return 0;
+}
+
+static void sync_wait(void *arg, int64_t deadline_ns)
+{
+	top_collect_wait(((struct sync_run *)arg)->c, deadline_ns);
+}
+
+static int sync_should_stop(void *arg)
+{
+	(void)arg;
+	return stop_requested;
+}
+
+static int run_sync(struct top_collector *c, const struct top_renderer *r,
+		    struct top_render_ctx *ctx, int64_t interval_ms, int64_t iterations)
+{
+	struct sync_run s = { c, r, ctx, 0 };
+	struct ht_sched_opts so;
+
+	ht_sched_opts_default(&so);
+	so.interval_ns = interval_ms * 1000000LL;
+	so.second_ns = 200 * 1000000LL;
+	so.max_ticks = iterations ? (uint64_t)iterations + 1 : 0;
+	so.ctx = &s;
+	so.tick = sync_tick;
+	so.wait = sync_wait;
+	so.should_stop = sync_should_stop;
+	return ht_sched_run(&so, NULL) ? 1 : 0;
 }
 
 /* --hosts: several hosts' healthtap serve in one table (top_hosts.c). */

@@ -16,6 +16,7 @@
 #include "ht_buf.h"
 #include "ht_counter.h"
 #include "ht_path.h"
+#include "ht_sched.h"
 #include "ht_supervisor.h"
 #include "proc_interrupts.h"
 #include "proc_pid_status.h"
@@ -883,47 +884,76 @@ static void publish(struct top_collector *c, struct top_frame *f, int err, const
 	if (write(c->ready[1], &b, 1) < 0) { /* full pipe: the UI has a wake-up pending */ }
 }
 
+/* Applies what the UI asked for (detail pid, threads); returns whether it
+ * wants a frame at once. */
+static int take_requests(struct top_collector *c)
+{
+	pid_t det;
+	int thr, pending;
+
+	pthread_mutex_lock(&c->lock);
+	det = c->req_detail;
+	thr = c->req_threads;
+	pending = c->req_pending;
+	c->req_pending = 0;
+	pthread_mutex_unlock(&c->lock);
+	top_collect_set(c, det, thr);
+	return pending;
+}
+
+static int collector_tick(void *arg, const struct ht_sched_tick *t)
+{
+	struct top_collector *c = arg;
+	char msg[256];
+	int err;
+
+	(void)t;
+	take_requests(c);
+	err = top_collect_sample(c, msg, sizeof(msg));
+	if (err)
+		publish(c, NULL, err, msg);
+	else
+		publish(c, build_frame(c, 1), 0, NULL);
+	return 0;
+}
+
+/* Between samples: the stream and stap pipes, and the UI's requests,
+ * answered at once from the last sample. */
+static void collector_wait(void *arg, int64_t deadline_ns)
+{
+	struct top_collector *c = arg;
+
+	if (take_requests(c) && c->sampled)
+		publish(c, build_frame(c, 1), 0, NULL);
+	wait_until(c, deadline_ns, c->wake[0]);
+}
+
+static int collector_should_stop(void *arg)
+{
+	struct top_collector *c = arg;
+	int stop;
+
+	pthread_mutex_lock(&c->lock);
+	stop = c->stop;
+	pthread_mutex_unlock(&c->lock);
+	return stop;
+}
+
+/* Samples on ht_sched's schedule. The first sample only primes the
+ * counters: the second comes 200 ms later so that rates show at once. */
 static void *collector_main(void *arg)
 {
 	struct top_collector *c = arg;
-	int64_t next = ht_now_ns();
-	char msg[256];
+	struct ht_sched_opts so;
 
-	for (;;) {
-		int stop, woken, err;
-		pid_t det;
-		int thr, pending;
-
-		pthread_mutex_lock(&c->lock);
-		stop = c->stop;
-		det = c->req_detail;
-		thr = c->req_threads;
-		pending = c->req_pending;
-		c->req_pending = 0;
-		pthread_mutex_unlock(&c->lock);
-		if (stop)
-			break;
-		top_collect_set(c, det, thr);
-		if (pending && c->sampled) {	/* answer at once from the last sample */
-			publish(c, build_frame(c, 1), 0, NULL);
-			goto wait;
-		}
-		if (ht_now_ns() < next)
-			goto wait;
-		err = top_collect_sample(c, msg, sizeof(msg));
-		if (err)
-			publish(c, NULL, err, msg);
-		else
-			publish(c, build_frame(c, 1), 0, NULL);
-		/* The first sample only primes the counters: the second comes
-		 * 200 ms later so that rates show at once. */
-		next += c->seq == 1 ? 200 * 1000000LL : c->interval_ms * 1000000LL;
-		if (next < ht_now_ns())		/* a slow sample: do not catch up */
-			next = ht_now_ns() + c->interval_ms * 1000000LL;
-wait:
-		woken = wait_until(c, next, c->wake[0]);
-		(void)woken;
-	}
+	ht_sched_opts_default(&so);
+	so.interval_ns = c->interval_ms * 1000000LL;
+	so.second_ns = 200 * 1000000LL;
+	so.ctx = c;
+	so.tick = collector_tick;
+	so.wait = collector_wait;
+	so.should_stop = collector_should_stop;
+	ht_sched_run(&so, NULL);
 	return NULL;
 }
 
