@@ -17,8 +17,8 @@
 #include "cli.h"
 #include "fmt.h"
 #include "out_json.h"
-#include "ht_counter.h"
 #include "ht_proctable.h"
+#include "ht_sched.h"
 #include "ht_trend.h"
 #include "proc_pid_smaps.h"
 #include "proc_pid_smaps_rollup.h"
@@ -193,35 +193,54 @@ static double as_double(int64_t v)
 	return v >= 0 ? (double)v : NAN;
 }
 
-static void sleep_ms(int64_t ms)
+struct settle {
+	struct soak *s;
+	int64_t prev[MAX_TARGETS];
+	int64_t still_since_ns;
+	int settled;
+};
+
+/* Reads every live target's RSS; ends the schedule once none has changed
+ * for settle_ms. */
+static int settle_tick(void *arg, const struct ht_sched_tick *t)
 {
-	ht_sleep_until(ht_now_ns() + ms * 1000000LL);
+	struct settle *w = arg;
+	int changed = t->seq == 1;	/* the first reading is the reference */
+
+	for (int i = 0; i < w->s->ntargets; i++) {
+		int64_t now = read_rss(w->s->root, w->s->targets[i].pid);
+		changed |= now != w->prev[i];
+		w->prev[i] = now;
+	}
+	if (changed)
+		w->still_since_ns = t->now_ns;
+	else if (t->now_ns - w->still_since_ns >= w->s->settle_ms * 1000000LL)
+		w->settled = 1;
+	return w->settled;
+}
+
+static int settle_should_stop(void *arg)
+{
+	(void)arg;
+	return stop_requested;
 }
 
 /* Waits until every live target's RSS has held still for settle_ms, at most
- * 5 x settle_ms + 1 s. Returns 1 if settled. */
+ * 5 x settle_ms + 1 s, reading every 50 ms (ht_sched). Returns 1 if
+ * settled. */
 static int wait_settled(struct soak *s)
 {
-	int64_t deadline = ht_now_ns() + (s->settle_ms * 5 + 1000) * 1000000LL;
-	int64_t still_since = ht_now_ns();
-	int64_t prev[MAX_TARGETS];
+	struct settle w = { .s = s };
+	struct ht_sched_opts so;
 
-	for (int i = 0; i < s->ntargets; i++)
-		prev[i] = read_rss(s->root, s->targets[i].pid);
-	while (ht_now_ns() < deadline && !stop_requested) {
-		int changed = 0;
-		sleep_ms(s->settle_ms < 50 ? s->settle_ms + 1 : 50);
-		for (int i = 0; i < s->ntargets; i++) {
-			int64_t now = read_rss(s->root, s->targets[i].pid);
-			changed |= now != prev[i];
-			prev[i] = now;
-		}
-		if (changed)
-			still_since = ht_now_ns();
-		else if (ht_now_ns() - still_since >= s->settle_ms * 1000000LL)
-			return 1;
-	}
-	return 0;
+	ht_sched_opts_default(&so);
+	so.interval_ns = (s->settle_ms < 50 ? s->settle_ms + 1 : 50) * 1000000LL;
+	so.run_ns = (s->settle_ms * 5 + 1000) * 1000000LL;
+	so.ctx = &w;
+	so.tick = settle_tick;
+	so.should_stop = settle_should_stop;
+	ht_sched_run(&so, NULL);
+	return w.settled;
 }
 
 static int add_sample(struct target *t, const struct sample *x)
