@@ -12,6 +12,8 @@ healthtap_SOURCES += frontend/cmd_leaks.c frontend/cmd_check.c frontend/leaks.h
 # A process with a known memory behaviour, driven by the live tests.
 check_PROGRAMS += tests/leaks/leaker
 tests_leaks_leaker_LDADD = -lpthread
+tests_leaks_leaker_CFLAGS = $(HELPER_CFLAGS)
+tests_leaks_leaker_LDFLAGS =
 
 # Writes a history DB with known series through the store API.
 check_PROGRAMS += tests/leaks/mkdb

@@ -8,5 +8,7 @@ dist_gnuplot_DATA = gnuplot/soak.gp
 dist_man_MANS += docs/healthtap-soak.1
 
 check_PROGRAMS += tests/soak/fakeserver
+tests_soak_fakeserver_CFLAGS = $(HELPER_CFLAGS)
+tests_soak_fakeserver_LDFLAGS =
 TESTS += tests/soak/soak.sh
 EXTRA_DIST += tests/soak/soak.sh

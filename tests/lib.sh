@@ -22,6 +22,20 @@ require_stap() {
 	exit 77
 }
 
+# slow_suite NAME: the guest kernel and package suites call it first. They
+# run once, in the plain make check; HEALTHTAP_SKIP_SLOW=1 (distcheck's
+# sanitizer pass) skips them, also under HEALTHTAP_REQUIRE_STAP=1.
+slow_suite() {
+	[ "${HEALTHTAP_SKIP_SLOW:-0}" = 1 ] || return 0
+	echo "SKIP: the $1 suite runs in the plain make check (HEALTHTAP_SKIP_SLOW=1)"
+	exit 77
+}
+
+# sanitized: true in a --enable-sanitizers build's tests (tests/sanitized).
+# Memory bounds of our own processes are checked in the plain build only:
+# ASan's quarantine keeps freed memory (LSan finds the leaks instead).
+sanitized() { [ "${HEALTHTAP_SANITIZED:-0}" = 1 ]; }
+
 # expect_exit CODE CMD...: runs CMD, fails unless it exits with CODE.
 expect_exit() {
 	local want=$1 got=0

@@ -96,6 +96,7 @@ static void test_live_self(void)
 
 	CHECK_INT(proc_pid_smaps_read("", getpid(), &m), 0);
 	CHECK(m.n > 5);
+	proc_pid_smaps_free(&m);
 	CHECK_INT(proc_pid_smaps_read("/nonexistent", getpid(), &m), -ENOENT);
 	CHECK_INT(m.n, 0);
 	proc_pid_smaps_read("", getpid(), &m);

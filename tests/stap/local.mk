@@ -10,4 +10,6 @@ EXTRA_DIST += tests/stap/harness tests/stap/sched-runok.sh \
 	tests/stap/runok/all-runok.sh tests/stap/parseok.sh tests/stap/parseok
 check_PROGRAMS += tests/helpers/memhog
 tests_helpers_memhog_SOURCES = tests/helpers/memhog.c
+tests_helpers_memhog_CFLAGS = $(HELPER_CFLAGS)
+tests_helpers_memhog_LDFLAGS =
 bench_scripts += bench/tapset-overhead.sh
