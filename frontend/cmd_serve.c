@@ -33,6 +33,7 @@
 #include "ht_counter.h"
 #include "ht_sched.h"
 #include "serve_db.h"
+#include "serve_guard.h"
 #include "serve_render.h"
 #include "serve_snap.h"
 
@@ -44,6 +45,9 @@
 #define MAX_SERIES_POINTS 100000
 #define MAX_RESPONSE (64u << 20)	/* a render past this is a 500 */
 #define MAX_SECRET_FILE 65536
+#define MAX_QUERY_ARGS 32		/* more: 414 before libmicrohttpd splits them */
+_Static_assert(MAX_QUERY_ARGS == 32, "on_uri's answer says 32");
+#define FREE_AUTH_FAILURES 5		/* per address, before the back-off */
 
 struct serve_opts {
 	const char *listen;
@@ -87,9 +91,12 @@ struct server {
 	int feed_fd;
 	atomic_int feed_done;
 
-	char *auth_user, *auth_pass;
+	char *auth_token;		/* base64 of "user:password" */
+	struct serve_guard *guard;
 	char *tls_cert_pem, *tls_key_pem;
 	struct MHD_Daemon *daemon;
+	atomic_int starting;		/* in MHD_start_daemon: keep its message */
+	char start_msg[256];
 };
 
 static void usage(FILE *out)
@@ -113,14 +120,17 @@ static void usage(FILE *out)
 		"                          highest leak risk (default %d, at most %d)\n"
 		"      --stream FILE       read a health tapset stream from FILE ('-': stdin)\n"
 		"                          for probe figures and coverage\n"
-		"      --max-connections N at most N connections at once (default 64)\n"
+		"      --max-connections N at most N connections at once (default 64); at the\n"
+		"                          limit the one waiting longest for its request is cut\n"
 		"      --max-per-ip N      at most N of them from one address (default:\n"
 		"                          half of --max-connections; 0: no limit)\n"
-		"      --timeout T         close connections idle for T (default 10s)\n"
+		"      --timeout T         each request and its answer within T (default 10s):\n"
+		"                          slow or idle connections are closed\n"
 		"      --tls-cert FILE     serve HTTPS with this PEM certificate ...\n"
 		"      --tls-key FILE      ... and this PEM private key\n"
 		"      --basic-auth FILE   require HTTP basic auth; FILE holds 'user:password'\n"
-		"                          (/healthz stays open)\n"
+		"                          (/healthz stays open); 5 failed logins from an\n"
+		"                          address: 429 for 1s, doubling up to 1m\n"
 		"      --history N         points kept per process (default 512)\n"
 		"      --warmup T          no leak risk for a process watched less than T\n"
 		"                          (default 60s)\n"
@@ -285,6 +295,8 @@ struct reply {
 	char *body;			/* malloc()ed; NULL: empty */
 	size_t len;
 	const char *allow;		/* Allow header for 405 */
+	unsigned retry_after;		/* Retry-After (s) for 429; 0: none */
+	int auth_fail;			/* 401 with WWW-Authenticate */
 };
 
 static void reply_text(struct reply *r, unsigned code, const char *text)
@@ -321,7 +333,7 @@ static struct serve_view view_of(struct server *srv, const struct serve_snap *sn
 	return (struct serve_view){
 		.snap = snap, .stats = &srv->stats, .top = (size_t)srv->o.top,
 		.self_cpu_s = self_cpu_s(), .interval_s = srv->o.interval_ms / 1e3,
-		.mode = srv->o.db ? "db" : "live",
+		.mode = srv->o.db ? "db" : "live", .guard = serve_guard_stats(srv->guard),
 	};
 }
 
@@ -566,9 +578,9 @@ static const struct route *route_of(const char *url, const char **rest)
 }
 
 /* Compares in time independent of where the strings differ. */
-static int same_secret(const char *a, const char *b)
+static int same_secret(const char *a, size_t la, const char *b)
 {
-	size_t la = strlen(a), lb = strlen(b);
+	size_t lb = strlen(b);
 	unsigned char d = la != lb;
 
 	for (size_t i = 0; i < la; i++)
@@ -576,28 +588,73 @@ static int same_secret(const char *a, const char *b)
 	return d == 0;
 }
 
-static int authorized(struct server *srv, struct MHD_Connection *c)
+/* "Authorization: Basic TOKEN": the scheme in any case (RFC 7235 2.1), then
+ * exactly the token of the configured "user:password". Comparing the
+ * token, not decoded text, makes it byte-exact: "password\0junk" or
+ * another encoding of a prefix is another token. Returns 1 right, 0 wrong,
+ * -1 no Authorization header (not a guess: not counted). */
+static int credentials_ok(struct server *srv, struct MHD_Connection *c)
 {
-	char *pass = NULL, *user;
+	const char *v = NULL;
+	size_t len = 0, n;
+
+	if (MHD_lookup_connection_value_n(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION,
+					  strlen(MHD_HTTP_HEADER_AUTHORIZATION), &v, &len) != MHD_YES ||
+	    !v)
+		return -1;
+	if (strlen(v) != len || len < 6 || strncasecmp(v, "Basic ", 6))
+		return 0;
+	n = strspn(v + 5, " ") + 5;
+	return same_secret(v + n, len - n, srv->auth_token);
+}
+
+static const struct sockaddr *client_addr(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	return ci ? ci->client_addr : NULL;
+}
+
+/* Basic auth, with the failed-login back-off. Returns 0 to go on, else 1
+ * with the reply (401, or 429 while the address backs off) set. */
+static int refuse_auth(struct server *srv, struct MHD_Connection *c, struct reply *r)
+{
+	const struct sockaddr *addr = client_addr(c);
+	unsigned retry = 0;
 	int ok;
 
-	if (!srv->auth_user)
+	if (!srv->auth_token)
+		return 0;
+	if (serve_guard_auth_refused(srv->guard, addr, &retry)) {
+		reply_text(r, 429, "too many failed logins from this address: try again later\n");
+		r->retry_after = retry;
 		return 1;
-	user = MHD_basic_auth_get_username_password(c, &pass);
-	ok = user && pass && same_secret(user, srv->auth_user) &&
-	     same_secret(pass, srv->auth_pass);
-	if (user)
-		MHD_free(user);
-	if (pass)
-		MHD_free(pass);
-	return ok;
+	}
+	ok = credentials_ok(srv, c);
+	if (ok >= 0)
+		serve_guard_auth_result(srv->guard, addr, ok);
+	if (ok == 1)
+		return 0;
+	reply_text(r, 401, "authorization required\n");
+	r->auth_fail = 1;
+	return 1;
+}
+
+static struct serve_guard_conn *guard_conn(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
 }
 
 static enum MHD_Result send_reply(struct server *srv, struct MHD_Connection *c,
-				  struct reply *r, int auth_fail)
+				  struct reply *r)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
+	char retry[16];
 
 	resp = MHD_create_response_from_buffer(r->len, r->body ? r->body : "",
 					       r->body ? MHD_RESPMEM_MUST_FREE :
@@ -611,7 +668,11 @@ static enum MHD_Result send_reply(struct server *srv, struct MHD_Connection *c,
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	if (r->allow)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
-	if (auth_fail)
+	if (r->retry_after) {
+		snprintf(retry, sizeof(retry), "%u", r->retry_after);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+	}
+	if (r->auth_fail)
 		ret = MHD_queue_basic_auth_fail_response(c, "healthtap", resp);
 	else
 		ret = MHD_queue_response(c, r->code, resp);
@@ -655,47 +716,123 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct reply r = { 0 };
 	const struct route *rt;
 	const char *rest = "";
+	int first = !*req_cls;
 
 	(void)version;
 	(void)upload_data;
+	*req_cls = srv;
+	if (first)
+		serve_guard_answering(srv->guard, guard_conn(c));
 	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD)) {
-		/* Answer at once; a body, if any, is never read into memory. */
-		if (*req_cls)
+		/* Answer at once, which closes the connection: a body, if any, is
+		 * never read into memory. */
+		if (!first)
 			return MHD_NO;
-		*req_cls = srv;
 		*upload_size = 0;
 		reply_text(&r, 405, "method not allowed: healthtap serve is read-only\n");
 		r.allow = "GET, HEAD";
-		return send_reply(srv, c, &r, 0);
+		return send_reply(srv, c, &r);
 	}
-	if (*req_cls) {			/* a body after all: drop it */
+	if (first && has_body(c)) {
+		reply_text(&r, 400, "bad request: GET and HEAD take no body\n");
+		return send_reply(srv, c, &r);
+	}
+	/* Answered in the second call: libmicrohttpd closes a connection that
+	 * is answered in the first, and keep-alive is what scrapers use. */
+	if (first)
+		return MHD_YES;
+	if (*upload_size) {		/* a body after all: drop it */
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	*req_cls = srv;
-	if (has_body(c)) {
-		reply_text(&r, 400, "bad request: GET and HEAD take no body\n");
-		return send_reply(srv, c, &r, 0);
-	}
 	rt = route_of(url, &rest);
-	if (rt && !rt->open && !authorized(srv, c)) {
-		reply_text(&r, 401, "authorization required\n");
-		r.code = 401;
-		return send_reply(srv, c, &r, 1);
-	}
+	if (rt && !rt->open && refuse_auth(srv, c, &r))
+		return send_reply(srv, c, &r);
 	if (!rt)
 		reply_text(&r, 404, "not found\n");
 	else
 		rt->get(srv, c, &r, rest);
 	if (!r.type)
 		reply_text(&r, 500, "internal error\n");
-	return send_reply(srv, c, &r, 0);
+	return send_reply(srv, c, &r);
+}
+
+/* libmicrohttpd's connection events: the guard follows every connection. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct server *srv = cls;
+	const union MHD_ConnectionInfo *ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = ci ? serve_guard_open(srv->guard, ci->connect_fd) : NULL;
+	} else {
+		serve_guard_close(srv->guard, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/* An answer is sent (or the request failed): the next exchange starts. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct server *srv = cls;
+
+	(void)req_cls;
+	(void)toe;
+	serve_guard_next(srv->guard, guard_conn(c));
+}
+
+/* Called with the request line, before libmicrohttpd splits the query.
+ * libmicrohttpd 0.9.75 runs out of connection memory at a few hundred
+ * arguments and then hangs until the timeout instead of answering; so past
+ * MAX_QUERY_ARGS the answer is written here, and the connection cut (over
+ * TLS it is only cut: the TLS session is libmicrohttpd's). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	static const char too_many[] =
+		"HTTP/1.1 414 URI Too Long\r\n"
+		"Content-Type: text/plain; charset=utf-8\r\n"
+		"Content-Length: 38\r\n"
+		"Connection: close\r\n\r\n"
+		"too many query arguments (at most 32)\n";
+	struct server *srv = cls;
+	const char *q = strchr(uri, '?');
+	const union MHD_ConnectionInfo *ci;
+	size_t args = 1;
+
+	if (!q)
+		return NULL;
+	for (; *q && args <= MAX_QUERY_ARGS; q++)
+		args += *q == '&';
+	if (args <= MAX_QUERY_ARGS)
+		return NULL;
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!ci)
+		return NULL;
+	if (!srv->tls_cert_pem &&
+	    send(ci->connect_fd, too_many, sizeof(too_many) - 1, MSG_DONTWAIT | MSG_NOSIGNAL) > 0)
+		serve_stats_count(&srv->stats, 414);
+	shutdown(ci->connect_fd, SHUT_RDWR);
+	return NULL;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct server *srv = cls;
 
+	if (atomic_load(&srv->starting)) {	/* main thread, in MHD_start_daemon */
+		size_t n = strlen(srv->start_msg);
+
+		/* Every message, the first (the cause) first. */
+		if (n && n + 2 < sizeof(srv->start_msg))
+			n += (size_t)snprintf(srv->start_msg + n, sizeof(srv->start_msg) - n, "; ");
+		if (n < sizeof(srv->start_msg))
+			vsnprintf(srv->start_msg + n, sizeof(srv->start_msg) - n, fmt, ap);
+		srv->start_msg[strcspn(srv->start_msg, "\n")] = '\0';
+		return;
+	}
 	if (!srv->o.verbose)
 		return;
 	ht_cmd_verr("serve", fmt, ap);	/* it may quote a client's bytes */
@@ -709,6 +846,27 @@ static int slurp(const char *path, char **out)
 	long n = ht_read_file_alloc(path, MAX_SECRET_FILE, MAX_SECRET_FILE, out);
 
 	return n < 0 ? (int)n : 0;
+}
+
+/* Standard base64 with padding (RFC 4648 4), as clients send basic auth. */
+static char *base64(const unsigned char *in, size_t n)
+{
+	static const char digits[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *out = malloc((n + 2) / 3 * 4 + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = in[i] << 16 | (i + 1 < n ? in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
+
+		*o++ = digits[v >> 18 & 63];
+		*o++ = digits[v >> 12 & 63];
+		*o++ = i + 1 < n ? digits[v >> 6 & 63] : '=';
+		*o++ = i + 2 < n ? digits[v & 63] : '=';
+	}
+	*o = '\0';
+	return out;
 }
 
 static int load_auth(struct server *srv, const char *path)
@@ -729,12 +887,10 @@ static int load_auth(struct server *srv, const char *path)
 		free(text);
 		return -1;
 	}
-	*colon = '\0';
-	srv->auth_user = strdup(text);
-	srv->auth_pass = strdup(colon + 1);
-	memset(text, 0, strlen(text) + strlen(colon + 1) + 1);
+	srv->auth_token = base64((const unsigned char *)text, strlen(text));
+	memset(text, 0, strlen(text));
 	free(text);
-	return srv->auth_user && srv->auth_pass ? 0 : -1;
+	return srv->auth_token ? 0 : -1;
 }
 
 /* "HOST:PORT", "[V6]:PORT". Fills ss; returns 0 or -1 (message printed). */
@@ -774,55 +930,107 @@ static int parse_listen(const char *text, struct sockaddr_storage *ss, socklen_t
 	return 0;
 }
 
+/* Binds and listens here rather than in libmicrohttpd, which only says
+ * that it could not start: this says why. Returns the socket, or -1 with
+ * the message printed. */
+static int open_listener(const struct serve_opts *o)
+{
+	int fd = socket(o->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), one = 1;
+	const char *why;
+
+	if (fd < 0) {
+		ht_err("serve: cannot listen on %s: %s", o->listen, strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (o->addr.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&o->addr, o->addrlen) == 0 && listen(fd, 128) == 0)
+		return fd;
+	switch (errno) {
+	case EADDRINUSE:
+		why = "the address is in use (another healthtap serve?)";
+		break;
+	case EACCES:
+		why = "permission denied (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
+		break;
+	case EADDRNOTAVAIL:
+		why = "no interface of this host has that address";
+		break;
+	default:
+		why = strerror(errno);
+	}
+	ht_err("serve: cannot listen on %s: %s", o->listen, why);
+	close(fd);
+	return -1;
+}
+
 static int start_daemon(struct server *srv)
 {
-	struct sockaddr_storage ss = srv->o.addr;
-	socklen_t sslen = srv->o.addrlen;
+	struct sockaddr_storage ss;
+	socklen_t sslen = sizeof(ss);
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
-	const union MHD_DaemonInfo *info;
-	char host[NI_MAXHOST];
-	struct MHD_OptionItem opts[16];
+	char host[NI_MAXHOST], port[NI_MAXSERV];
+	struct MHD_OptionItem opts[20];
 	size_t n = 0;
 	int64_t per_ip = srv->o.max_per_ip >= 0 ? srv->o.max_per_ip :
 			 (srv->o.max_conns + 1) / 2;
+	int fd = open_listener(&srv->o);
 
-	if (ss.ss_family == AF_INET6)
+	if (fd < 0)
+		return -1;
+	if (srv->o.addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	if (srv->tls_cert_pem) {
 		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
 			ht_err("serve: this libmicrohttpd has no TLS support");
+			close(fd);
 			return -1;
 		}
 		flags |= MHD_USE_TLS;
 		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, srv->tls_key_pem };
 		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, srv->tls_cert_pem };
 	}
-	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, &ss };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_SOCKET, fd, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT, srv->o.max_conns, NULL };
 	if (per_ip > 0)
 		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_ip, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT, 32 * 1024, NULL };
+	/* Idle time; the guard bounds each whole exchange to the same. */
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, srv->o.timeout_s, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE, 2, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL };
-	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_BACKLOG_SIZE, 128, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, srv };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, srv };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, srv };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 
+	atomic_store(&srv->starting, 1);
 	srv->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
 				       MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 				       MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	atomic_store(&srv->starting, 0);
 	if (!srv->daemon) {
-		ht_err("serve: cannot listen on %s (address in use, or bad TLS key/cert?)",
-		       srv->o.listen);
+		/* The socket listens: what failed is TLS, or resources. fd is left
+		 * as it is (libmicrohttpd may have closed it); we exit. */
+		if (srv->tls_cert_pem)
+			ht_err("serve: cannot start HTTPS with %s and %s: %s", srv->o.tls_cert,
+			       srv->o.tls_key, srv->start_msg[0] ? srv->start_msg :
+			       "is the key the certificate's, both in PEM?");
+		else
+			ht_err("serve: cannot start the HTTP server: %s",
+			       srv->start_msg[0] ? srv->start_msg : strerror(errno));
 		return -1;
 	}
-	info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	if (getnameinfo((struct sockaddr *)&ss, sslen, host, sizeof(host), NULL, 0,
-			NI_NUMERICHOST))
+	if (getsockname(fd, (struct sockaddr *)&ss, &sslen) ||
+	    getnameinfo((struct sockaddr *)&ss, sslen, host, sizeof(host), port, sizeof(port),
+			NI_NUMERICHOST | NI_NUMERICSERV)) {
 		strcpy(host, "?");
-	fprintf(stderr, "healthtap serve: listening on %s://%s%s%s:%u/\n",
+		strcpy(port, "?");
+	}
+	fprintf(stderr, "healthtap serve: listening on %s://%s%s%s:%s/\n",
 		srv->tls_cert_pem ? "https" : "http", ss.ss_family == AF_INET6 ? "[" : "",
-		host, ss.ss_family == AF_INET6 ? "]" : "", info ? info->port : 0);
+		host, ss.ss_family == AF_INET6 ? "]" : "", port);
 	fflush(stderr);
 	return 0;
 }
@@ -947,6 +1155,7 @@ static void server_free(struct server *srv)
 {
 	if (srv->daemon)
 		MHD_stop_daemon(srv->daemon);
+	serve_guard_free(srv->guard);	/* after: every connection is closed */
 	atomic_store(&srv->stopping, 1);
 	pthread_mutex_lock(&srv->stop_mu);
 	pthread_cond_broadcast(&srv->stop_cv);
@@ -960,10 +1169,9 @@ static void server_free(struct server *srv)
 	serve_snap_put(srv->snap);
 	ht_sampler_free(srv->sampler);
 	serve_db_close(srv->db);
-	free(srv->auth_user);
-	if (srv->auth_pass) {
-		memset(srv->auth_pass, 0, strlen(srv->auth_pass));
-		free(srv->auth_pass);
+	if (srv->auth_token) {
+		memset(srv->auth_token, 0, strlen(srv->auth_token));
+		free(srv->auth_token);
 	}
 	free(srv->tls_cert_pem);
 	if (srv->tls_key_pem) {
@@ -994,6 +1202,14 @@ static int setup(struct server *srv)
 
 	if (srv->o.auth_file && load_auth(srv, srv->o.auth_file))
 		return -1;
+	srv->guard = serve_guard_new(&(struct serve_guard_opts){
+		.deadline_ns = srv->o.timeout_s * 1000000000LL,
+		.max_conns = (size_t)srv->o.max_conns, .free_failures = FREE_AUTH_FAILURES,
+	});
+	if (!srv->guard) {
+		ht_err("serve: cannot start the connection guard: %s", strerror(errno));
+		return -1;
+	}
 	if (srv->o.tls_cert) {
 		if ((err = slurp(srv->o.tls_cert, &srv->tls_cert_pem)) ||
 		    (err = slurp(srv->o.tls_key, &srv->tls_key_pem))) {

@@ -3,7 +3,8 @@
 healthtap_SOURCES += frontend/cmd_serve.c \
 	frontend/serve_snap.h frontend/serve_snap.c \
 	frontend/serve_render.h frontend/serve_render.c \
-	frontend/serve_db.h frontend/serve_db.c
+	frontend/serve_db.h frontend/serve_db.c \
+	frontend/serve_guard.h frontend/serve_guard.c
 healthtap_CPPFLAGS += $(MHD_CFLAGS)
 healthtap_LDADD += $(MHD_LIBS) -lpthread
 

@@ -400,6 +400,28 @@ static void render_probes(struct prom *p, const struct serve_view *v)
 	}
 }
 
+/* What serve_guard did: connections cut, failed logins. */
+static void render_guard(struct prom *p, const struct serve_guard_stats *g)
+{
+	struct label l[1];
+
+	if (!g)
+		return;
+	family(p, "healthtap_http_connections_cut", COUNTER,
+	       "connections closed by healthtap serve: past their deadline (--timeout for a "
+	       "whole exchange), or to make room at --max-connections");
+	l[0] = (struct label){ "reason", "deadline" };
+	sample(p, "healthtap_http_connections_cut", "_total", l, 1,
+	       (double)atomic_load(&g->cut_deadline));
+	l[0] = (struct label){ "reason", "room" };
+	sample(p, "healthtap_http_connections_cut", "_total", l, 1,
+	       (double)atomic_load(&g->cut_room));
+	counter1(p, "healthtap_http_auth_failures", "requests with wrong basic auth credentials",
+		 (double)atomic_load(&g->auth_failures));
+	counter1(p, "healthtap_http_auth_refused", "requests refused (429) while their address "
+		 "backs off after failed logins", (double)atomic_load(&g->auth_refused));
+}
+
 static void render_self(struct prom *p, const struct serve_view *v)
 {
 	const struct serve_snap *snap = v->snap;
@@ -440,6 +462,7 @@ static void render_self(struct prom *p, const struct serve_view *v)
 		sample(p, "healthtap_http_requests", "_total", l, 1,
 		       (double)atomic_load(&st->requests[i]));
 	}
+	render_guard(p, v->guard);
 }
 
 static void render_metrics(struct ht_buf *b, const struct serve_view *v, int om)

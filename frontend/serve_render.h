@@ -14,10 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "out_json.h"
+#include "serve_guard.h"
 #include "serve_snap.h"
 
 /* HTTP status codes counted in healthtap_http_requests_total. */
-#define SERVE_CODES(X) X(200) X(400) X(401) X(404) X(405) X(406) X(500) X(503)
+#define SERVE_CODES(X) X(200) X(400) X(401) X(404) X(405) X(406) X(414) X(429) X(500) X(503)
 enum {
 #define SERVE_CODE_ENUM(c) SERVE_CODE_##c,
 	SERVE_CODES(SERVE_CODE_ENUM)
@@ -47,6 +48,7 @@ struct serve_view {
 	double self_cpu_s;		/* CLOCK_PROCESS_CPUTIME_ID now */
 	double interval_s;		/* configured sampling interval */
 	const char *mode;		/* "live" or "db" */
+	const struct serve_guard_stats *guard;
 };
 
 struct serve_renderer {

@@ -21,6 +21,54 @@ grep -q '^healthtap_memory_total_bytes ' "$TMP/body" || fail "authorized /metric
 [ "$(code "$url/healthz")" = 200 ] || fail "/healthz needs no auth"
 pass "basic auth: 401 + WWW-Authenticate for none/wrong/garbage, 200 for the right pair, /healthz open"
 
+# The scheme is case-insensitive (RFC 7235 2.1); the credentials are exact:
+# the right password followed by a NUL and more is another password.
+tok=$(printf 'scraper:s3cret:with:colons' | base64 -w0)
+[ "$(code -H "Authorization: basic $tok" "$url/metrics")" = 200 ] || fail "scheme 'basic': not 200"
+[ "$(code -H "Authorization: BASIC  $tok" "$url/metrics")" = 200 ] || fail "scheme 'BASIC': not 200"
+nul=$(printf 'scraper:s3cret:with:colons\000junk' | base64 -w0)
+[ "$(code -H "Authorization: Basic $nul" "$url/metrics")" = 401 ] || fail "password + NUL + junk: not 401"
+[ "$(code -H "Authorization: Basic ${tok}x" "$url/metrics")" = 401 ] || fail "token + junk: not 401"
+[ "$(code -u scraper:s3cret:with:colons "$url/metrics")" = 200 ] || fail "right credentials: not 200"
+pass "scheme in any case; password + NUL + junk and token + junk refused"
+
+# Failed logins back off per address: 5 are answered 401, then 429 with
+# Retry-After (the right password too) until it has passed; each failure
+# is logged, a bounded number of lines.
+start_agent bo --interval 1s --basic-auth "$TMP/auth"
+burl="http://127.0.0.1:$bo_port"
+python3 - "$bo_port" >"$TMP/guesses" <<'PY'
+import base64, http.client, sys, time
+conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=10)
+codes = {}
+end = time.monotonic() + 2
+i = 0
+while time.monotonic() < end:
+    tok = base64.b64encode(b"scraper:guess%d" % i).decode()
+    conn.request("GET", "/metrics", headers={"Authorization": "Basic " + tok})
+    r = conn.getresponse()
+    r.read()
+    codes[r.status] = codes.get(r.status, 0) + 1
+    i += 1
+print("%d guesses in 2 s: %d answered 401, %d refused 429" % (i, codes.get(401, 0), codes.get(429, 0)))
+PY
+cat "$TMP/guesses"
+set -- $(cat "$TMP/guesses")
+[ "$6" -le 8 ] || fail "more than 8 guesses were checked in 2 s: $(cat "$TMP/guesses")"
+[ "$9" -gt 0 ] || fail "no guess was refused: $(cat "$TMP/guesses")"
+[ "$(code -u scraper:s3cret:with:colons "$burl/metrics")" = 429 ] || fail "right password while backing off: not 429"
+retry=$(sed -n 's/^retry-after: *\([0-9]*\).*/\1/Ip' "$TMP/h")
+[ -n "$retry" ] && [ "$retry" -ge 1 ] || fail "429 without Retry-After"
+sleep $((retry + 1))
+[ "$(code -u scraper:s3cret:with:colons "$burl/metrics")" = 200 ] || fail "right password after Retry-After: not 200"
+logged=$(grep -c '^healthtap serve: failed basic auth from 127.0.0.1' "$TMP/bo.err" || true)
+[ "$logged" -ge 5 ] && [ "$logged" -le 8 ] || fail "$logged failure lines logged: $(cat "$TMP/bo.err")"
+grep -q 'failed basic auth from 127.0.0.1 (5 in a row): refused for 1 s' "$TMP/bo.err" || fail "no back-off line"
+curl -s -u scraper:s3cret:with:colons "$burl/metrics" >"$TMP/bm"
+[ "$(metric_value "$TMP/bm" healthtap_http_auth_refused_total)" -gt 0 ] || fail "auth_refused_total"
+[ "$(metric_value "$TMP/bm" healthtap_http_auth_failures_total)" -ge 5 ] || fail "auth_failures_total"
+pass "failed logins: $(cat "$TMP/guesses"); the right one 429 until Retry-After ($retry s), then 200; $logged lines logged"
+
 if ! command -v openssl >/dev/null 2>&1; then
 	echo "SKIP (TLS part): openssl is not installed"
 	exit 0

@@ -6,8 +6,15 @@
   hostile.py stalled PORT N          N partial requests that stop sending:
                                      prints how long the server took to close each
   hostile.py trickle PORT N SECS     N requests trickled one byte per 0.3 s for
-                                     SECS; prints the connections the server kept
+                                     SECS; prints "connected N" once they are,
+                                     then the connections the server kept
   hostile.py refused PORT            one more connection: prints what happened
+  hostile.py slowloris PORT N SECS   N connections from 127.0.0.2..101 sending one
+                                     header line a second, back 0.2 s after
+                                     being cut, for SECS; prints "opened O cut C held H"
+                                     and the longest a connection was held
+  hostile.py args PORT N             a GET with N query arguments: prints the
+                                     status line and how long it took
   hostile.py load PORT PATH N C      N GETs over C keep-alive connections
                                      (fallback when ab is not installed)
 Traffic goes to 127.0.0.1 only; every loop is bounded."""
@@ -119,6 +126,7 @@ def stalled(port, n):
 
 def trickle(port, n, secs):
     socks = [connect(port) for _ in range(n)]
+    print("connected %d" % n, flush=True)
     msg = b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 1000
     alive = [True] * n
     end = time.monotonic() + secs
@@ -156,6 +164,60 @@ def refused(port):
         print("closed %.1f" % took)
     else:
         print("answered %.1f %s" % (took, data.split(b"\r\n")[0].decode()))
+
+
+def slowloris(port, n, secs):
+    """Slow headers that never end, from many addresses, kept up."""
+    lock = threading.Lock()
+    stats = {"opened": 0, "cut": 0, "longest": 0.0}
+    end = time.monotonic() + secs
+
+    def worker(k):
+        src = "127.0.0.%d" % (2 + k % 100)
+        while time.monotonic() < end:
+            try:
+                s = connect(port, src)
+            except OSError:
+                time.sleep(0.2)
+                continue
+            t0 = time.monotonic()
+            with lock:
+                stats["opened"] += 1
+            try:
+                s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
+                s.settimeout(1)
+                while time.monotonic() < end:
+                    try:
+                        if s.recv(100) == b"":
+                            raise OSError("closed")
+                        raise OSError("answered")
+                    except socket.timeout:
+                        pass
+                    s.sendall(b"X-Slow: a\r\n")
+                else:
+                    s.close()
+                    continue
+            except OSError:
+                with lock:
+                    stats["cut"] += 1
+                    stats["longest"] = max(stats["longest"], time.monotonic() - t0)
+            s.close()
+            time.sleep(0.2)	# then back: bounded churn on a shared machine
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print("opened %d cut %d longest %.1f" % (stats["opened"], stats["cut"], stats["longest"]))
+
+
+def args(port, n):
+    query = "&".join("a%d=%d" % (i, i) for i in range(n))
+    t0 = time.monotonic()
+    out = exchange(port, b"GET /metrics?%s HTTP/1.1\r\nHost: x\r\n\r\n" % query.encode(), 30)
+    line = out.split(b"\r\n", 1)[0].decode("latin-1") or "(closed, no reply)"
+    print("%d arguments, %d bytes: %s after %.2f s" % (n, len(query), line, time.monotonic() - t0))
 
 
 def load(port, path, n, c):
@@ -201,5 +263,9 @@ if __name__ == "__main__":
         trickle(port, int(sys.argv[3]), float(sys.argv[4]))
     elif cmd == "refused":
         refused(port)
+    elif cmd == "slowloris":
+        slowloris(port, int(sys.argv[3]), float(sys.argv[4]))
+    elif cmd == "args":
+        args(port, int(sys.argv[3]))
     elif cmd == "load":
         load(port, sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))

@@ -205,12 +205,42 @@ expect_exit 2 "$HEALTHTAP" serve --top 1001
 expect_exit 2 "$HEALTHTAP" serve --tls-cert /dev/null
 expect_exit 2 "$HEALTHTAP" serve --bogus
 expect_exit 2 "$HEALTHTAP" serve extra
-expect_exit 1 "$HEALTHTAP" serve --listen "127.0.0.1:$a_port"
-grep -q "cannot listen on 127.0.0.1:$a_port" "$TMP/err" || fail "port in use: $(cat "$TMP/err")"
 expect_exit 1 "$HEALTHTAP" serve --listen 127.0.0.1:0 --basic-auth "$TMP/nonexistent"
 expect_exit 0 "$HEALTHTAP" serve --help
 grep -q "127.0.0.1:9464" "$TMP/out" || fail "--help does not say the default address"
-pass "usage errors exit 2; port in use and a missing auth file exit 1"
+pass "usage errors exit 2; a missing auth file exits 1"
+
+# ---- why it cannot listen, said (it used to guess "address in use, or bad
+# TLS key/cert?")
+listen_error() {	# listen_error ADDR MESSAGE [RUNNER...]
+	local addr=$1 want=$2
+	shift 2
+	expect_exit 1 "$@" "$HEALTHTAP" serve --listen "$addr"
+	grep -q "cannot listen on $addr: $want" "$TMP/err" || fail "--listen $addr: $(cat "$TMP/err")"
+}
+listen_error "127.0.0.1:$a_port" "the address is in use"
+listen_error 192.0.2.1:9464 "no interface of this host has that address"
+if command -v setpriv >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+	listen_error 127.0.0.1:80 "permission denied (ports below 1024 need root" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups
+fi
+pass "listen errors say which: address in use, no such local address, privileged port"
+
+# ---- keep-alive: answers on one connection, as Prometheus scrapes
+python3 - "$a_port" <<'PY' || fail "keep-alive"
+import http.client, sys
+conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=10)
+ports = set()
+for path in ["/metrics", "/healthz", "/api/v1/snapshot", "/nope", "/metrics"]:
+    conn.request("GET", path)
+    r = conn.getresponse()
+    r.read()
+    assert r.status in (200, 404), (path, r.status)
+    assert (r.getheader("Connection") or "").lower() != "close", (path, r.getheaders())
+    ports.add(conn.sock.getsockname()[1])
+assert len(ports) == 1, ports
+PY
+pass "keep-alive: 5 requests (200 and 404) answered on one connection"
 
 # ---- clean stop: SIGTERM and SIGINT end it with status 0
 for sig in TERM INT; do
