@@ -400,9 +400,9 @@ struct serve_snap *serve_db_snap(struct serve_db *db, const struct serve_snap *p
 	snap->seq = prev ? prev->seq + 1 : 1;
 	snprintf(snap->host, sizeof(snap->host), "%s", db->host);
 	snap->sys.mono_ns = ht_now_ns();
-	snap->forks_total = -1;
+	snap->sys.forks_total = -1;
 	for (int i = 0; i < HT_SOFTIRQ_VECTORS; i++)
-		snap->softirq_vec_total[i] = -1;
+		snap->sys.softirq_vec_total[i] = -1;
 	snap->sys.samples = snap->seq;
 	snap->sys.ncpus = -1;
 	read_system(db, &snap->sys, last_ms);

@@ -152,20 +152,20 @@ static void render_system(struct prom *p, const struct serve_view *v)
 	}
 	any = 0;
 	for (size_t i = 0; i < HT_SOFTIRQ_VECTORS; i++)
-		any |= v->snap->softirq_vec_total[i] >= 0;
+		any |= v->snap->sys.softirq_vec_total[i] >= 0;
 	if (any) {
 		family(p, "healthtap_softirq_vector", COUNTER,
 		       "softirqs of one vector since boot, all CPUs (/proc/softirqs)");
 		for (size_t i = 0; i < HT_SOFTIRQ_VECTORS; i++) {
-			if (v->snap->softirq_vec_total[i] < 0)
+			if (v->snap->sys.softirq_vec_total[i] < 0)
 				continue;
 			l[0] = (struct label){ "vector", softirq_names[i] };
 			sample(p, "healthtap_softirq_vector", "_total", l, 1,
-			       (double)v->snap->softirq_vec_total[i]);
+			       (double)v->snap->sys.softirq_vec_total[i]);
 		}
 	}
 	counter1(p, "healthtap_forks", "processes and threads created since boot (/proc/stat processes)",
-		 v->snap->forks_total < 0 ? NAN : (double)v->snap->forks_total);
+		 v->snap->sys.forks_total < 0 ? NAN : (double)v->snap->sys.forks_total);
 	gauge1(p, "healthtap_forks_per_second", "process creation rate over the latest interval",
 	       s->fork_rate);
 	gauge1(p, "healthtap_procs_running", "runnable tasks (/proc/stat procs_running)",

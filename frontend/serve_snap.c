@@ -4,10 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "ht_buf.h"
-#include "proc_pid_cgroup.h"
 #include "proc_pid_statm.h"
-#include "proc_softirqs.h"
-#include "proc_stat.h"
 #include "serve_snap.h"
 
 static void snap_free(struct serve_snap *snap)
@@ -68,25 +65,6 @@ static const struct serve_proc *find_same(const struct serve_snap *prev,
 	return sp && sp->start_time == p->start_time ? sp : NULL;
 }
 
-static char *cgroup_of(const char *root, const struct ht_proc *p,
-		       const struct serve_snap *prev)
-{
-	const struct serve_proc *old = find_same(prev, p);
-	struct proc_pid_cgroup *cg;
-	char *path;
-
-	if (old)
-		return strdup(old->cgroup);
-	cg = malloc(sizeof(*cg));
-	if (!cg)
-		return NULL;
-	if (proc_pid_cgroup_read(root, p->pid, cg) != 0)
-		cg->path[0] = '\0';
-	path = strdup(cg->path);
-	free(cg);
-	return path;
-}
-
 static int copy_procs(struct ht_sampler *s, struct serve_snap *snap,
 		      const struct serve_snap *prev, const struct serve_snap_opts *o)
 {
@@ -125,7 +103,7 @@ static int copy_procs(struct ht_sampler *s, struct serve_snap *snap,
 		};
 		memcpy(sp->comm, p->comm, sizeof(sp->comm));
 		sp->comm[sizeof(sp->comm) - 1] = '\0';
-		sp->cgroup = cgroup_of(o->root, p, prev);
+		sp->cgroup = strdup(v->cgroup ? v->cgroup->path : "");
 		sp->cmdline = strdup(cmd ? cmd : "");
 		snap->nprocs = i + 1;
 		if (!sp->cgroup || !sp->cmdline) {
@@ -171,22 +149,6 @@ nomem:
 	return 1;
 }
 
-/* Since-boot counters for the families the sampler has only rates of. */
-static void read_counters(struct serve_snap *snap, const char *root)
-{
-	struct proc_stat st;
-	struct proc_softirqs si;
-
-	snap->forks_total = proc_stat_read(root, &st) == 0 ? st.processes : -1;
-	for (int i = 0; i < HT_SOFTIRQ_VECTORS; i++)
-		snap->softirq_vec_total[i] = -1;
-	if (proc_softirqs_read(root, &si) == 0) {
-		for (int i = 0; i < HT_SOFTIRQ_VECTORS && i < PROC_SOFTIRQ_N; i++)
-			snap->softirq_vec_total[i] = si.total[i];
-		proc_softirqs_free(&si);
-	}
-}
-
 struct serve_snap *serve_snap_build(struct ht_sampler *s, const struct serve_snap *prev,
 				    const struct serve_snap_opts *o)
 {
@@ -202,7 +164,6 @@ struct serve_snap *serve_snap_build(struct ht_sampler *s, const struct serve_sna
 	if (gethostname(snap->host, sizeof(snap->host) - 1) != 0)
 		strcpy(snap->host, "unknown");
 	snap->sys = *ht_sampler_system(s);
-	read_counters(snap, o->root);
 	snap->probe = *ht_sampler_probe_status(s);
 	snap->self_pid = getpid();
 	/* Our own RSS from the live /proc even when the sampler reads a

@@ -50,11 +50,8 @@ struct serve_snap {
 	double sample_dur_sum_s;	/* all samples' durations */
 	uint64_t sample_count;
 
-	struct ht_sys_snapshot sys;
-	/* Counters the sampler gives only as rates, read next to its sample
-	 * for Prometheus's rate(): -1 unknown (and always in db mode). */
-	int64_t forks_total;			/* /proc/stat processes */
-	int64_t softirq_vec_total[HT_SOFTIRQ_VECTORS];	/* /proc/softirqs */
+	struct ht_sys_snapshot sys;	/* its forks_total and
+					   softirq_vec_total are -1 in db mode */
 	size_t nprocs_total;		/* live processes */
 
 	/* Processes by leak risk (highest first), then RSS, then pid; the
@@ -75,14 +72,16 @@ struct serve_snap {
 
 /* What to copy from the sampler. */
 struct serve_snap_opts {
-	const char *root;		/* for the cgroup path ("" live) */
+	const char *root;		/* the sampler's (a fixture tree: serve's
+					   own RSS then comes from /proc) */
 	size_t keep;			/* processes kept, at most */
 	size_t max_recs;		/* probe records kept, at most */
 };
 
-/* Builds a snapshot from the sampler's latest sample; prev (may be NULL) is
- * the previous snapshot, whose cgroup paths are reused for processes still
- * there (same pid and start time), so a path is read once per process.
+/* Builds a snapshot from the sampler's latest sample (every figure, the
+ * cgroup paths too, comes from it); prev (may be NULL) is the previous
+ * snapshot, whose command lines are reused for processes still there
+ * (same pid and start time).
  * The caller must hold the sampler (no sample or feed in between). Returns
  * a snapshot holding one reference, or NULL with errno ENOMEM. */
 struct serve_snap *serve_snap_build(struct ht_sampler *s, const struct serve_snap *prev,

@@ -27,9 +27,13 @@ struct tracked {
 	struct ht_series *rss, *anon;
 	struct ht_trend_acc acc;	/* running OLS over what rss holds */
 	int64_t first_ns;
-	int64_t limits_ns;		/* when limits were read; 0 never */
-	enum ht_limit_kind limit_kind;
-	int64_t limit_bytes, headroom_cg, rlimit_as;
+	int64_t limits_ns;		/* when RLIMIT_AS was read; 0 never */
+	int64_t rlimit_as;
+	char *cgroup;			/* its v2 path; NULL unknown */
+	int64_t cgroup_ns;		/* when the path was read; 0 never */
+	size_t cg;			/* index into the cgroups, while
+					   cg_gen is the sampler's */
+	uint64_t cg_gen;
 };
 
 /* One record of a tapset batch. */
@@ -60,6 +64,10 @@ struct ht_sampler {
 	struct tracked *tracked;	/* ascending pid, parallel to views */
 	struct ht_proc_view *views;
 	size_t nprocs;
+
+	struct ht_cgroup_view *cgs;	/* by path; each path owned */
+	size_t ncgs, capcgs;
+	uint64_t cg_gen;		/* changes when cgs is rebuilt */
 
 	struct ht_stream *stream;
 	struct ht_probe_status probe;
@@ -128,6 +136,7 @@ struct ht_sampler *ht_sampler_new(const struct ht_sampler_opts *o)
 	s->sys.mem_eta_s = INFINITY;
 	s->sched_batch_switches = -1;
 	s->sched_prev_ctxt = -1;
+	s->cg_gen = 1;		/* a tracked process's 0: not looked up yet */
 	s->probe.sched_coverage = NAN;
 	return s;
 }
@@ -136,7 +145,16 @@ static void tracked_release(struct tracked *t)
 {
 	ht_series_free(t->rss);
 	ht_series_free(t->anon);
+	free(t->cgroup);
 	t->rss = t->anon = NULL;
+	t->cgroup = NULL;
+}
+
+static void cgroups_free(struct ht_cgroup_view *cgs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)cgs[i].path);
+	free(cgs);
 }
 
 static void batch_clear(struct probe_batch *b)
@@ -160,6 +178,7 @@ void ht_sampler_free(struct ht_sampler *s)
 	}
 	free(s->tracked);
 	free(s->views);
+	cgroups_free(s->cgs, s->ncgs);
 	ht_stream_free(s->stream);
 	ht_series_free(s->mem_series);
 	ht_proctable_free(s->table);
@@ -339,22 +358,15 @@ static int tracked_init(struct ht_sampler *s, struct tracked *t,
 	return 0;
 }
 
-/* Reads the cgroup memory.max headroom and RLIMIT_AS, at most every 30 s. */
+/* Reads RLIMIT_AS, at most every 30 s. */
 static void refresh_limits(struct ht_sampler *s, struct tracked *t, int64_t now)
 {
-	struct proc_pid_cgroup cg;
 	struct proc_pid_limits lim;
 
 	if (t->limits_ns && now - t->limits_ns < LIMITS_REFRESH_NS)
 		return;
 	t->limits_ns = now;
-	t->headroom_cg = t->limit_bytes = t->rlimit_as = -1;
-	if (proc_pid_cgroup_read(s->root, t->pid, &cg) == 0 && cg.memory_max >= 0 &&
-	    cg.memory_max != PROC_PID_CGROUP_NO_LIMIT && cg.memory_current >= 0) {
-		t->limit_bytes = cg.memory_max;
-		t->headroom_cg = cg.memory_max > cg.memory_current ?
-				 cg.memory_max - cg.memory_current : 0;
-	}
+	t->rlimit_as = -1;
 	if (proc_pid_limits_read(s->root, t->pid, &lim) == 0 && lim.as_soft >= 0 &&
 	    lim.as_soft != PROC_PID_LIMITS_UNLIMITED)
 		t->rlimit_as = lim.as_soft;
@@ -365,6 +377,7 @@ static void nearest_limit(struct ht_sampler *s, struct tracked *t,
 			  struct ht_proc_view *v, int64_t now)
 {
 	const struct ht_proc *p = v->proc;
+	const struct ht_cgroup_view *cg;
 
 	v->limit_kind = HT_LIMIT_NONE;
 	v->limit_bytes = v->headroom = -1;
@@ -374,10 +387,16 @@ static void nearest_limit(struct ht_sampler *s, struct tracked *t,
 		v->limit_bytes = p->rss + s->sys.mem_available;
 	}
 	refresh_limits(s, t, now);
-	if (t->headroom_cg >= 0 && (v->headroom < 0 || t->headroom_cg < v->headroom)) {
-		v->limit_kind = HT_LIMIT_CGROUP;
-		v->headroom = t->headroom_cg;
-		v->limit_bytes = t->limit_bytes;
+	cg = v->cgroup;
+	if (cg && cg->memory_max >= 0 && cg->memory_max != HT_CGROUP_NO_LIMIT &&
+	    cg->memory_current >= 0) {
+		int64_t room = cg->memory_max > cg->memory_current ?
+			       cg->memory_max - cg->memory_current : 0;
+		if (v->headroom < 0 || room < v->headroom) {
+			v->limit_kind = HT_LIMIT_CGROUP;
+			v->headroom = room;
+			v->limit_bytes = cg->memory_max;
+		}
 	}
 	if (t->rlimit_as >= 0 && p->size >= 0) {
 		int64_t room = t->rlimit_as > p->size ? t->rlimit_as - p->size : 0;
@@ -406,6 +425,7 @@ static void fill_view(struct ht_sampler *s, struct tracked *t,
 		.rate = NAN, .rate_lo = NAN, .rate_hi = NAN, .r2 = NAN,
 		.limit_kind = HT_LIMIT_NONE, .limit_bytes = -1, .headroom = -1,
 		.eta_s = INFINITY, .risk = 0,
+		.cgroup = t->cgroup && t->cg_gen == s->cg_gen ? &s->cgs[t->cg] : NULL,
 	};
 	if (ht_trend_acc_fit(&t->acc, CI_LEVEL, &fit) != 0 || fit.n < 3)
 		return;
@@ -422,6 +442,153 @@ static void fill_view(struct ht_sampler *s, struct tracked *t,
 	/* Fraction of the headroom eaten per hour, weighted by fit quality. */
 	v->risk = (isnan(fit.r2) ? 0 : fit.r2) * fit.slope * 3600.0 /
 		  (double)(v->headroom > 0 ? v->headroom : (p->rss > 0 ? p->rss : 1));
+}
+
+/* ---- cgroups ---- */
+
+/* A process's cgroup path: at first sight, then every 30 to 60 s (spread
+ * by pid, so that the reads do not come in one sample). */
+static void refresh_cgroup_path(struct ht_sampler *s, struct tracked *t,
+				const struct ht_proc *p, int64_t now)
+{
+	int64_t every = LIMITS_REFRESH_NS + LIMITS_REFRESH_NS / 32 * (p->pid % 32);
+	struct proc_pid_cgroup cg;
+	char *copy;
+
+	if (t->cgroup_ns && now - t->cgroup_ns < every)
+		return;
+	t->cgroup_ns = now;
+	if (proc_pid_cgroup_read_path(s->root, p->pid, &cg) || !cg.path[0])
+		return;		/* gone (the next sample drops it) or v1 only */
+	if (t->cgroup && !strcmp(t->cgroup, cg.path))
+		return;
+	copy = strdup(cg.path);
+	if (!copy)
+		return;
+	free(t->cgroup);
+	t->cgroup = copy;
+	t->cg_gen = 0;		/* look it up again */
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cg_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct ht_cgroup_view *)elem)->path);
+}
+
+static struct ht_cgroup_view *cg_find(struct ht_cgroup_view *cgs, size_t n, const char *path)
+{
+	return n ? bsearch(path, cgs, n, sizeof(*cgs), cg_cmp) : NULL;
+}
+
+/* The cgroups of the tracked processes, rebuilt from their paths: each
+ * cgroup kept keeps its memory readings. */
+static int rebuild_cgroups(struct ht_sampler *s)
+{
+	const char **paths = malloc((s->nprocs ? s->nprocs : 1) * sizeof(*paths));
+	struct ht_cgroup_view *cgs = NULL, *old;
+	size_t np = 0, n = 0, cap = 0;
+
+	if (!paths)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->nprocs; i++)
+		if (s->tracked[i].cgroup)
+			paths[np++] = s->tracked[i].cgroup;
+	qsort(paths, np, sizeof(*paths), by_path);
+	for (size_t i = 0; i < np; i++) {
+		if (n && !strcmp(cgs[n - 1].path, paths[i]))
+			continue;
+		if (ht_grow(cgs, cap, n + 1) || !(cgs[n].path = strdup(paths[i]))) {
+			cgroups_free(cgs, n);
+			free(paths);
+			return -ENOMEM;
+		}
+		old = cg_find(s->cgs, s->ncgs, paths[i]);
+		cgs[n].memory_current = old ? old->memory_current : -1;
+		cgs[n].memory_max = old ? old->memory_max : -1;
+		cgs[n].read_ns = old ? old->read_ns : 0;
+		n++;
+	}
+	free(paths);
+	cgroups_free(s->cgs, s->ncgs);
+	s->cgs = cgs;
+	s->ncgs = n;
+	s->capcgs = cap;
+	s->cg_gen++;
+	for (size_t i = 0; i < s->nprocs; i++) {
+		struct tracked *t = &s->tracked[i];
+		if (t->cgroup) {
+			t->cg = (size_t)(cg_find(s->cgs, s->ncgs, t->cgroup) - s->cgs);
+			t->cg_gen = s->cg_gen;
+		}
+	}
+	return 0;
+}
+
+/* Each process to its cgroup (a rebuild only when a cgroup appears or
+ * loses its last member); then each cgroup's memory files, once for all
+ * its members, when due. */
+static int update_cgroups(struct ht_sampler *s, int64_t now)
+{
+	int64_t every = s->opts.cgroup_refresh_ms > 0 ? s->opts.cgroup_refresh_ms * 1000000 :
+			LIMITS_REFRESH_NS;
+	int rebuild = 0;
+
+	for (size_t i = 0; i < s->ncgs; i++)
+		s->cgs[i].nprocs = 0;
+	for (size_t i = 0; i < s->nprocs && !rebuild; i++) {
+		struct tracked *t = &s->tracked[i];
+		struct ht_cgroup_view *c;
+		if (!t->cgroup)
+			continue;
+		if (t->cg_gen != s->cg_gen) {
+			c = cg_find(s->cgs, s->ncgs, t->cgroup);
+			if (!c) {
+				rebuild = 1;
+				break;
+			}
+			t->cg = (size_t)(c - s->cgs);
+			t->cg_gen = s->cg_gen;
+		}
+		s->cgs[t->cg].nprocs++;
+	}
+	for (size_t i = 0; i < s->ncgs && !rebuild; i++)
+		rebuild = s->cgs[i].nprocs == 0;
+	if (rebuild) {
+		if (rebuild_cgroups(s))
+			return -ENOMEM;
+		for (size_t i = 0; i < s->ncgs; i++)
+			s->cgs[i].nprocs = 0;
+		for (size_t i = 0; i < s->nprocs; i++)
+			if (s->tracked[i].cgroup)
+				s->cgs[s->tracked[i].cg].nprocs++;
+	}
+	for (size_t i = 0; i < s->ncgs; i++) {
+		struct ht_cgroup_view *c = &s->cgs[i];
+		struct proc_pid_cgroup cg;
+		if (c->read_ns && now - c->read_ns < every - every / 20)
+			continue;	/* (a twentieth early: a sample's jitter) */
+		snprintf(cg.path, sizeof(cg.path), "%s", c->path);
+		proc_pid_cgroup_read_memory(s->root, &cg);
+		c->memory_current = cg.memory_current;
+		c->memory_max = cg.memory_max;
+		c->read_ns = now;
+	}
+	return 0;
+}
+
+size_t ht_sampler_ncgroups(const struct ht_sampler *s)
+{
+	return s->ncgs;
+}
+
+const struct ht_cgroup_view *ht_sampler_cgroup(const struct ht_sampler *s, size_t i)
+{
+	return i < s->ncgs ? &s->cgs[i] : NULL;
 }
 
 /* Merges the table's processes (ascending pid) with what was tracked. */
@@ -453,7 +620,7 @@ static int update_processes(struct ht_sampler *s, int64_t now)
 				break;
 			}
 		}
-		fill_view(s, &nt[i], &nv[i], p, now);
+		refresh_cgroup_path(s, &nt[i], p, now);
 	}
 	while (j < old_n)
 		tracked_release(&s->tracked[j++]);
@@ -462,6 +629,10 @@ static int update_processes(struct ht_sampler *s, int64_t now)
 	s->tracked = nt;
 	s->views = nv;
 	s->nprocs = n;
+	if (update_cgroups(s, now))
+		err = -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		fill_view(s, &nt[i], &nv[i], ht_proctable_at(s->table, i), now);
 	return err;
 }
 

@@ -35,6 +35,10 @@ struct ht_sampler_opts {
 	double warmup_s;	/* a process younger than this (by our samples)
 				   gets no leak risk (default 60) */
 	size_t min_points;	/* fewer points: no risk either (default 10) */
+	int64_t cgroup_refresh_ms; /* each cgroup's memory.current and
+				   memory.max are read at most this often
+				   (0: every 30 s; shorter than the
+				   interval: every sample) */
 };
 
 void ht_sampler_opts_default(struct ht_sampler_opts *o);
@@ -114,6 +118,18 @@ enum ht_limit_kind {
 
 const char *ht_limit_name(enum ht_limit_kind k);
 
+/* A cgroup (v2) with members in the latest sample. Its memory files are
+ * read once for all members, at most every cgroup_refresh_ms. */
+struct ht_cgroup_view {
+	const char *path;		/* "/system.slice/x.service" */
+	int64_t memory_current;		/* bytes; -1 unknown (the root cgroup) */
+	int64_t memory_max;		/* bytes, HT_CGROUP_NO_LIMIT ("max"), -1 unknown */
+	int64_t read_ns;		/* ht_now_ns() of that read; 0 never */
+	size_t nprocs;			/* members in the latest sample */
+};
+
+#define HT_CGROUP_NO_LIMIT INT64_MAX
+
 /* One process in the snapshot. */
 struct ht_proc_view {
 	const struct ht_proc *proc;	/* the table's entry (pid, comm, rss...) */
@@ -132,12 +148,20 @@ struct ht_proc_view {
 	/* Sort key for "leak risk", higher is riskier: 0 for processes in
 	 * warm-up, not growing, or with a poor fit. */
 	double risk;
+	/* Its cgroup (kernel threads: the root, "/"); NULL when unknown
+	 * (cgroup v1 only, a process gone before it was read). The path is read once per
+	 * process and again every 30 s (a process may be moved). */
+	const struct ht_cgroup_view *cgroup;
 };
 
 /* Live processes of the latest sample, in ascending pid order. */
 size_t ht_sampler_nprocs(const struct ht_sampler *s);
 const struct ht_proc_view *ht_sampler_proc(const struct ht_sampler *s, size_t i);
 const struct ht_proc_view *ht_sampler_find(const struct ht_sampler *s, pid_t pid);
+
+/* The cgroups of the latest sample's processes, in path order. */
+size_t ht_sampler_ncgroups(const struct ht_sampler *s);
+const struct ht_cgroup_view *ht_sampler_cgroup(const struct ht_sampler *s, size_t i);
 
 /* The process table behind the snapshot, for command lines, smaps_rollup
  * and stats (ht_proctable_cmdline() and friends). */

@@ -55,30 +55,42 @@ static int64_t read_memory(const char *base, const char *cg, const char *file)
 	return proc_pid_cgroup_parse_memory(text);
 }
 
-int proc_pid_cgroup_read(const char *root, pid_t pid, struct proc_pid_cgroup *out)
+void proc_pid_cgroup_read_memory(const char *root, struct proc_pid_cgroup *cg)
 {
-	char text[8192], base[4096], probe[4200];
-	long n = proc_pid_read_file(root, pid, "cgroup", text, sizeof(text));
-	int err;
+	char base[4096], probe[4200];
 
-	out->path[0] = '\0';
-	out->memory_max = out->memory_current = -1;
-	if (n < 0 && n != -EFBIG)
-		return (int)n;
-	err = proc_pid_cgroup_parse(text, out);
-	if (err)
-		return err;
+	cg->memory_max = cg->memory_current = -1;
 	/* Unified hierarchy at /sys/fs/cgroup, else the hybrid layout's
 	 * /sys/fs/cgroup/unified. */
-	if (ht_path(base, sizeof(base) - 16, root, "/sys/fs/cgroup"))
-		return 0;
+	if (!cg->path[0] || ht_path(base, sizeof(base) - 16, root, "/sys/fs/cgroup"))
+		return;
 	snprintf(probe, sizeof(probe), "%s/cgroup.controllers", base);
 	if (access(probe, F_OK)) {
 		snprintf(probe, sizeof(probe), "%s/unified/cgroup.procs", base);
 		if (!access(probe, F_OK))
 			strcat(base, "/unified");
 	}
-	out->memory_max = read_memory(base, out->path, "memory.max");
-	out->memory_current = read_memory(base, out->path, "memory.current");
-	return 0;
+	cg->memory_max = read_memory(base, cg->path, "memory.max");
+	cg->memory_current = read_memory(base, cg->path, "memory.current");
+}
+
+int proc_pid_cgroup_read_path(const char *root, pid_t pid, struct proc_pid_cgroup *out)
+{
+	char text[8192];
+	long n = proc_pid_read_file(root, pid, "cgroup", text, sizeof(text));
+
+	out->path[0] = '\0';
+	out->memory_max = out->memory_current = -1;
+	if (n < 0 && n != -EFBIG)
+		return (int)n;
+	return proc_pid_cgroup_parse(text, out);
+}
+
+int proc_pid_cgroup_read(const char *root, pid_t pid, struct proc_pid_cgroup *out)
+{
+	int err = proc_pid_cgroup_read_path(root, pid, out);
+
+	if (!err)
+		proc_pid_cgroup_read_memory(root, out);
+	return err;
 }

@@ -33,4 +33,11 @@ int64_t proc_pid_cgroup_parse_memory(const char *text);
  * that cannot be read leaves its field -1 and is not an error. */
 int proc_pid_cgroup_read(const char *root, pid_t pid, struct proc_pid_cgroup *out);
 
+/* The two halves of proc_pid_cgroup_read(): the path only (memory fields
+ * -1), and memory.max and memory.current of cg->path (-1 each when it
+ * cannot be read, or when the path is ""). A sampler reads a process's path
+ * once and each cgroup's memory once for all its members. */
+int proc_pid_cgroup_read_path(const char *root, pid_t pid, struct proc_pid_cgroup *out);
+void proc_pid_cgroup_read_memory(const char *root, struct proc_pid_cgroup *cg);
+
 #endif

@@ -159,6 +159,95 @@ static void test_root_missing_optional_files(void)
 	rmdir(root);
 }
 
+static const struct ht_cgroup_view *cgroup_of(struct ht_sampler *s, pid_t pid)
+{
+	const struct ht_proc_view *v = ht_sampler_find(s, pid);
+
+	return v ? v->cgroup : NULL;
+}
+
+/* Every process's cgroup and its memory files, from a copy of the top
+ * fixture: one read per cgroup for all its members, again after the
+ * refresh time (swapped clock), a process moved to another cgroup seen
+ * within a minute, a cgroup without members gone. */
+static void test_cgroups(void)
+{
+	char root[] = "/tmp/ht-sampler-cg-XXXXXX", cmd[600], path[400];
+	struct ht_sampler_opts o;
+	struct ht_sampler *s;
+	const struct ht_cgroup_view *c;
+
+	CHECK(mkdtemp(root) != NULL);
+	snprintf(cmd, sizeof(cmd), "cp -r '%s/tests/fixtures/top/.' %s",
+		 getenv("top_srcdir") ? getenv("top_srcdir") : ".", root);
+	CHECK_INT(system(cmd), 0);
+	fake_ns = 1000000000LL;
+	ht_clock_set(fake_clock);
+	ht_sampler_opts_default(&o);
+	o.root = root;
+	s = ht_sampler_new(&o);
+	CHECK_INT(ht_sampler_sample(s), 0);
+	CHECK_INT(ht_sampler_ncgroups(s), 4);
+	c = ht_sampler_cgroup(s, 0);
+	CHECK_STR(c->path, "/");
+	CHECK_INT(c->nprocs, 3);			/* 2, 6236 and 7088 */
+	CHECK_INT(c->memory_current, -1);		/* the root has none */
+	c = cgroup_of(s, 6123);
+	CHECK(c != NULL);
+	if (c) {
+		CHECK_STR(c->path, "/user.slice/user-1000.slice/session-3.scope");
+		CHECK_INT(c->memory_current, 9756672);
+		CHECK_INT(c->memory_max, 536870912);
+		CHECK_INT(c->nprocs, 1);
+	}
+	c = cgroup_of(s, 6818);
+	CHECK(c != NULL);
+	if (c) {
+		CHECK_STR(c->path, "/system.slice/long args.service");
+		CHECK_INT(c->memory_current, 3137536);
+		CHECK_INT(c->memory_max, HT_CGROUP_NO_LIMIT);
+	}
+	CHECK(cgroup_of(s, 1) && cgroup_of(s, 1)->memory_max == HT_CGROUP_NO_LIMIT);
+	CHECK(cgroup_of(s, 2) == ht_sampler_cgroup(s, 0));	/* a kernel thread: "/" */
+	CHECK(cgroup_of(s, 6232) == NULL);		/* no v2 line */
+
+	/* memory.current changes: seen after the refresh time, not before */
+	snprintf(path, sizeof(path), "%s/sys/fs/cgroup/user.slice/user-1000.slice/"
+		 "session-3.scope/memory.current", root);
+	write_file(path, "10000000\n");
+	fake_ns += 5000000000LL;
+	CHECK_INT(ht_sampler_sample(s), 0);
+	CHECK_INT(cgroup_of(s, 6123)->memory_current, 9756672);
+	fake_ns += 30000000000LL;
+	CHECK_INT(ht_sampler_sample(s), 0);
+	CHECK_INT(cgroup_of(s, 6123)->memory_current, 10000000);
+
+	/* 6818 moves to session-3.scope: long args.service has no member left */
+	snprintf(path, sizeof(path), "%s/proc/6818/cgroup", root);
+	write_file(path, "0::/user.slice/user-1000.slice/session-3.scope\n");
+	fake_ns += 61000000000LL;
+	CHECK_INT(ht_sampler_sample(s), 0);
+	CHECK_STR(cgroup_of(s, 6818)->path, "/user.slice/user-1000.slice/session-3.scope");
+	CHECK_INT(cgroup_of(s, 6818)->nprocs, 2);
+	CHECK_INT(ht_sampler_ncgroups(s), 3);
+	ht_sampler_free(s);
+
+	/* a short refresh reads every sample */
+	o.cgroup_refresh_ms = 1;
+	s = ht_sampler_new(&o);
+	CHECK_INT(ht_sampler_sample(s), 0);
+	snprintf(path, sizeof(path), "%s/sys/fs/cgroup/user.slice/user-1000.slice/"
+		 "session-3.scope/memory.current", root);
+	write_file(path, "20000000\n");
+	fake_ns += 1000000000LL;
+	CHECK_INT(ht_sampler_sample(s), 0);
+	CHECK_INT(cgroup_of(s, 6123)->memory_current, 20000000);
+	ht_sampler_free(s);
+	ht_clock_set(NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	CHECK_INT(system(cmd), 0);
+}
+
 static int count_recs(void *ctx, const char *name, const char *labels, int64_t v)
 {
 	(void)name;
@@ -212,6 +301,7 @@ int main(void)
 	test_live_growth_rate();
 	test_root_missing_optional_files();
 	test_stream_batches();
+	test_cgroups();
 	ht_sampler_free(NULL);
 	return ht_test_done("test_sampler");
 }
