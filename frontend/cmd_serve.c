@@ -1250,6 +1250,7 @@ static int setup(struct server *srv)
 	}
 	ht_sampler_opts_default(&so);
 	so.root = srv->o.root;
+	so.cgroups = 1;		/* /metrics labels every process with its cgroup */
 	so.history = (size_t)srv->o.history;
 	if (srv->o.warmup_ms >= 0)
 		so.warmup_s = srv->o.warmup_ms / 1e3;

@@ -34,6 +34,7 @@ struct tracked {
 	size_t cg;			/* index into the cgroups, while
 					   cg_gen is the sampler's */
 	uint64_t cg_gen;
+	int growing;			/* at the latest sample: a limit to find */
 };
 
 /* One record of a tapset batch. */
@@ -427,6 +428,7 @@ static void fill_view(struct ht_sampler *s, struct tracked *t,
 		.eta_s = INFINITY, .risk = 0,
 		.cgroup = t->cgroup && t->cg_gen == s->cg_gen ? &s->cgs[t->cg] : NULL,
 	};
+	t->growing = 0;
 	if (ht_trend_acc_fit(&t->acc, CI_LEVEL, &fit) != 0 || fit.n < 3)
 		return;
 	v->rate = fit.slope;
@@ -434,7 +436,8 @@ static void fill_view(struct ht_sampler *s, struct tracked *t,
 	v->rate_hi = fit.hi;
 	v->r2 = fit.r2;
 	/* Limits cost reads: only for processes that grow for sure. */
-	if (!(fit.lo > 0) || v->age_s < s->opts.warmup_s || fit.n < s->opts.min_points)
+	t->growing = fit.lo > 0 && v->age_s >= s->opts.warmup_s && fit.n >= s->opts.min_points;
+	if (!t->growing)
 		return;
 	nearest_limit(s, t, v, now);
 	if (v->headroom >= 0)
@@ -620,7 +623,10 @@ static int update_processes(struct ht_sampler *s, int64_t now)
 				break;
 			}
 		}
-		refresh_cgroup_path(s, &nt[i], p, now);
+		/* the cgroup of every process costs a read each: only when
+		 * asked for, else for those with a limit to find */
+		if (s->opts.cgroups || nt[i].growing)
+			refresh_cgroup_path(s, &nt[i], p, now);
 	}
 	while (j < old_n)
 		tracked_release(&s->tracked[j++]);

@@ -35,6 +35,9 @@ struct ht_sampler_opts {
 	double warmup_s;	/* a process younger than this (by our samples)
 				   gets no leak risk (default 60) */
 	size_t min_points;	/* fewer points: no risk either (default 10) */
+	int cgroups;		/* every process's cgroup in the snapshot
+				   (serve, leaks); 0: only growing ones,
+				   for their limit (top, record) */
 	int64_t cgroup_refresh_ms; /* each cgroup's memory.current and
 				   memory.max are read at most this often
 				   (0: every 30 s; shorter than the
@@ -149,7 +152,8 @@ struct ht_proc_view {
 	 * warm-up, not growing, or with a poor fit. */
 	double risk;
 	/* Its cgroup (kernel threads: the root, "/"); NULL when unknown
-	 * (cgroup v1 only, a process gone before it was read). The path is read once per
+	 * (cgroup v1 only, a process gone before it was read, or not read:
+	 * without opts.cgroups only growing processes' are). The path is read once per
 	 * process and again every 30 s (a process may be moved). */
 	const struct ht_cgroup_view *cgroup;
 };

@@ -187,6 +187,11 @@ static void test_cgroups(void)
 	o.root = root;
 	s = ht_sampler_new(&o);
 	CHECK_INT(ht_sampler_sample(s), 0);
+	CHECK_INT(ht_sampler_ncgroups(s), 0);	/* not asked for, nothing grows */
+	ht_sampler_free(s);
+	o.cgroups = 1;
+	s = ht_sampler_new(&o);
+	CHECK_INT(ht_sampler_sample(s), 0);
 	CHECK_INT(ht_sampler_ncgroups(s), 4);
 	c = ht_sampler_cgroup(s, 0);
 	CHECK_STR(c->path, "/");
