@@ -27,8 +27,18 @@ A=$(addr 1)
 B=$(addr 2)
 # a port nobody listens on: bind one, then let it go
 DOWN=127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-# each serve needs 3 samples for growth rates
-sleep 1
+# each serve needs 3 samples for growth rates (a busy machine may take long)
+samples() {	# samples ADDR: healthtap_samples_total of that serve
+	curl -sf "http://$1/metrics" | awk '$1 == "healthtap_samples_total" { print $2 }'
+}
+for a in "$A" "$B"; do
+	i=0
+	until [ "$(samples "$a" || echo 0)" -ge 3 ] 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -lt 300 ] || fail "serve $a took no 3 samples in 30 s"
+		sleep 0.1
+	done
+done
 
 expect_exit 0 "$HEALTHTAP" top --hosts "$A,$B,$DOWN" --json -n 1 --clock-label fixed
 python3 - "$TMP/out" "$FIX" "$A" "$B" "$DOWN" <<'PY' || fail "json across hosts"
