@@ -10,7 +10,7 @@ start_pane() {
 	tm new-session -d -s t -x "$1" -y "$2" "env -i PATH=$PATH HOME=$TMP HISTFILE=/dev/null TERM=screen LANG=${TOP_LANG:-C.UTF-8} bash --norc --noprofile"
 	tm set-option -t t status off >/dev/null
 	tm send-keys -t t "PS1='PROMPT\$ '; clear" Enter
-	wait_for '^PROMPT\$ ?$' 10
+	wait_for '^PROMPT\$ ?$'
 }
 
 screen() { tm capture-pane -t t -p; }
@@ -52,18 +52,22 @@ pane_size() { tm display-message -p -t t '#{pane_width} #{pane_height}'; }
 # after top exits (top draws on the alternate screen, so the marker must be
 # back on screen after it).
 save_stty() {
+	tm clear-history -t t	# an earlier marker must not count
 	keys "clear; stty -g > $TMP/stty.before; echo BEFORE-TOP-MARK" Enter
-	wait_for '^BEFORE-TOP-MARK$' 5
+	wait_for '^BEFORE-TOP-MARK$'
 }
 
 # Asserts that top has exited: the prompt and the pre-run content are back,
 # none of top's screen is left, and stty reports the same settings.
 check_restored() {
-	wait_for '^PROMPT\$ ?$' 15
-	grep -q '^BEFORE-TOP-MARK$' "$TMP/pane" || fail "the pre-run screen is not back"
+	wait_for '^PROMPT\$ ?$'
+	# The marker may have scrolled into tmux's history: when the pane was
+	# resized while top ran, tmux reflows the saved screen on the way back.
+	tm capture-pane -t t -p -S - >"$TMP/all"
+	grep -q '^BEFORE-TOP-MARK$' "$TMP/all" || { cat "$TMP/all" >&2; fail "the pre-run screen is not back"; }
 	! grep -Eq '^healthtap top [0-9]|RSS-TREND' "$TMP/pane" || fail "top's screen left behind"
 	keys "stty -g > $TMP/stty.after; echo restored-\$(cmp -s $TMP/stty.before $TMP/stty.after && echo same || echo DIFFERENT)" Enter
-	wait_for 'restored-(same|DIFFERENT)' 10
+	wait_for 'restored-(same|DIFFERENT)'
 	grep -q 'restored-same' "$TMP/pane" || fail "terminal settings differ after top exits"
 }
 
