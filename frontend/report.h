@@ -24,12 +24,21 @@ struct report_opts {
 	int keep;			/* keep .dat and .gp files */
 };
 
+/* Charts draw at most this many lines of one series name (the busiest). */
+#define REPORT_CHART_LINES 8
+
 /* A series against time: t in hours since the report window's start. */
 struct report_line {
 	char name[160];			/* "ctxt_rate", "softirq_rate vec=NET_RX" */
 	char unit[16];
+	/* Its points, kept only for the REPORT_CHART_LINES + 1 busiest
+	 * lines (by mean) of each series name, the ones a chart may draw
+	 * (+1: a name's total line beside its vectors): NULL and n 0 for the
+	 * others, so that 60,000 series do not hold 60,000 point arrays. */
 	struct ht_point *pts;
 	size_t n;
+	int64_t first_ms, last_ms;	/* its first and last point; -1 none */
+	double mean;
 	/* Trend over the window. */
 	double slope_per_s, r2, mk_p, min, max;
 	const char *verdict;		/* "rising", "falling" (significant, R^2 >=

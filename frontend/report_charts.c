@@ -12,7 +12,6 @@
 #include "ht_trend.h"
 #include "report.h"
 
-#define MAX_LINES_PER_CHART 8
 #define FORECAST_SPANS 4.0	/* show a crossing up to 4 windows ahead */
 
 struct chart_job {
@@ -259,19 +258,10 @@ static int memory_chart(struct chart_job *j, const struct report_host *h, size_t
 	return rc;
 }
 
-static double line_mean(const struct report_line *l)
-{
-	double s = 0;
-
-	for (size_t i = 0; i < l->n; i++)
-		s += l->pts[i].v;
-	return l->n ? s / (double)l->n : 0;
-}
-
 static int by_mean_desc(const void *a, const void *b)
 {
-	double x = line_mean(*(const struct report_line *const *)a);
-	double y = line_mean(*(const struct report_line *const *)b);
+	double x = (*(const struct report_line *const *)a)->mean;
+	double y = (*(const struct report_line *const *)b)->mean;
 
 	return x < y ? 1 : x > y ? -1 : 0;
 }
@@ -315,8 +305,8 @@ static void add_title(char *buf, size_t size, const char *name, const char *pref
 static int lines_chart(struct chart_job *j, const struct report_host *h, size_t hi,
 		       const char *prefix, const char *what, const char *ylabel, const char *kind)
 {
-	const struct report_line *ls[MAX_LINES_PER_CHART];
-	size_t n = pick_lines(h, prefix, ls, MAX_LINES_PER_CHART), cols = n + 1;
+	const struct report_line *ls[REPORT_CHART_LINES];
+	size_t n = pick_lines(h, prefix, ls, REPORT_CHART_LINES), cols = n + 1;
 	char title[256], xl[96], name[192], host[128], titles[1024] = "", vars[2048] = "";
 	struct ht_chart c = { "lines", title, "hours series...", NULL, 0, cols, vars };
 	double *rows;

@@ -144,22 +144,55 @@ static int read_line(struct ht_store *st, const struct series_ref *ref,
 	}
 	l->min = INFINITY;
 	l->max = -INFINITY;
+	l->first_ms = l->last_ms = -1;
 	for (size_t i = 0; i < n; i++) {
 		if (!isfinite(p[i].v))
 			continue;
 		l->pts[l->n++] = (struct ht_point){ hours(p[i].t_ms, since), p[i].v };
 		l->min = fmin(l->min, p[i].v);
 		l->max = fmax(l->max, p[i].v);
+		l->mean += p[i].v;
+		if (l->first_ms < 0)
+			l->first_ms = p[i].t_ms;
+		l->last_ms = p[i].t_ms;
 	}
+	l->mean = l->n ? l->mean / (double)l->n : 0;
 	free(p);
 	line_trend(l);
 	return 0;
+}
+
+/* The lines of one series name whose points are kept: the busiest. */
+struct busiest {
+	size_t idx[REPORT_CHART_LINES + 2];
+	size_t n;
+};
+
+/* Line i joins its name's busiest; beyond REPORT_CHART_LINES + 1 the
+ * least busy of them drops its points (kept: its trend, mean and span). */
+static void keep_busiest(struct report_host *h, struct busiest *b, size_t i)
+{
+	size_t low = 0;
+	struct report_line *l;
+
+	b->idx[b->n++] = i;
+	if (b->n <= REPORT_CHART_LINES + 1)
+		return;
+	for (size_t k = 1; k < b->n; k++)
+		if (h->lines[b->idx[k]].mean < h->lines[b->idx[low]].mean)
+			low = k;
+	l = &h->lines[b->idx[low]];
+	free(l->pts);
+	l->pts = NULL;
+	l->n = 0;
+	b->idx[low] = b->idx[--b->n];
 }
 
 static int collect_lines(struct ht_store *st, struct report_host *h, int64_t host_id,
 			 int64_t since, int64_t until)
 {
 	struct series_list sl = { 0 };
+	struct busiest b = { .n = 0 };
 	int err = ht_store_series(st, host_id, "", add_series, &sl);
 
 	if (!err && sl.n) {
@@ -167,9 +200,12 @@ static int collect_lines(struct ht_store *st, struct report_host *h, int64_t hos
 		err = h->lines ? 0 : -ENOMEM;
 	}
 	for (size_t i = 0; !err && i < sl.n; i++) {
+		/* the series come by name: a new name, a new group */
+		if (i && strcmp(sl.v[i].name, sl.v[i - 1].name))
+			b.n = 0;
 		err = read_line(st, &sl.v[i], since, until, &h->lines[h->nlines]);
 		if (!err)
-			h->nlines++;
+			keep_busiest(h, &b, h->nlines++);
 	}
 	free(sl.v);
 	return err;

@@ -199,7 +199,8 @@ void report_table(FILE *out, const struct report *r, enum report_table_format f)
 			const struct report_line *l = &h->lines[k];
 			struct row row = { h->name, l->name, l->unit, l->verdict, 0, 0,
 					   l->min, l->max, l->slope_per_s, l->r2 };
-			series_span(h, l->pts, l->n, &row.start_ms, &row.end_ms);
+			row.start_ms = l->first_ms >= 0 ? l->first_ms : h->first_ms;
+			row.end_ms = l->last_ms >= 0 ? l->last_ms : h->last_ms;
 			fmt->row(&t, &row);
 		}
 		for (size_t k = 0; k < h->nprocs; k++) {
