@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <curses.h>
 #include "ht_counter.h"
+#include "ht_sched.h"
 #include "cli.h"
 #include "fmt.h"
 #include "out_json.h"
@@ -525,38 +526,60 @@ struct fetcher {
 	uint64_t seq;
 };
 
+static int fetch_tick(void *arg, const struct ht_sched_tick *t)
+{
+	struct fetcher *fe = arg;
+	struct top_hosts_frame *f;
+	char b = 'f';
+
+	(void)t;
+	f = top_hosts_fetch(fe->o->addrs, fe->o->naddrs,
+			    (int)(fe->o->interval_ms < 2000 ? fe->o->interval_ms : 2000));
+	if (!f)
+		return 0;
+	f->seq = ++fe->seq;
+	pthread_mutex_lock(&fe->lock);
+	top_hosts_frame_free(fe->latest);
+	fe->latest = f;
+	pthread_mutex_unlock(&fe->lock);
+	if (write(fe->ready[1], &b, 1) < 0) { /* a wake-up is pending */ }
+	return 0;
+}
+
+/* Short sleeps: the screen's quit is seen within 50 ms. */
+static void fetch_wait(void *arg, int64_t deadline_ns)
+{
+	int64_t now = ht_now_ns(), until = deadline_ns < now + 50000000 ? deadline_ns : now + 50000000;
+	struct timespec ts = { until / 1000000000, until % 1000000000 };
+
+	(void)arg;
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
+static int fetch_should_stop(void *arg)
+{
+	struct fetcher *fe = arg;
+	int stop;
+
+	pthread_mutex_lock(&fe->lock);
+	stop = fe->stop;
+	pthread_mutex_unlock(&fe->lock);
+	return stop;
+}
+
+/* Fetches every interval on ht_sched's schedule. */
 static void *fetch_main(void *arg)
 {
 	struct fetcher *fe = arg;
-	int64_t next = ht_now_ns();
+	struct ht_sched_opts so;
 
-	for (;;) {
-		struct top_hosts_frame *f;
-		char b = 'f';
-		int stop;
-
-		pthread_mutex_lock(&fe->lock);
-		stop = fe->stop;
-		pthread_mutex_unlock(&fe->lock);
-		if (stop)
-			break;
-		if (ht_now_ns() >= next) {
-			f = top_hosts_fetch(fe->o->addrs, fe->o->naddrs,
-					    (int)(fe->o->interval_ms < 2000 ? fe->o->interval_ms : 2000));
-			if (f) {
-				f->seq = ++fe->seq;
-				pthread_mutex_lock(&fe->lock);
-				top_hosts_frame_free(fe->latest);
-				fe->latest = f;
-				pthread_mutex_unlock(&fe->lock);
-				if (write(fe->ready[1], &b, 1) < 0) { /* a wake-up is pending */ }
-			}
-			next += fe->o->interval_ms * 1000000LL;
-			if (next < ht_now_ns())
-				next = ht_now_ns() + fe->o->interval_ms * 1000000LL;
-		}
-		usleep(50000);
-	}
+	ht_sched_opts_default(&so);
+	so.interval_ns = fe->o->interval_ms * 1000000LL;
+	so.ctx = fe;
+	so.tick = fetch_tick;
+	so.wait = fetch_wait;
+	so.should_stop = fetch_should_stop;
+	ht_sched_run(&so, NULL);
 	return NULL;
 }
 
@@ -703,43 +726,57 @@ static int run_screen(const struct top_hosts_opts *o, volatile sig_atomic_t *sto
 	return 0;
 }
 
+/* Batch and JSON: one frame per tick of ht_sched's schedule. */
+struct batch_run {
+	const struct top_hosts_opts *o;
+	volatile sig_atomic_t *stop;
+	uint64_t frames;
+	size_t last_ok;
+};
+
+static int batch_tick(void *arg, const struct ht_sched_tick *t)
+{
+	struct batch_run *b = arg;
+	const struct top_hosts_opts *o = b->o;
+	struct top_hosts_frame *f;
+	int err;
+
+	(void)t;
+	f = top_hosts_fetch(o->addrs, o->naddrs, (int)(o->interval_ms < 2000 ? o->interval_ms : 2000));
+	if (!f) {
+		ht_err("cannot fetch the hosts: %s", strerror(ENOMEM));
+		return 1;
+	}
+	top_hosts_sort(f, o->sort, o->desc);
+	b->last_ok = f->nok;
+	b->frames++;
+	err = o->json ? top_hosts_json(stdout, f, b->frames, o->clock_label, o->limit)
+		      : top_hosts_text(stdout, f, b->frames, o->clock_label, o->sort, o->limit);
+	top_hosts_frame_free(f);
+	return err ? 1 : 0;
+}
+
+static int batch_should_stop(void *arg)
+{
+	return *((struct batch_run *)arg)->stop;
+}
+
 int top_hosts_run(const struct top_hosts_opts *o, volatile sig_atomic_t *stop)
 {
-	int64_t next = ht_now_ns();
-	uint64_t n = 0;
-	size_t last_ok = 1;
+	struct batch_run b = { o, stop, 0, 1 };
+	struct ht_sched_opts so;
 
 	if (!o->json && !o->batch)
 		return run_screen(o, stop);
-	while (!*stop && (!o->iterations || (int64_t)n < o->iterations)) {
-		struct top_hosts_frame *f;
-		int err;
-		struct timespec ts;
-
-		if (n) {
-			ts.tv_sec = next / 1000000000;
-			ts.tv_nsec = next % 1000000000;
-			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-			if (*stop)
-				break;
-		}
-		f = top_hosts_fetch(o->addrs, o->naddrs,
-				    (int)(o->interval_ms < 2000 ? o->interval_ms : 2000));
-		if (!f) {
-			ht_err("cannot fetch the hosts: %s", strerror(ENOMEM));
-			return 1;
-		}
-		top_hosts_sort(f, o->sort, o->desc);
-		last_ok = f->nok;
-		err = o->json ? top_hosts_json(stdout, f, n + 1, o->clock_label, o->limit)
-			      : top_hosts_text(stdout, f, n + 1, o->clock_label, o->sort, o->limit);
-		top_hosts_frame_free(f);
-		if (err)
-			return 1;
-		n++;
-		next += o->interval_ms * 1000000LL;
-	}
-	if (!last_ok)
+	ht_sched_opts_default(&so);
+	so.interval_ns = o->interval_ms * 1000000LL;
+	so.max_ticks = o->iterations > 0 ? (uint64_t)o->iterations : 0;
+	so.ctx = &b;
+	so.tick = batch_tick;
+	so.should_stop = batch_should_stop;
+	if (ht_sched_run(&so, NULL))
+		return 1;
+	if (!b.last_ok)
 		ht_err("no host answered");
-	return last_ok ? 0 : 1;
+	return b.last_ok ? 0 : 1;
 }
