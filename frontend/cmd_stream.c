@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include "cli.h"
+#include "ht_counter.h"
 #include "ht_stream.h"
 #include "out_json.h"
 #include "proc_stat.h"
@@ -96,8 +97,8 @@ static void on_sched_batch(struct stream_join *j, int64_t t_ms)
 	if (j->prev_ctxt >= 0 && st.ctxt >= j->prev_ctxt && j->batch_switches >= 0) {
 		int64_t proc = st.ctxt - j->prev_ctxt;
 		print_interval(j, t_ms, proc);
-		j->total_probe += j->batch_switches;
-		j->total_proc += proc;
+		ht_total_add(&j->total_probe, j->batch_switches);
+		ht_total_add(&j->total_proc, proc);
 		j->intervals++;
 	}
 	j->prev_ctxt = st.ctxt;
@@ -125,9 +126,19 @@ static int on_error(void *ctx, uint64_t line, const char *msg)
 	return 0;
 }
 
+/* A total, or "-" once it is unknown (past INT64_MAX). */
+static const char *total_text(char *buf, size_t size, int64_t v)
+{
+	if (v < 0)
+		return "-";
+	snprintf(buf, size, "%" PRId64, v);
+	return buf;
+}
+
 static void print_summary(const struct stream_join *j, const struct ht_stream *s)
 {
-	double cov = coverage_pct(j->total_probe, j->total_proc);
+	double cov = j->total_probe < 0 ? NAN : coverage_pct(j->total_probe, j->total_proc);
+	char probe[24], proc[24];
 
 	if (j->json) {
 		struct ht_buf b = { 0 };
@@ -139,17 +150,17 @@ static void print_summary(const struct stream_join *j, const struct ht_stream *s
 		out_json_uint(&oj, "intervals", j->intervals);
 		out_json_uint(&oj, "records", ht_stream_records(s));
 		out_json_uint(&oj, "bad_lines", ht_stream_errors(s));
-		out_json_int(&oj, "probe_switches", j->total_probe);
-		out_json_int(&oj, "proc_ctxt_delta", j->total_proc);
+		out_json_count(&oj, "probe_switches", j->total_probe);
+		out_json_count(&oj, "proc_ctxt_delta", j->total_proc);
 		out_json_double(&oj, "coverage_pct", cov);
 		out_json_end(&oj);
 		out_json_newline(&oj);
 		print_json(&b);
 		return;
 	}
-	printf("total: %" PRIu64 " intervals, probe %" PRId64 " switches, "
-	       "/proc ctxt %" PRId64 " switches, coverage ", j->intervals,
-	       j->total_probe, j->total_proc);
+	printf("total: %" PRIu64 " intervals, probe %s switches, /proc ctxt %s switches, "
+	       "coverage ", j->intervals, total_text(probe, sizeof(probe), j->total_probe),
+	       total_text(proc, sizeof(proc), j->total_proc));
 	if (isnan(cov))
 		printf("-");
 	else

@@ -24,4 +24,13 @@ void ht_counter_init(struct ht_counter *c);
  * or one below the previous (reset or wrap) gives delta -1 and rate NAN. */
 void ht_counter_update(struct ht_counter *c, int64_t value, int64_t now_ns);
 
+/* Adds v to a running total. A total that would pass INT64_MAX, or a v
+ * below 0 (unknown), makes it unknown (-1) for good: never a wrapped
+ * number. */
+static inline void ht_total_add(int64_t *total, int64_t v)
+{
+	if (*total >= 0 && (v < 0 || __builtin_add_overflow(*total, v, total)))
+		*total = -1;
+}
+
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ht_buf.h"
+#include "ht_counter.h"
 #include "ht_path.h"
 #include "proc_interrupts.h"
 
@@ -95,8 +96,7 @@ static int parse_row(const char *p, size_t len, int ncpus,
 		if (n == 0)
 			break;
 		(*counts)[row->ncounts++] = v;
-		if (row->total >= 0 && __builtin_add_overflow(row->total, v, &row->total))
-			row->total = -1;
+		ht_total_add(&row->total, v);
 	}
 	if (row->ncounts == 0)
 		return -EINVAL;

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ht_counter.h"
 #include "ht_path.h"
 #include "proc_softirqs.h"
 
@@ -94,8 +95,7 @@ static int parse_row(const char *p, size_t len, struct proc_softirqs *out)
 			v = v * 10 + (*p - '0');
 		}
 		row[col] = v;
-		if (total >= 0 && __builtin_add_overflow(total, v, &total))
-			total = -1;
+		ht_total_add(&total, v);
 	}
 	if (col < out->ncpus)
 		return -EINVAL;		/* a cut line: no honest total */

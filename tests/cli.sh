@@ -71,3 +71,16 @@ grep -q "4 records, 1 bad lines" "$TMP/out" || fail "stream summary"
 expect_exit 1 "$HEALTHTAP" stream -f "$TMP/nonexistent"
 grep -q "cannot open $TMP/nonexistent" "$TMP/err" || fail "missing stream file"
 pass "stream errors"
+
+# Totals past INT64_MAX are unknown, not wrapped (it printed "probe
+# -9223372036854775807 switches"; UBSan: signed overflow).
+big=9223372036854775807
+printf '#healthtap v=1 runtime=bpf start_ms=1 interval_ms=1000\n' >"$TMP/big"
+for t in 1000 2000 3000; do printf '%s sched switches %s\n%s sched batch 1\n' $t $big $t; done >>"$TMP/big"
+expect_exit 0 "$HEALTHTAP" stream -f "$TMP/big" --root "$top_srcdir/tests/fixtures/basic"
+grep -q "^total: 2 intervals, probe - switches, /proc ctxt 0 switches, coverage -;" "$TMP/out" ||
+	fail "overflowing total: $(tail -n 1 "$TMP/out")"
+expect_exit 0 "$HEALTHTAP" stream --json -f "$TMP/big" --root "$top_srcdir/tests/fixtures/basic"
+tail -n 1 "$TMP/out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["probe_switches"] is None and d["coverage_pct"] is None, d' ||
+	fail "overflowing total in JSON"
+pass "stream totals past INT64_MAX are unknown"
