@@ -736,9 +736,11 @@ static void sched_coverage(struct ht_sampler *s)
 		st.ctxt = -1;
 	if (s->sched_prev_ctxt >= 0 && st.ctxt >= s->sched_prev_ctxt &&
 	    s->sched_batch_switches >= 0) {
-		s->cov_probe += s->sched_batch_switches;
-		s->cov_proc += st.ctxt - s->sched_prev_ctxt;
-		if (s->cov_proc > 0)
+		ht_total_add(&s->cov_probe, s->sched_batch_switches);
+		ht_total_add(&s->cov_proc, st.ctxt - s->sched_prev_ctxt);
+		if (s->cov_probe < 0 || s->cov_proc < 0)	/* past INT64_MAX */
+			s->probe.sched_coverage = NAN;
+		else if (s->cov_proc > 0)
 			s->probe.sched_coverage = (double)s->cov_probe / (double)s->cov_proc;
 	}
 	s->sched_prev_ctxt = st.ctxt;
