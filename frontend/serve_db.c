@@ -133,9 +133,23 @@ static double sys_latest(struct serve_db *db, const char *name, const char *labe
 	return v;
 }
 
-static int64_t as_bytes(double v)
+/* A stored REAL as an integer: 0, or -ERANGE when it is NaN or outside
+ * int64_t (a damaged or hand-made DB: the cast would be undefined). */
+static int as_int(double v, int64_t *out)
 {
-	return isnan(v) ? -1 : (int64_t)v;
+	if (!(v >= -9223372036854775808.0 && v < 9223372036854775808.0))
+		return -ERANGE;
+	*out = (int64_t)v;
+	return 0;
+}
+
+/* A stored size or count: -1 (unknown) when missing, negative or out of
+ * range. */
+static int64_t as_count(double v)
+{
+	int64_t n;
+
+	return as_int(v, &n) || n < 0 ? -1 : n;
 }
 
 /* MemAvailable's trend over the hour, as the live sampler computes it. */
@@ -181,13 +195,12 @@ static void read_system(struct serve_db *db, struct ht_sys_snapshot *y, int64_t 
 	};
 	int64_t prev_ms = -1;
 	char lab[64];
-	double v;
 
 	y->wall_ms = last_ms;
-	y->mem_available = as_bytes(sys_latest(db, HT_SYS_MEM_AVAILABLE, "", last_ms, &prev_ms));
+	y->mem_available = as_count(sys_latest(db, HT_SYS_MEM_AVAILABLE, "", last_ms, &prev_ms));
 	y->interval_s = prev_ms > 0 ? (last_ms - prev_ms) / 1e3 : NAN;
-	y->mem_total = as_bytes(sys_latest(db, HT_SYS_MEM_TOTAL, "", last_ms, NULL));
-	y->swap_free = as_bytes(sys_latest(db, HT_SYS_SWAP_FREE, "", last_ms, NULL));
+	y->mem_total = as_count(sys_latest(db, HT_SYS_MEM_TOTAL, "", last_ms, NULL));
+	y->swap_free = as_count(sys_latest(db, HT_SYS_SWAP_FREE, "", last_ms, NULL));
 	y->mem_free = y->swap_total = y->anon_pages = y->shmem = y->slab = -1;
 	y->ctxt_total = y->intr_total = y->softirq_total = -1;
 	y->cpu_busy_pct = sys_latest(db, HT_SYS_CPU_BUSY, "", last_ms, NULL);
@@ -201,12 +214,9 @@ static void read_system(struct serve_db *db, struct ht_sys_snapshot *y, int64_t 
 	y->fork_rate = sys_latest(db, HT_SYS_FORK_RATE, "", last_ms, NULL);
 	y->pgmajfault_rate = sys_latest(db, HT_SYS_PGMAJFAULT_RATE, "", last_ms, NULL);
 	y->pgfault_rate = NAN;
-	v = sys_latest(db, "procs_running", "", last_ms, NULL);
-	y->procs_running = isnan(v) ? -1 : (int64_t)v;
-	v = sys_latest(db, "procs_blocked", "", last_ms, NULL);
-	y->procs_blocked = isnan(v) ? -1 : (int64_t)v;
-	v = sys_latest(db, "oom_kills", "", last_ms, NULL);
-	y->oom_kills = isnan(v) ? -1 : (int64_t)v;
+	y->procs_running = as_count(sys_latest(db, "procs_running", "", last_ms, NULL));
+	y->procs_blocked = as_count(sys_latest(db, "procs_blocked", "", last_ms, NULL));
+	y->oom_kills = as_count(sys_latest(db, "oom_kills", "", last_ms, NULL));
 	for (size_t i = 0; i < sizeof(psi) / sizeof(psi[0]); i++)
 		*(double *)((char *)y + psi[i].off) = sys_latest(db, HT_SYS_PSI, psi[i].labels,
 								   last_ms, NULL);
@@ -335,15 +345,14 @@ static int add_probe(void *ctx, const struct ht_store_series_info *si)
 	struct serve_snap *snap = w->snap;
 	const char *sub = si->name + strlen("probe."), *dot = strchr(sub, '.');
 	int subsys;
-	double v;
+	int64_t v;
 	size_t ln, ll;
 	char *mem;
 
 	if (!dot || (subsys = ht_subsys_lookup(sub, (size_t)(dot - sub))) < 0)
 		return 0;
-	v = sys_latest(w->db, si->name, si->labels, w->last_ms, NULL);
-	if (isnan(v))
-		return 0;
+	if (as_int(sys_latest(w->db, si->name, si->labels, w->last_ms, NULL), &v))
+		return 0;	/* none, or not a record's value */
 	snap->probe.active = 1;
 	if (snap->nrecs >= w->max) {
 		snap->recs_dropped++;
@@ -363,7 +372,7 @@ static int add_probe(void *ctx, const struct ht_store_series_info *si)
 	memcpy(mem, dot + 1, ln + 1);
 	memcpy(mem + ln + 1, si->labels, ll + 1);
 	snap->recs[snap->nrecs++] = (struct serve_probe_rec){
-		(enum ht_subsys)subsys, mem, mem + ln + 1, (int64_t)v,
+		(enum ht_subsys)subsys, mem, mem + ln + 1, v,
 	};
 	return 0;
 }
