@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "ht_counter.h"
 #include "ht_leak.h"
@@ -24,6 +25,9 @@ static const char *const softirq_names[HT_SOFTIRQ_VECTORS] = {
 
 struct serve_db {
 	struct ht_store *st;
+	char *path;
+	dev_t dev;			/* the file st reads */
+	ino_t ino;
 	char *want_host;		/* --db-host, or NULL */
 	int64_t host_id;		/* 0 until the host is known */
 	char host[256];
@@ -35,20 +39,38 @@ void serve_db_close(struct serve_db *db)
 	if (!db)
 		return;
 	ht_store_close(db->st);
+	free(db->path);
 	free(db->want_host);
 	free(db);
+}
+
+/* Opens path read-only into db->st, remembering which file it is. */
+static int open_store(struct serve_db *db, char *err, size_t errlen)
+{
+	struct ht_store_opts o;
+	struct stat sb;
+	int rc;
+
+	ht_store_opts_default(&o);
+	o.path = db->path;
+	o.flags = HT_STORE_READONLY;
+	rc = ht_store_open(&o, &db->st, err, errlen);
+	if (!rc && stat(db->path, &sb) == 0) {
+		db->dev = sb.st_dev;
+		db->ino = sb.st_ino;
+	}
+	return rc;
 }
 
 int serve_db_open(const char *path, const char *host, double warmup_s,
 		  struct serve_db **out, char *err, size_t errlen)
 {
-	struct ht_store_opts o;
 	struct serve_db *db = calloc(1, sizeof(*db));
 	int rc;
 
 	*out = NULL;
-	if (!db || (host && !(db->want_host = strdup(host)))) {
-		free(db);
+	if (!db || !(db->path = strdup(path)) || (host && !(db->want_host = strdup(host)))) {
+		serve_db_close(db);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
@@ -58,10 +80,7 @@ int serve_db_open(const char *path, const char *host, double warmup_s,
 		if (db->leak.warmup_s > warmup_s / 2)
 			db->leak.warmup_s = warmup_s / 2;
 	}
-	ht_store_opts_default(&o);
-	o.path = path;
-	o.flags = HT_STORE_READONLY;
-	rc = ht_store_open(&o, &db->st, err, errlen);
+	rc = open_store(db, err, errlen);
 	if (rc) {
 		serve_db_close(db);
 		return rc;
@@ -379,6 +398,32 @@ static int add_probe(void *ctx, const struct ht_store_series_info *si)
 
 /* ---- the snapshot ---- */
 
+/* The recorder rotated its DB (mv DB DB.old; kill -HUP): the path names
+ * another file. Once that one holds a sample of the host, read it instead;
+ * until then keep the old one, which still holds the latest samples. */
+static void follow_rotation(struct serve_db *db)
+{
+	struct serve_db nu = { .path = db->path, .want_host = db->want_host };
+	struct stat sb;
+	int64_t first_ms, last_ms;
+	char msg[256];
+
+	if (stat(db->path, &sb) || (sb.st_dev == db->dev && sb.st_ino == db->ino))
+		return;
+	if (open_store(&nu, msg, sizeof(msg)))
+		return;
+	if (find_host(&nu) || ht_store_time_range(nu.st, nu.host_id, &first_ms, &last_ms)) {
+		ht_store_close(nu.st);
+		return;
+	}
+	ht_store_close(db->st);
+	db->st = nu.st;
+	db->dev = nu.dev;
+	db->ino = nu.ino;
+	db->host_id = nu.host_id;
+	snprintf(db->host, sizeof(db->host), "%s", nu.host);
+}
+
 struct serve_snap *serve_db_snap(struct serve_db *db, const struct serve_snap *prev,
 				 const struct serve_snap_opts *o, int *err)
 {
@@ -391,6 +436,7 @@ struct serve_snap *serve_db_snap(struct serve_db *db, const struct serve_snap *p
 	int rc;
 
 	*err = 0;
+	follow_rotation(db);
 	if (!db->host_id && (rc = find_host(db))) {
 		*err = rc;
 		return NULL;

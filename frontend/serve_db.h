@@ -8,7 +8,9 @@
  * process alive at that time its latest RSS and anonymous memory, with the
  * growth rate, nearest limit and time to it from ht_leak_analyze() over its
  * last hour. Figures the recorder does not store (counters since boot,
- * MemFree, Slab, virtual size, cgroup) are unknown and left out.
+ * MemFree, Slab, virtual size, cgroup) are unknown and left out. When the
+ * path names another file (the recorder rotated: mv DB DB.old, SIGHUP),
+ * the new one is read once it holds a sample of the host.
  *
  * Not thread-safe: the caller serialises every call on one serve_db. */
 #ifndef SERVE_DB_H

@@ -124,3 +124,23 @@ curl -sf "http://127.0.0.1:$b_port/metrics" >"$TMP/bm" || fail "no /metrics from
 grep -q '^healthtap_probe_sched_switches{cpu="0"} 5$' "$TMP/bm" || fail "the in-range record is missing"
 pass "db mode: a stored 2^63 is left out, the in-range record served"
 
+# Rotation (mv DB DB.old; kill -HUP the recorder): serve -d follows the path
+# to the new file once it holds samples (it kept reading DB.old for ever).
+rdb="$TMP/r.db"
+"$HEALTHTAP" record -i 300ms -d "$rdb" --for 60s --stap off -q 2>"$TMP/rrec.err" &
+rrec=$!
+track "$rrec"
+wait_for test -s "$rdb" || fail "the second recorder wrote no database"
+start_agent r -d "$rdb" --interval 300ms
+rurl="http://127.0.0.1:$r_port"
+wait_for curl -sf "$rurl/healthz" || fail "/healthz never 200 before the rotation"
+mv "$rdb" "$rdb.old"
+kill -HUP "$rrec"
+wait_for test -s "$rdb" || fail "the recorder did not reopen $rdb: $(cat "$TMP/rrec.err")"
+old_last() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT coalesce(max(coalesce(last_ms, start_ms)), 0) FROM sessions").fetchone()[0])' "$rdb.old"; }
+followed() { t=$(snap_time_of "$rurl") && [ "$t" -gt "$(old_last)" ]; }
+snap_time_of() { curl -sf "$1/api/v1/snapshot" | python3 -c 'import json,sys; print(json.load(sys.stdin)["time_ms"])'; }
+wait_for followed || fail "serve -d still reads the rotated file: snapshot $(snap_time_of "$rurl"), old file's last $(old_last)"
+[ "$(curl -s "$rurl/healthz")" = ok ] || fail "/healthz after the rotation: $(curl -s "$rurl/healthz")"
+pass "rotation: serve -d follows the path to the new file (snapshot $t ms, the old file ends at $(old_last))"
+
