@@ -17,3 +17,7 @@ EXTRA_DIST += $(SERVE_TESTS) tests/serve/serve-lib.sh tests/serve/hostile.py \
 	docs/api.md docs/prometheus.md \
 	scripts/prometheus/healthtap-rules.yml scripts/prometheus/prometheus.yml
 dist_man_MANS += docs/healthtap-serve.1
+# Opt-in soak of record + serve -d (30 min; SOAK_SECONDS): not in make
+# check nor make bench.
+EXTRA_DIST += bench/soak-record-serve.sh
+
