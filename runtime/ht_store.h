@@ -325,8 +325,9 @@ int ht_store_events(struct ht_store *st, int64_t host_id, int64_t since_ms,
 int ht_store_sample_times(struct ht_store *st, int64_t since_ms, int64_t until_ms,
 			  int64_t **out, size_t *n);
 
-/* The underlying sqlite3 handle, for ad-hoc read-only queries (reports).
- * Owned by the store. */
+/* The underlying sqlite3 handle, for tests that check the schema directly;
+ * the product reads only through the calls above. Owned by the store;
+ * NULL while no file is open (see ht_store_reopen()). */
 struct sqlite3 *ht_store_db(struct ht_store *st);
 
 #endif
