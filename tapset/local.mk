@@ -1,11 +1,18 @@
 # The health tapset. stap searches only the top of its tapset directories,
 # not subfolders, so the files install flat there as health_<file>.stp.
+# Each subsystem has its event aliases in <subsys>.stp and its counting and
+# periodic report in <subsys>_report.stp; the man page lists them in this
+# order.
 HEALTH_TAPSET_FILES = \
 	tapset/health/common.stp \
 	tapset/health/common.stpm \
+	tapset/health/memory_report.stp \
 	tapset/health/memory.stp \
+	tapset/health/sched_report.stp \
 	tapset/health/sched.stp \
+	tapset/health/irq_report.stp \
 	tapset/health/irq.stp \
+	tapset/health/skb_report.stp \
 	tapset/health/skb.stp
 EXTRA_DIST += $(HEALTH_TAPSET_FILES)
 stap_tapsetdir = $(datadir)/systemtap/tapset
