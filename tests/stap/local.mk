@@ -1,13 +1,13 @@
-# Tapset tests by stap pass (parseok, buildok, runok) and the harness.
-TESTS += tests/stap/sched-runok.sh \
-	tests/stap/runok/irq-runok.sh tests/stap/runok/memory-runok.sh \
-	tests/stap/runok/skb-runok.sh tests/stap/buildok.sh tests/stap/runok/all-runok.sh \
-	tests/stap/parseok.sh
-EXTRA_DIST += tests/stap/harness tests/stap/sched-runok.sh \
-	tests/stap/join.py tests/stap/stap-lib.sh \
-	tests/stap/runok/irq-runok.sh tests/stap/runok/memory-runok.sh \
-	tests/stap/runok/skb-runok.sh tests/stap/buildok.sh tests/stap/buildok \
-	tests/stap/runok/all-runok.sh tests/stap/parseok.sh tests/stap/parseok
+# Tapset tests and the harness.
+# Folders and runners are named by stap pass as in systemtap's testsuite:
+# parseok (-p1), semok (-p2), buildok (-p4), runok (run for real).
+STAP_TESTS = tests/stap/tapset-doc.sh tests/stap/parseok.sh tests/stap/semok.sh tests/stap/buildok.sh \
+	tests/stap/runok/sched-runok.sh tests/stap/runok/irq-runok.sh \
+	tests/stap/runok/memory-runok.sh tests/stap/runok/skb-runok.sh \
+	tests/stap/runok/all-runok.sh
+TESTS += $(STAP_TESTS)
+EXTRA_DIST += tests/stap/harness tests/stap/join.py tests/stap/stap-lib.sh \
+	$(STAP_TESTS) tests/stap/parseok tests/stap/semok tests/stap/buildok
 check_PROGRAMS += tests/helpers/memhog
 tests_helpers_memhog_SOURCES = tests/helpers/memhog.c
 tests_helpers_memhog_CFLAGS = $(HELPER_CFLAGS)
