@@ -85,6 +85,13 @@ static int by_rate_desc(const void *a, const void *b)
 	return x > y ? -1 : x < y;
 }
 
+/* Fastest first. An empty list may be NULL, which qsort must not see. */
+static void sort_by_rate(struct leak_item *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_rate_desc);
+}
+
 static int pid_wanted(const struct leak_collect_opts *o, pid_t pid)
 {
 	if (!o->npids)
@@ -372,7 +379,7 @@ static int live_judge_procs(struct live *lv, struct leak_report *r)
 		if (rc)
 			return rc;
 	}
-	qsort(r->procs, r->nprocs_items, sizeof(*r->procs), by_rate_desc);
+	sort_by_rate(r->procs, r->nprocs_items);
 	return 0;
 }
 
@@ -436,7 +443,7 @@ static int live_judge_cgroups(struct live *lv, struct leak_report *r)
 		if (rc)
 			return rc;
 	}
-	qsort(r->cgroups, r->ncgroups, sizeof(*r->cgroups), by_rate_desc);
+	sort_by_rate(r->cgroups, r->ncgroups);
 	return 0;
 }
 
@@ -740,7 +747,7 @@ static int collect_db(const struct leak_collect_opts *o, struct leak_report *r,
 		goto cleanup;
 	}
 	rc = 0;
-	qsort(r->procs, r->nprocs_items, sizeof(*r->procs), by_rate_desc);
+	sort_by_rate(r->procs, r->nprocs_items);
 	/* the system: used = MemTotal - MemAvailable */
 	if (navail && r->mem_total > 0) {
 		struct ht_point *pts = malloc(navail * sizeof(*pts));
