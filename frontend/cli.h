@@ -34,6 +34,10 @@ const struct ht_command *ht_command_at(size_t i);
 /* The default command: the live view. */
 int cmd_top(int argc, char **argv);
 
+/* healthtap installed as check_leak: main() calls this when
+ * basename(argv[0]) is "check_leak". argv[0] is the program name. */
+int cmd_check_leak_main(int argc, char **argv);
+
 /* Prints "healthtap: <msg>" to stderr. Every message to stderr goes
  * through these: the message is made visible-safe (fmt_visible()), since
  * it may quote a process name or a stream line. */

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "fmt.h"
-#include "leaks.h"
+#include "ht_leak_collect.h"
 
 enum { STATE_OK, STATE_WARNING, STATE_CRITICAL, STATE_UNKNOWN };
 
@@ -140,7 +140,7 @@ struct check_opts {
 	int have_warn, have_crit;
 	pid_t pid;
 	const char *comm, *cgroup;
-	struct leak_collect_opts co;
+	struct ht_leak_collect_opts co;
 };
 
 static void usage(FILE *out, int compat)
@@ -213,12 +213,12 @@ static const char *plugin_text(char *buf, size_t size, const char *s)
 }
 
 /* The list of check_leak -a: every growing process, slowest first. */
-static int list_growing(const struct leak_report *r)
+static int list_growing(const struct ht_leak_report *r)
 {
 	size_t n = 0;
 
 	for (size_t i = r->nprocs_items; i-- > 0;) {
-		const struct leak_item *it = &r->procs[i];
+		const struct ht_leak_item *it = &r->procs[i];
 
 		char name[512];
 
@@ -238,12 +238,12 @@ struct subject {
 	double used, limit;		/* bytes */
 	double rate, rate_lo, rate_hi;	/* bytes/s of what leaks; 0 when none */
 	const char *limit_name;
-	const struct leak_item *worst;	/* the fastest leaking process, or NULL */
+	const struct ht_leak_item *worst;	/* the fastest leaking process, or NULL */
 	size_t leaking;
 	const char *verdict;		/* for one subject: "not leaking (flat)" */
 };
 
-static void add_rate(struct subject *sj, const struct leak_item *it)
+static void add_rate(struct subject *sj, const struct ht_leak_item *it)
 {
 	if (it->l.verdict != HT_LEAK_YES)
 		return;
@@ -255,7 +255,7 @@ static void add_rate(struct subject *sj, const struct leak_item *it)
 	sj->leaking++;
 }
 
-static void one_verdict(struct subject *sj, const struct leak_item *it, char *buf,
+static void one_verdict(struct subject *sj, const struct ht_leak_item *it, char *buf,
 			size_t len)
 {
 	snprintf(buf, len, "%s (%s)", ht_leak_verdict_name(it->l.verdict),
@@ -263,7 +263,7 @@ static void one_verdict(struct subject *sj, const struct leak_item *it, char *bu
 	sj->verdict = buf;
 }
 
-static int evaluate(const struct check_opts *o, const struct leak_report *r)
+static int evaluate(const struct check_opts *o, const struct ht_leak_report *r)
 {
 	struct subject sj = { .limit = NAN, .limit_name = "limit" };
 	char vbuf[64], name[160], a[32], b[32], c[32], d[32], e[32], wr[48] = "", cr[48] = "";
@@ -271,7 +271,7 @@ static int evaluate(const struct check_opts *o, const struct leak_report *r)
 	int state = STATE_OK;
 
 	if (o->pid) {
-		const struct leak_item *it = r->nprocs_items ? &r->procs[0] : NULL;
+		const struct ht_leak_item *it = r->nprocs_items ? &r->procs[0] : NULL;
 
 		if (!it) {
 			snprintf(a, sizeof(a), "%d", (int)o->pid);
@@ -291,7 +291,7 @@ static int evaluate(const struct check_opts *o, const struct leak_report *r)
 		add_rate(&sj, it);
 		one_verdict(&sj, it, vbuf, sizeof(vbuf));
 	} else if (o->cgroup) {
-		const struct leak_item *it = r->ncgroups ? &r->cgroups[0] : NULL;
+		const struct ht_leak_item *it = r->ncgroups ? &r->cgroups[0] : NULL;
 
 		if (!it && r->from_db)
 			return unknown("no cgroup series in the DB (cgroup %s needs live sampling)",
@@ -410,13 +410,13 @@ static int run_check(int argc, char **argv, int compat)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct check_opts o = { .compat = compat, .mem_mb = NAN };
-	struct leak_report rep;
+	struct ht_leak_report rep;
 	struct sigaction sa = { .sa_handler = on_alarm };
 	int64_t v, ms;
 	int c, state, selectors = 0, window_set = 0;
 	char err[512], *end;
 
-	leak_collect_opts_default(&o.co);
+	ht_leak_collect_opts_default(&o.co);
 	o.co.window_ms = 5000;
 	o.co.interval_ms = 250;
 	optind = 1;
@@ -501,10 +501,10 @@ static int run_check(int argc, char **argv, int compat)
 	}
 	o.co.comm = o.comm;
 	o.co.cgroup = o.cgroup;
-	if (leak_collect(&o.co, &rep, err, sizeof(err)))
+	if (ht_leak_collect(&o.co, &rep, err, sizeof(err)))
 		return unknown("%s", err);
 	state = o.list ? list_growing(&rep) : evaluate(&o, &rep);
-	leak_report_free(&rep);
+	ht_leak_report_free(&rep);
 	alarm(0);
 	fflush(stdout);
 	return state;

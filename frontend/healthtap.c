@@ -3,7 +3,6 @@
 #include <string.h>
 #include "config.h"
 #include "cli.h"
-#include "leaks.h"
 
 static void usage(FILE *out)
 {

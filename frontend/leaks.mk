@@ -1,13 +1,8 @@
 # frontend/leaks.mk: healthtap leaks, healthtap check (installed as
-# check_leak too), their tests and man pages; the verdicts (runtime/ht_leak)
-# are in runtime/trend.mk.
+# check_leak too), their tests and man pages; the verdicts and the collector
+# (runtime/ht_leak, runtime/ht_leak_collect) are in runtime/trend.mk.
 
-check_PROGRAMS += tests/leaks/test_leak
-tests_leaks_test_leak_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests
-tests_leaks_test_leak_LDADD = runtime/libhealthtap.a -lm
-TESTS += tests/leaks/test_leak
-
-healthtap_SOURCES += frontend/cmd_leaks.c frontend/cmd_check.c frontend/leaks.h
+healthtap_SOURCES += frontend/cmd_leaks.c frontend/cmd_check.c
 
 # A process with a known memory behaviour, driven by the live tests.
 check_PROGRAMS += tests/leaks/leaker

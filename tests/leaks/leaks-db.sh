@@ -44,6 +44,21 @@ expect_exit 3 "$HEALTHTAP" check -d "$TMP/nonexistent.db" -w 1 -c 1
 grep -q "^LEAK UNKNOWN - cannot open" "$TMP/out" || fail "check on a missing DB"
 pass "missing DB"
 
+# a directory or a file that is no DB: say what is wrong, not "disk I/O error"
+expect_exit 1 "$HEALTHTAP" leaks -d "$TMP"
+grep -q "cannot open $TMP: is a directory" "$TMP/err" || fail "leaks -d DIR: $(cat "$TMP/err")"
+printf 'not a database\n%.0s' $(seq 200) >"$TMP/junk.db"
+expect_exit 1 "$HEALTHTAP" leaks -d "$TMP/junk.db"
+grep -q "cannot open $TMP/junk.db: " "$TMP/err" || fail "leaks -d junk: $(cat "$TMP/err")"
+grep -qi "disk I/O" "$TMP/err" && fail "leaks -d junk: $(cat "$TMP/err")"
+# a window no clock can hold is a usage error, not one sample and rc 0
+expect_exit 2 "$HEALTHTAP" leaks --live --window 99999999999h
+grep -q "bad --window '99999999999h'" "$TMP/err" || fail "huge window: $(cat "$TMP/err")"
+expect_exit 2 "$HEALTHTAP" leaks --live --window 2d
+expect_exit 0 "$HEALTHTAP" leaks -d "$TMP/h.db" --window 99999h --format csv -p 100
+[ "$(field "$TMP/out" 100 verdict)" = leaking ] || fail "a DB window longer than the DB"
+pass "a directory, junk, or a window out of range: clear errors"
+
 # A DB written by healthtap record itself, around a leaker and a stable
 # process; judged over its last 5 s (the recorder's first sample is slow).
 start_leaker steady steady $((2 * MiB))
