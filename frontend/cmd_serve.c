@@ -202,11 +202,11 @@ static void sample_once(struct server *srv)
 	if (err) {
 		srv->sample_errors++;
 		if (srv->o.verbose)
-			ht_err("serve: sample failed: %s", strerror(-err));
+			ht_cmd_err("serve", "sample failed: %s", strerror(-err));
 	}
 	if (!snap) {
 		if (!srv->db)
-			ht_err("serve: cannot build a snapshot: %s", strerror(errno));
+			ht_cmd_err("serve", "cannot build a snapshot: %s", strerror(errno));
 		return;
 	}
 	snap->sample_err = err;
@@ -875,7 +875,7 @@ static int load_auth(struct server *srv, const char *path)
 	int err = slurp(path, &text);
 
 	if (err) {
-		ht_err("serve: cannot read %s: %s", path, strerror(-err));
+		ht_cmd_err("serve", "cannot read %s: %s", path, strerror(-err));
 		return -1;
 	}
 	nl = strpbrk(text, "\r\n");
@@ -883,7 +883,7 @@ static int load_auth(struct server *srv, const char *path)
 		*nl = '\0';
 	colon = strchr(text, ':');
 	if (!colon || colon == text || !colon[1]) {
-		ht_err("serve: bad %s: want one line 'user:password'", path);
+		ht_cmd_err("serve", "bad %s: want one line 'user:password'", path);
 		free(text);
 		return -1;
 	}
@@ -921,7 +921,7 @@ static int parse_listen(const char *text, struct sockaddr_storage *ss, socklen_t
 		return -1;
 	rc = getaddrinfo(host, port, &hints, &res);
 	if (rc || !res) {
-		ht_err("serve: cannot resolve %s: %s", host, gai_strerror(rc));
+		ht_cmd_err("serve", "cannot resolve %s: %s", host, gai_strerror(rc));
 		return -1;
 	}
 	memcpy(ss, res->ai_addr, res->ai_addrlen);
@@ -939,7 +939,7 @@ static int open_listener(const struct serve_opts *o)
 	const char *why;
 
 	if (fd < 0) {
-		ht_err("serve: cannot listen on %s: %s", o->listen, strerror(errno));
+		ht_cmd_err("serve", "cannot listen on %s: %s", o->listen, strerror(errno));
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -960,7 +960,7 @@ static int open_listener(const struct serve_opts *o)
 	default:
 		why = strerror(errno);
 	}
-	ht_err("serve: cannot listen on %s: %s", o->listen, why);
+	ht_cmd_err("serve", "cannot listen on %s: %s", o->listen, why);
 	close(fd);
 	return -1;
 }
@@ -983,7 +983,7 @@ static int start_daemon(struct server *srv)
 		flags |= MHD_USE_IPv6;
 	if (srv->tls_cert_pem) {
 		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-			ht_err("serve: this libmicrohttpd has no TLS support");
+			ht_cmd_err("serve", "this libmicrohttpd has no TLS support");
 			close(fd);
 			return -1;
 		}
@@ -1014,11 +1014,11 @@ static int start_daemon(struct server *srv)
 		/* The socket listens: what failed is TLS, or resources. fd is left
 		 * as it is (libmicrohttpd may have closed it); we exit. */
 		if (srv->tls_cert_pem)
-			ht_err("serve: cannot start HTTPS with %s and %s: %s", srv->o.tls_cert,
+			ht_cmd_err("serve", "cannot start HTTPS with %s and %s: %s", srv->o.tls_cert,
 			       srv->o.tls_key, srv->start_msg[0] ? srv->start_msg :
 			       "is the key the certificate's, both in PEM?");
 		else
-			ht_err("serve: cannot start the HTTP server: %s",
+			ht_cmd_err("serve", "cannot start the HTTP server: %s",
 			       srv->start_msg[0] ? srv->start_msg : strerror(errno));
 		return -1;
 	}
@@ -1028,10 +1028,9 @@ static int start_daemon(struct server *srv)
 		strcpy(host, "?");
 		strcpy(port, "?");
 	}
-	fprintf(stderr, "healthtap serve: listening on %s://%s%s%s:%s/\n",
-		srv->tls_cert_pem ? "https" : "http", ss.ss_family == AF_INET6 ? "[" : "",
-		host, ss.ss_family == AF_INET6 ? "]" : "", port);
-	fflush(stderr);
+	ht_cmd_err("serve", "listening on %s://%s%s%s:%s/",
+		   srv->tls_cert_pem ? "https" : "http", ss.ss_family == AF_INET6 ? "[" : "",
+		   host, ss.ss_family == AF_INET6 ? "]" : "", port);
 	return 0;
 }
 
@@ -1207,13 +1206,13 @@ static int setup(struct server *srv)
 		.max_conns = (size_t)srv->o.max_conns, .free_failures = FREE_AUTH_FAILURES,
 	});
 	if (!srv->guard) {
-		ht_err("serve: cannot start the connection guard: %s", strerror(errno));
+		ht_cmd_err("serve", "cannot start the connection guard: %s", strerror(errno));
 		return -1;
 	}
 	if (srv->o.tls_cert) {
 		if ((err = slurp(srv->o.tls_cert, &srv->tls_cert_pem)) ||
 		    (err = slurp(srv->o.tls_key, &srv->tls_key_pem))) {
-			ht_err("serve: cannot read the TLS %s: %s",
+			ht_cmd_err("serve", "cannot read the TLS %s: %s",
 			       srv->tls_cert_pem ? "key" : "certificate", strerror(-err));
 			return -1;
 		}
@@ -1222,7 +1221,7 @@ static int setup(struct server *srv)
 		srv->feed_fd = strcmp(srv->o.stream, "-") ? open(srv->o.stream, O_RDONLY | O_CLOEXEC)
 							   : dup(0);
 		if (srv->feed_fd < 0) {
-			ht_err("serve: cannot open %s: %s", srv->o.stream, strerror(errno));
+			ht_cmd_err("serve", "cannot open %s: %s", srv->o.stream, strerror(errno));
 			return -1;
 		}
 	}
@@ -1233,17 +1232,17 @@ static int setup(struct server *srv)
 				    srv->o.warmup_ms >= 0 ? srv->o.warmup_ms / 1e3 : -1,
 				    &srv->db, msg, sizeof(msg));
 		if (err) {
-			ht_err("serve: %s", msg[0] ? msg : strerror(-err));
+			ht_cmd_err("serve", "%s", msg[0] ? msg : strerror(-err));
 			return -1;
 		}
 		sample_once(srv);
 		err = atomic_load(&srv->last_err);
 		if (err && err != -ENOENT) {
-			ht_err("serve: cannot read %s: %s", srv->o.db, strerror(-err));
+			ht_cmd_err("serve", "cannot read %s: %s", srv->o.db, strerror(-err));
 			return -1;
 		}
 		if (err == -ENOENT)
-			ht_err("serve: %s has no samples%s%s yet: /healthz says 503 until it has",
+			ht_cmd_err("serve", "%s has no samples%s%s yet: /healthz says 503 until it has",
 			       srv->o.db, srv->o.db_host ? " of host " : "",
 			       srv->o.db_host ? srv->o.db_host : "");
 		return 0;
@@ -1256,13 +1255,13 @@ static int setup(struct server *srv)
 		so.warmup_s = srv->o.warmup_ms / 1e3;
 	srv->sampler = ht_sampler_new(&so);
 	if (!srv->sampler) {
-		ht_err("serve: cannot create the sampler: %s", strerror(errno));
+		ht_cmd_err("serve", "cannot create the sampler: %s", strerror(errno));
 		return -1;
 	}
 	/* The first snapshot before the first request can come in. */
 	sample_once(srv);
 	if (srv->snap && srv->snap->sample_err) {
-		ht_err("serve: cannot sample %s/proc: %s", srv->o.root ? srv->o.root : "",
+		ht_cmd_err("serve", "cannot sample %s/proc: %s", srv->o.root ? srv->o.root : "",
 		       strerror(-srv->snap->sample_err));
 		return -1;
 	}
@@ -1288,13 +1287,13 @@ int cmd_serve(int argc, char **argv)
 	if (setup(&srv))
 		goto fail;
 	if (pthread_create(&srv.sampler_thread, NULL, sampler_main, &srv)) {
-		ht_err("serve: cannot start the sampling thread");
+		ht_cmd_err("serve", "cannot start the sampling thread");
 		goto fail;
 	}
 	srv.have_sampler_thread = 1;
 	if (srv.feed_fd >= 0) {
 		if (pthread_create(&srv.feed_thread, NULL, feed_main, &srv)) {
-			ht_err("serve: cannot start the stream thread");
+			ht_cmd_err("serve", "cannot start the stream thread");
 			goto fail;
 		}
 		srv.have_feed_thread = 1;
@@ -1304,9 +1303,9 @@ int cmd_serve(int argc, char **argv)
 	while (sigwait(&set, &sig) != 0)
 		;
 	if (srv.o.verbose)
-		fprintf(stderr, "healthtap serve: %s, stopping\n", strsignal(sig));
+		ht_cmd_err("serve", "%s, stopping", strsignal(sig));
 	server_free(&srv);
-	fprintf(stderr, "healthtap serve: stopped\n");
+	ht_cmd_err("serve", "stopped");
 	return 0;
 fail:
 	server_free(&srv);
