@@ -4,7 +4,10 @@
 # man renders it without warnings, and the generator refuses a malformed
 # block (naming the file and line) instead of writing a page without it.
 . "${top_srcdir:-.}/tests/lib.sh"
+# A tarball ships the page made (dist_man_MANS): a VPATH build of it, as
+# distcheck's, finds it in the source tree, not the build tree.
 PAGE="$top_builddir/docs/stapprobes.health.3stap"
+[ -s "$PAGE" ] || PAGE="$top_srcdir/docs/stapprobes.health.3stap"
 GEN="$top_srcdir/scripts/tapset-doc"
 TEMPLATE="$top_srcdir/docs/stapprobes.health.3stap.in"
 [ -s "$PAGE" ] || fail "$PAGE was not built"
