@@ -13,6 +13,7 @@
 #include "proc_pid_cgroup.h"
 #include "proc_pid_limits.h"
 #include "proc_pressure.h"
+#include "proc_slabinfo.h"
 #include "proc_softirqs.h"
 #include "proc_stat.h"
 #include "proc_vmstat.h"
@@ -58,6 +59,9 @@ struct ht_sampler {
 	struct ht_counter ctxt, intr, softirq, forks, cpu_total, cpu_idle;
 	struct ht_counter softirq_vec[HT_SOFTIRQ_VECTORS];
 	struct ht_counter pgfault, pgmajfault;
+	int64_t skb_prev, skb_prev_ns;	/* outstanding skbs (a gauge: -1
+					   unknown) at the previous sample */
+	struct proc_slabinfo slabs;
 	struct ht_series *mem_series;
 	struct ht_trend_acc mem_acc;
 	struct ht_sys_snapshot sys;
@@ -137,6 +141,7 @@ struct ht_sampler *ht_sampler_new(const struct ht_sampler_opts *o)
 	s->sys.mem_eta_s = INFINITY;
 	s->sched_batch_switches = -1;
 	s->sched_prev_ctxt = -1;
+	s->skb_prev = -1;
 	s->cg_gen = 1;		/* a tracked process's 0: not looked up yet */
 	s->probe.sched_coverage = NAN;
 	return s;
@@ -183,6 +188,7 @@ void ht_sampler_free(struct ht_sampler *s)
 	ht_stream_free(s->stream);
 	ht_series_free(s->mem_series);
 	ht_proctable_free(s->table);
+	proc_slabinfo_free(&s->slabs);
 	free(s->root);
 	free(s);
 }
@@ -276,6 +282,7 @@ static void apply_meminfo(struct ht_sampler *s)
 		y->missing |= HT_SYS_MISS_MEMINFO;
 		y->mem_total = y->mem_available = y->mem_free = -1;
 		y->swap_total = y->swap_free = y->anon_pages = y->shmem = y->slab = -1;
+		y->sunreclaim = y->kernel_stack = y->page_tables = y->vmalloc_used = -1;
 		return;
 	}
 	y->mem_total = m.mem_total;
@@ -286,6 +293,47 @@ static void apply_meminfo(struct ht_sampler *s)
 	y->anon_pages = m.anon_pages;
 	y->shmem = m.shmem;
 	y->slab = m.slab;
+	y->sunreclaim = m.sunreclaim;
+	y->kernel_stack = m.kernel_stack;
+	y->page_tables = m.page_tables;
+	y->vmalloc_used = m.vmalloc_used;
+}
+
+/* The slab caches, and the skbs in them. */
+static void apply_slabs(struct ht_sampler *s, int64_t now)
+{
+	struct ht_skb_slab *k = &s->sys.skb;
+	const struct proc_slab_cache *c;
+	const char *alias;
+
+	proc_slabinfo_free(&s->slabs);
+	*k = (struct ht_skb_slab){ .heads = -1, .small_heads = -1, .outstanding = -1,
+				   .fclones = -1, .rate = NAN };
+	if (proc_slabinfo_read_any(s->root, &s->slabs) != 0) {
+		s->sys.missing |= HT_SYS_MISS_SLAB;
+		s->skb_prev = -1;
+		return;
+	}
+	k->source = proc_slab_source_name(s->slabs.source);
+	if ((c = proc_slabinfo_find(&s->slabs, "skbuff_head_cache")))
+		k->heads = c->active_objs;
+	if ((c = proc_slabinfo_find(&s->slabs, "skbuff_small_head")))
+		k->small_heads = c->active_objs;
+	if (k->heads >= 0 || k->small_heads >= 0)
+		k->outstanding = (k->heads > 0 ? k->heads : 0) +
+				 (k->small_heads > 0 ? k->small_heads : 0);
+	alias = proc_slabinfo_alias(&s->slabs, "skbuff_fclone_cache");
+	if (alias) {
+		k->fclone_merged = 1;
+		snprintf(k->fclone_alias, sizeof(k->fclone_alias), "%s", alias);
+	} else if ((c = proc_slabinfo_find(&s->slabs, "skbuff_fclone_cache"))) {
+		k->fclones = c->active_objs;
+	}
+	if (s->skb_prev >= 0 && k->outstanding >= 0 && now > s->skb_prev_ns)
+		k->rate = (double)(k->outstanding - s->skb_prev) /
+			  ((double)(now - s->skb_prev_ns) / 1e9);
+	s->skb_prev = k->outstanding;
+	s->skb_prev_ns = now;
 }
 
 static void apply_pressure(struct ht_sampler *s)
@@ -667,6 +715,7 @@ int ht_sampler_sample(struct ht_sampler *s)
 	apply_pressure(s);
 	apply_softirqs(s, now);
 	apply_vmstat(s, now);
+	apply_slabs(s, now);
 	return update_processes(s, now);
 }
 
@@ -678,6 +727,11 @@ const struct ht_sys_snapshot *ht_sampler_system(const struct ht_sampler *s)
 const struct ht_series *ht_sampler_mem_series(const struct ht_sampler *s)
 {
 	return s->mem_series;
+}
+
+const struct proc_slabinfo *ht_sampler_slabs(const struct ht_sampler *s)
+{
+	return &s->slabs;
 }
 
 size_t ht_sampler_nprocs(const struct ht_sampler *s)

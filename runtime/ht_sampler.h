@@ -24,6 +24,7 @@
 #include "ht_protocol.h"
 #include "ht_series.h"
 #include "ht_trend.h"
+#include "proc_slabinfo.h"
 
 struct ht_sampler;
 
@@ -64,6 +65,30 @@ enum {
 	HT_SYS_MISS_PRESSURE = 1u << 1,
 	HT_SYS_MISS_SOFTIRQS = 1u << 2,
 	HT_SYS_MISS_VMSTAT = 1u << 3,
+	HT_SYS_MISS_SLAB = 1u << 4,	/* neither /proc/slabinfo nor
+					   /sys/kernel/slab */
+};
+
+/* Socket buffers (skbs) the slab allocator holds: active objects of
+ * skbuff_head_cache plus skbuff_small_head. They track queued skbs within
+ * 1-5%, slightly low (SLUB counts per-CPU free objects as active); TCP
+ * coalesces and clones (skbuff_fclone_cache), so it does not map one to
+ * one. */
+struct ht_skb_slab {
+	const char *source;		/* "slabinfo", "sysfs"; NULL unknown */
+	int64_t heads, small_heads;	/* active objects; -1 unknown (a
+					   kernel without skbuff_small_head,
+					   before 6.6: -1 for it) */
+	int64_t outstanding;		/* heads + small heads (those known);
+					   -1 when neither */
+	int64_t fclones;		/* skbuff_fclone_cache's objects; -1
+					   merged or unknown */
+	int fclone_merged;		/* 1: skbuff_fclone_cache is an alias of
+					   a merged cache (fclone_alias), whose
+					   objects mix other users' */
+	char fclone_alias[PROC_SLAB_NAME_MAX];	/* ":0000512"; "" */
+	double rate;			/* outstanding objects/s over the last
+					   interval; NAN first */
 };
 
 #define HT_SOFTIRQ_VECTORS 10	/* HI TIMER NET_TX NET_RX BLOCK IRQ_POLL
@@ -89,6 +114,9 @@ struct ht_sys_snapshot {
 
 	int64_t mem_total, mem_available, mem_free, swap_total, swap_free;
 	int64_t anon_pages, shmem, slab;
+	/* kernel memory (meminfo), bytes; -1 unknown */
+	int64_t sunreclaim, kernel_stack, page_tables, vmalloc_used;
+	struct ht_skb_slab skb;
 	double mem_avail_rate;		/* bytes/s, from the MemAvailable trend
 					   over the kept history (negative while
 					   it shrinks); NAN with < 3 points */
@@ -108,6 +136,13 @@ const struct ht_sys_snapshot *ht_sampler_system(const struct ht_sampler *s);
 /* The kept history of MemAvailable (bytes against seconds since the
  * sampler started). */
 const struct ht_series *ht_sampler_mem_series(const struct ht_sampler *s);
+
+/* ---- slab caches ---- */
+
+/* The slab caches of the latest sample (/proc/slabinfo's order, or name
+ * order from /sys/kernel/slab), with the aliases sysfs shows (merged
+ * caches). Empty (n 0, source PROC_SLAB_NONE) when neither could be read. */
+const struct proc_slabinfo *ht_sampler_slabs(const struct ht_sampler *s);
 
 /* ---- processes ---- */
 

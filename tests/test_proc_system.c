@@ -12,6 +12,7 @@
 #include "proc_net_snmp.h"
 #include "proc_net_sockstat.h"
 #include "proc_pressure.h"
+#include "proc_slabinfo.h"
 #include "proc_softirqs.h"
 #include "proc_stat.h"
 #include "proc_vmstat.h"
@@ -720,6 +721,109 @@ static void test_proc_stat_fixtures(void)
 	CHECK_INT(st.procs_blocked, 0);
 }
 
+static void test_slabinfo(void)
+{
+	struct proc_slabinfo p;
+	const struct proc_slab_cache *c;
+	char tmp[] = "/tmp/ht-slab-XXXXXX", dir[4200], link[4300];
+
+	/* vm618: /proc/slabinfo 2.1 as root reads it, and SLUB's sysfs */
+	CHECK_INT(proc_slabinfo_read(vm618, &p), 0);
+	CHECK_INT(p.source, PROC_SLAB_SLABINFO);
+	CHECK(p.n > 200);
+	c = proc_slabinfo_find(&p, "skbuff_head_cache");
+	CHECK(c != NULL);
+	if (c) {
+		CHECK_INT(c->active_objs, 432);
+		CHECK_INT(c->num_objs, 432);
+		CHECK_INT(c->objsize, 256);
+		CHECK_INT(c->objperslab, 16);
+		CHECK_INT(c->pagesperslab, 1);
+		CHECK_INT(c->active_slabs, 27);
+		CHECK_INT(c->num_slabs, 27);
+	}
+	c = proc_slabinfo_find(&p, "kmalloc-1k");
+	CHECK(c && c->active_objs == 703 && c->num_objs == 720 && c->pagesperslab == 4);
+	/* merged caches are not in /proc/slabinfo at all */
+	CHECK(proc_slabinfo_find(&p, "skbuff_fclone_cache") == NULL);
+	CHECK(proc_slabinfo_alias(&p, "skbuff_fclone_cache") == NULL);
+	proc_slabinfo_free(&p);
+	CHECK(p.caches == NULL && p.n == 0);
+
+	CHECK_INT(proc_slabinfo_read_any(vm618, &p), 0);
+	CHECK_INT(p.source, PROC_SLAB_SLABINFO);
+	CHECK_INT(p.naliases, 2);
+	CHECK(proc_slabinfo_alias(&p, "skbuff_fclone_cache") &&
+	      !strcmp(proc_slabinfo_alias(&p, "skbuff_fclone_cache"), ":0000512"));
+	CHECK(proc_slabinfo_alias(&p, "skbuff_head_cache") == NULL);
+	proc_slabinfo_free(&p);
+
+	CHECK_INT(proc_slabinfo_read_sysfs(vm618, &p), 0);
+	CHECK_INT(p.source, PROC_SLAB_SYSFS);
+	CHECK_INT(p.n, 4);		/* :0000512, kmalloc-1k, skbuff_* */
+	CHECK_STR(p.caches[0].name, ":0000512");
+	c = proc_slabinfo_find(&p, "skbuff_small_head");
+	CHECK(c && c->active_objs == 126 && c->num_objs == 126 && c->objsize == 576 &&
+	      c->objperslab == 14 && c->pagesperslab == 2 && c->num_slabs == 9 &&
+	      c->active_slabs == -1);
+	c = proc_slabinfo_find(&p, "kmalloc-1k");
+	CHECK(c && c->active_objs == 703 && c->num_objs == 720);
+	CHECK_STR(proc_slabinfo_alias(&p, "pool_workqueue"), ":0000512");
+	proc_slabinfo_free(&p);
+
+	/* not root: /proc/slabinfo missing or unreadable, sysfs is the fallback */
+	CHECK(mkdtemp(tmp) != NULL);
+	snprintf(dir, sizeof(dir), "%s/sys", tmp);
+	snprintf(link, sizeof(link), "%s/sys", vm618);
+	if (link[0] != '/') {
+		char cwd[4096];
+		CHECK(getcwd(cwd, sizeof(cwd)) != NULL);
+		snprintf(link, sizeof(link), "%s/%s/sys", cwd, vm618);
+	}
+	CHECK_INT(symlink(link, dir), 0);
+	CHECK_INT(proc_slabinfo_read(tmp, &p), -ENOENT);
+	CHECK(p.n == 0 && p.caches == NULL);
+	CHECK_INT(proc_slabinfo_read_any(tmp, &p), 0);
+	CHECK_INT(p.source, PROC_SLAB_SYSFS);
+	CHECK(proc_slabinfo_find(&p, "skbuff_head_cache") != NULL);
+	CHECK_STR(proc_slabinfo_alias(&p, "skbuff_fclone_cache"), ":0000512");
+	proc_slabinfo_free(&p);
+	unlink(dir);
+	rmdir(tmp);
+	CHECK_INT(proc_slabinfo_read_any("/nonexistent-root", &p), -ENOENT);
+	CHECK_INT(proc_slabinfo_read_sysfs(oldkernel, &p), -ENOENT);
+
+	/* awkward text */
+	CHECK_INT(proc_slabinfo_parse("", &p), -EINVAL);
+	CHECK_INT(proc_slabinfo_parse("slabinfo - version: 1.1\nfoo 1 2 3 4 5\n", &p), -EINVAL);
+	CHECK_INT(proc_slabinfo_parse("slabinfo - version: 2.1\n# name ...\n", &p), -EINVAL);
+	CHECK_INT(proc_slabinfo_parse("slabinfo - version: 2.1\n"
+				      "# name <active_objs> ...\n"
+				      "bad 1 x 3 4 5 : tunables 0 0 0 : slabdata 1 1 0\n"
+				      "huge 99999999999999999999 1 1 1 1\n"
+				      "noslabdata 5 6 7 8 9\n"
+				      "a_name_that_is_far_too_long_to_be_a_cache_name_in_any_kernel_at_all 1 1 1 1 1\n"
+				      "last 1 2 3 4 5 : tunables 0 0 0 : slabdata 6 7 0", &p), 0);
+	CHECK_INT(p.n, 2);
+	c = proc_slabinfo_find(&p, "noslabdata");
+	CHECK(c && c->active_objs == 5 && c->pagesperslab == 9 && c->num_slabs == -1);
+	c = proc_slabinfo_find(&p, "last");
+	CHECK(c && c->active_slabs == 6 && c->num_slabs == 7);
+	proc_slabinfo_free(&p);
+
+	{
+		int64_t v = -1;
+		CHECK_INT(proc_slabinfo_parse_count("432 N0=432\n", &v), 0);
+		CHECK_INT(v, 432);
+		CHECK_INT(proc_slabinfo_parse_count("0\n", &v), 0);
+		CHECK_INT(v, 0);
+		CHECK_INT(proc_slabinfo_parse_count("N0=1\n", &v), -EINVAL);
+		CHECK_INT(proc_slabinfo_parse_count("12x\n", &v), -EINVAL);
+	}
+	CHECK_STR(proc_slab_source_name(PROC_SLAB_SYSFS), "sysfs");
+	proc_slabinfo_free(NULL);
+}
+
 int main(void)
 {
 	const char *srcdir = getenv("top_srcdir");
@@ -739,6 +843,7 @@ int main(void)
 	test_sockstat();
 	test_net_dev();
 	test_net_snmp();
+	test_slabinfo();
 	test_big_files();
 	test_proc_stat_fixtures();
 	test_proc_stat_negative_time();

@@ -142,7 +142,12 @@ static void test_root_missing_optional_files(void)
 	CHECK(y->missing & HT_SYS_MISS_PRESSURE);
 	CHECK(y->missing & HT_SYS_MISS_SOFTIRQS);
 	CHECK(y->missing & HT_SYS_MISS_VMSTAT);
+	CHECK(y->missing & HT_SYS_MISS_SLAB);
+	CHECK_INT(y->skb.outstanding, -1);
+	CHECK(y->skb.source == NULL);
+	CHECK_INT(ht_sampler_slabs(s)->n, 0);
 	CHECK_INT(y->mem_available, -1);
+	CHECK_INT(y->sunreclaim, -1);
 	CHECK(isnan(y->psi_mem_some));
 	CHECK(isnan(y->ctxt_rate));
 	CHECK_INT(y->ctxt_total, 100);
@@ -301,12 +306,79 @@ static void test_stream_batches(void)
 	ht_sampler_free(s);
 }
 
+/* Kernel memory and skbs in the snapshot: vm618's meminfo, slabinfo and
+ * /sys/kernel/slab (skbuff_fclone_cache merged into :0000512); then a
+ * queue of 1000 skbs appearing over 2 s is a rate of 500 objects/s. */
+static void test_slab_snapshot(void)
+{
+	char vm618[4096], root[] = "/tmp/ht-sampler-XXXXXX", path[4400], cmd[9000];
+	const char *top = getenv("top_srcdir") ? getenv("top_srcdir") : ".";
+	struct ht_sampler_opts o;
+	struct ht_sampler *s;
+	const struct ht_sys_snapshot *y;
+
+	snprintf(vm618, sizeof(vm618), "%s/tests/fixtures/vm618", top);
+	ht_sampler_opts_default(&o);
+	o.root = vm618;
+	s = ht_sampler_new(&o);
+	CHECK_INT(ht_sampler_sample(s), 0);
+	y = ht_sampler_system(s);
+	CHECK(!(y->missing & HT_SYS_MISS_SLAB));
+	CHECK_INT(y->slab, 215204LL * 1024);
+	CHECK_INT(y->sunreclaim, 27084LL * 1024);
+	CHECK_INT(y->kernel_stack, 1620LL * 1024);
+	CHECK_INT(y->page_tables, 3532LL * 1024);
+	CHECK_INT(y->vmalloc_used, 5908LL * 1024);
+	CHECK(y->skb.source && !strcmp(y->skb.source, "slabinfo"));
+	CHECK_INT(y->skb.heads, 432);
+	CHECK_INT(y->skb.small_heads, 126);
+	CHECK_INT(y->skb.outstanding, 558);
+	CHECK_INT(y->skb.fclone_merged, 1);
+	CHECK_STR(y->skb.fclone_alias, ":0000512");
+	CHECK_INT(y->skb.fclones, -1);
+	CHECK(isnan(y->skb.rate));
+	CHECK(ht_sampler_slabs(s)->n > 200);
+	CHECK(proc_slabinfo_find(ht_sampler_slabs(s), "kmalloc-1k") != NULL);
+	ht_sampler_free(s);
+
+	/* a copy whose skbuff_head_cache grows by 1000 */
+	CHECK(mkdtemp(root) != NULL);
+	snprintf(cmd, sizeof(cmd), "cp -r '%s/proc' '%s/'", vm618, root);
+	CHECK_INT(system(cmd), 0);
+	o.root = root;
+	s = ht_sampler_new(&o);
+	ht_clock_set(fake_clock);
+	fake_ns = 5000000000LL;
+	CHECK_INT(ht_sampler_sample(s), 0);
+	y = ht_sampler_system(s);
+	CHECK_INT(y->skb.outstanding, 558);
+	CHECK_INT(y->skb.fclone_merged, 0);	/* no sysfs: not known */
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^skbuff_head_cache    432    432/skbuff_head_cache   1432   1440/' '%s/proc/slabinfo'", root);
+	CHECK_INT(system(cmd), 0);
+	fake_ns += 2000000000LL;
+	CHECK_INT(ht_sampler_sample(s), 0);
+	CHECK_INT(y->skb.heads, 1432);
+	CHECK_INT(y->skb.outstanding, 1558);
+	CHECK_NEAR(y->skb.rate, 500.0, 1e-6);
+	/* read back: a falling gauge has a negative rate, not none */
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^skbuff_head_cache   1432   1440/skbuff_head_cache    432   1440/' '%s/proc/slabinfo'", root);
+	CHECK_INT(system(cmd), 0);
+	fake_ns += 1000000000LL;
+	CHECK_INT(ht_sampler_sample(s), 0);
+	CHECK_NEAR(y->skb.rate, -1000.0, 1e-6);
+	ht_clock_set(NULL);
+	ht_sampler_free(s);
+	snprintf(path, sizeof(path), "rm -rf '%s'", root);
+	CHECK_INT(system(path), 0);
+}
+
 int main(void)
 {
 	test_live_growth_rate();
 	test_root_missing_optional_files();
 	test_stream_batches();
 	test_cgroups();
+	test_slab_snapshot();
 	ht_sampler_free(NULL);
 	return ht_test_done("test_sampler");
 }
