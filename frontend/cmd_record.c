@@ -251,6 +251,30 @@ static void put_system(struct recorder *r, int64_t t, const struct ht_sys_snapsh
 	ht_store_put_sys(st, t, HT_SYS_PSI, "res=memory,kind=full", "%", s->psi_mem_full);
 	ht_store_put_sys(st, t, HT_SYS_PSI, "res=io,kind=some", "%", s->psi_io_some);
 	ht_store_put_sys(st, t, HT_SYS_PSI, "res=io,kind=full", "%", s->psi_io_full);
+	for (size_t i = 0; i < HT_KMEM_FIELDS; i++) {
+		snprintf(lab, sizeof(lab), "field=%s", ht_kmem_fields[i].name);
+		ht_store_put_sys(st, t, HT_SYS_KMEM, lab, "B", num(ht_kmem_value(s, i)));
+	}
+	ht_store_put_sys(st, t, HT_SYS_SKB_OUTSTANDING, "source=slab", "1",
+			 num(s->skb.outstanding));
+	ht_store_put_sys(st, t, HT_SYS_SKB_RATE, "source=slab", "1/s", round2(s->skb.rate));
+}
+
+/* The slab caches of HT_SLAB_STORE_MIN bytes or more (a few dozen of
+ * some 200: the small ones would fill the store with noise; a cache that
+ * grows past the threshold starts its series then). */
+static void put_slabs(struct recorder *r, int64_t t, const struct proc_slabinfo *sl)
+{
+	char lab[PROC_SLAB_NAME_MAX + 8];
+
+	for (size_t i = 0; i < sl->n; i++) {
+		const struct proc_slab_cache *c = &sl->caches[i];
+		double bytes = (double)c->num_objs * (double)c->objsize;
+		if (c->num_objs < 0 || c->objsize < 0 || bytes < HT_SLAB_STORE_MIN)
+			continue;
+		snprintf(lab, sizeof(lab), "cache=%s", c->name);
+		ht_store_put_sys(r->store, t, HT_SYS_SLAB_CACHE, lab, "B", bytes);
+	}
 }
 
 /* Stores one tapset record at t (wall ms). */
@@ -532,6 +556,7 @@ static int tick(void *ctx, const struct ht_sched_tick *t)
 	put_stall(r, t, wall);
 	put_procs(r, wall);
 	put_system(r, wall, ht_sampler_system(r->sampler));
+	put_slabs(r, wall, ht_sampler_slabs(r->sampler));
 	put_coverage(r, wall);
 	r->ticks++;
 	r->last_t = wall;

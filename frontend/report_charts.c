@@ -349,6 +349,10 @@ static int host_charts(struct chart_job *j, const struct report_host *h, size_t 
 		{ "irq_rate", "interrupts, top IRQs", "interrupts/s", "irq" },
 		{ HT_SYS_SOFTIRQ_RATE " vec=", "softirqs per vector", "softirqs/s", "softirq" },
 		{ "probe.skb.", "skb alloc, free and outstanding (tapset)", "skbs", "skb" },
+		{ HT_SYS_SKB_OUTSTANDING " ", "skbs outstanding (slab allocator)", "skbs",
+		  "skb-slab" },
+		{ HT_SYS_KMEM " ", "kernel memory (/proc/meminfo)", "bytes", "kmem" },
+		{ HT_SYS_SLAB_CACHE " ", "slab caches, the largest", "bytes", "slab" },
 		{ HT_SYS_PSI, "pressure stall (PSI avg10)", "% of time stalled", "psi" },
 	};
 	int rc = memory_chart(j, h, hi);

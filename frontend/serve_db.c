@@ -220,7 +220,7 @@ static void read_system(struct serve_db *db, struct ht_sys_snapshot *y, int64_t 
 	y->interval_s = prev_ms > 0 ? (last_ms - prev_ms) / 1e3 : NAN;
 	y->mem_total = as_count(sys_latest(db, HT_SYS_MEM_TOTAL, "", last_ms, NULL));
 	y->swap_free = as_count(sys_latest(db, HT_SYS_SWAP_FREE, "", last_ms, NULL));
-	y->mem_free = y->swap_total = y->anon_pages = y->shmem = y->slab = -1;
+	y->mem_free = y->swap_total = y->anon_pages = y->shmem = -1;
 	y->ctxt_total = y->intr_total = y->softirq_total = -1;
 	y->cpu_busy_pct = sys_latest(db, HT_SYS_CPU_BUSY, "", last_ms, NULL);
 	y->ctxt_rate = sys_latest(db, HT_SYS_CTXT_RATE, "", last_ms, NULL);
@@ -239,6 +239,17 @@ static void read_system(struct serve_db *db, struct ht_sys_snapshot *y, int64_t 
 	for (size_t i = 0; i < sizeof(psi) / sizeof(psi[0]); i++)
 		*(double *)((char *)y + psi[i].off) = sys_latest(db, HT_SYS_PSI, psi[i].labels,
 								   last_ms, NULL);
+	for (size_t i = 0; i < HT_KMEM_FIELDS; i++) {
+		snprintf(lab, sizeof(lab), "field=%s", ht_kmem_fields[i].name);
+		*(int64_t *)((char *)y + ht_kmem_fields[i].off) =
+			as_count(sys_latest(db, HT_SYS_KMEM, lab, last_ms, NULL));
+	}
+	y->skb = (struct ht_skb_slab){ .heads = -1, .small_heads = -1, .fclones = -1 };
+	y->skb.outstanding = as_count(sys_latest(db, HT_SYS_SKB_OUTSTANDING, "source=slab",
+						 last_ms, NULL));
+	y->skb.rate = sys_latest(db, HT_SYS_SKB_RATE, "source=slab", last_ms, NULL);
+	if (y->skb.outstanding < 0)
+		y->missing |= HT_SYS_MISS_SLAB;
 	if (y->mem_available < 0)
 		y->missing |= HT_SYS_MISS_MEMINFO;
 	if (isnan(y->psi_cpu_some))

@@ -103,7 +103,8 @@ static double bytes(int64_t v)
 static void render_system(struct prom *p, const struct serve_view *v)
 {
 	const struct ht_sys_snapshot *s = &v->snap->sys;
-	static const char *const missing_files[] = { "meminfo", "pressure", "softirqs", "vmstat" };
+	static const char *const missing_files[] = { "meminfo", "pressure", "softirqs", "vmstat",
+						     "slab" };
 	struct label l[2];
 	int any;
 
@@ -117,7 +118,7 @@ static void render_system(struct prom *p, const struct serve_view *v)
 	       "wall-clock time of the latest sample", (double)s->wall_ms / 1e3);
 	family(p, "healthtap_source_missing", GAUGE,
 	       "1 when an optional /proc file could not be read in the latest sample");
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof(missing_files) / sizeof(missing_files[0]); i++) {
 		l[0] = (struct label){ "file", missing_files[i] };
 		sample(p, "healthtap_source_missing", "", l, 1, (s->missing >> i) & 1);
 	}
@@ -190,6 +191,46 @@ static void render_system(struct prom *p, const struct serve_view *v)
 	gauge1(p, "healthtap_memory_available_eta_seconds",
 	       "seconds until MemAvailable reaches 0 at the trend (+Inf when not shrinking)",
 	       s->mem_eta_s);
+	any = 0;
+	for (size_t i = 0; i < HT_KMEM_FIELDS; i++) {
+		int64_t b = ht_kmem_value(s, i);
+		if (b < 0)
+			continue;
+		if (!any++)
+			family(p, "healthtap_kernel_memory_bytes", GAUGE,
+			       "kernel memory by kind (/proc/meminfo field)");
+		l[0] = (struct label){ "field", ht_kmem_fields[i].name };
+		sample(p, "healthtap_kernel_memory_bytes", "", l, 1, (double)b);
+	}
+	if (v->snap->nslabs) {
+		family(p, "healthtap_slab_cache_bytes", GAUGE,
+		       "memory of one slab cache, num_objs x objsize (caches of 1 MiB or more)");
+		for (size_t i = 0; i < v->snap->nslabs; i++) {
+			l[0] = (struct label){ "cache", v->snap->slabs[i].name };
+			sample(p, "healthtap_slab_cache_bytes", "", l, 1,
+			       (double)v->snap->slabs[i].bytes);
+		}
+	}
+	if (s->skb.outstanding >= 0) {
+		l[0] = (struct label){ "source", "slab" };
+		family(p, "healthtap_skb_outstanding", GAUGE,
+		       "socket buffers allocated now: skbuff_head_cache + skbuff_small_head active "
+		       "objects (source slab: /proc/slabinfo or /sys/kernel/slab; within "
+		       "1-5% of queued skbs, slightly low)");
+		sample(p, "healthtap_skb_outstanding", "", l, 1, (double)s->skb.outstanding);
+		if (!isnan(s->skb.rate)) {
+			family(p, "healthtap_skb_outstanding_per_second", GAUGE,
+			       "change of healthtap_skb_outstanding over the latest interval");
+			sample(p, "healthtap_skb_outstanding_per_second", "", l, 1, s->skb.rate);
+		}
+	}
+	if (s->skb.fclone_merged) {
+		l[0] = (struct label){ "alias", s->skb.fclone_alias };
+		family(p, "healthtap_skb_fclone_cache_merged", GAUGE,
+		       "1: skbuff_fclone_cache is merged into another slab cache (alias), its "
+		       "objects not told apart (slab_nomerge prevents it)");
+		sample(p, "healthtap_skb_fclone_cache_merged", "", l, 1, 1);
+	}
 
 	{
 		static const struct { const char *res, *kind; size_t off; } psi[] = {
@@ -533,7 +574,8 @@ static void json_proc(struct out_json *j, const struct serve_proc *sp)
 
 static void json_system(struct out_json *j, const struct ht_sys_snapshot *s)
 {
-	static const char *const missing_files[] = { "meminfo", "pressure", "softirqs", "vmstat" };
+	static const char *const missing_files[] = { "meminfo", "pressure", "softirqs", "vmstat",
+						     "slab" };
 
 	out_json_object(j, "system");
 	out_json_count(j, "ncpus", s->ncpus);
@@ -561,9 +603,24 @@ static void json_system(struct out_json *j, const struct ht_sys_snapshot *s)
 	out_json_count(j, "anon", s->anon_pages);
 	out_json_count(j, "shmem", s->shmem);
 	out_json_count(j, "slab", s->slab);
+	out_json_count(j, "sunreclaim", s->sunreclaim);
+	out_json_count(j, "kernel_stack", s->kernel_stack);
+	out_json_count(j, "page_tables", s->page_tables);
+	out_json_count(j, "vmalloc_used", s->vmalloc_used);
 	out_json_double(j, "available_rate", s->mem_avail_rate);
 	out_json_double(j, "available_r2", s->mem_avail_r2);
 	out_json_double(j, "available_eta_s", s->mem_eta_s);
+	out_json_end(j);
+	out_json_object(j, "skb");
+	out_json_str(j, "source", s->skb.outstanding >= 0 ? "slab" : NULL);
+	out_json_str(j, "reader", s->skb.source);
+	out_json_count(j, "outstanding", s->skb.outstanding);
+	out_json_double(j, "outstanding_per_s", s->skb.rate);
+	out_json_count(j, "heads", s->skb.heads);
+	out_json_count(j, "small_heads", s->skb.small_heads);
+	out_json_count(j, "fclones", s->skb.fclones);
+	out_json_bool(j, "fclone_merged", s->skb.fclone_merged);
+	out_json_str(j, "fclone_alias", s->skb.fclone_merged ? s->skb.fclone_alias : NULL);
 	out_json_end(j);
 	out_json_object(j, "psi_avg10");
 	out_json_double(j, "cpu_some", s->psi_cpu_some);
@@ -576,7 +633,7 @@ static void json_system(struct out_json *j, const struct ht_sys_snapshot *s)
 	out_json_double(j, "pgmajfault_per_s", s->pgmajfault_rate);
 	out_json_count(j, "oom_kills", s->oom_kills);
 	out_json_array(j, "missing");
-	for (size_t i = 0; i < 4; i++)
+	for (size_t i = 0; i < sizeof(missing_files) / sizeof(missing_files[0]); i++)
 		if ((s->missing >> i) & 1)
 			out_json_str(j, NULL, missing_files[i]);
 	out_json_end(j);

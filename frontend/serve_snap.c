@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@ static void snap_free(struct serve_snap *snap)
 		free(snap->procs[i].cmdline);
 	}
 	free(snap->procs);
+	free(snap->slabs);
 	for (size_t i = 0; i < snap->nrecs; i++)
 		free((char *)snap->recs[i].name);	/* labels share it */
 	free(snap->recs);
@@ -149,6 +151,38 @@ nomem:
 	return 1;
 }
 
+static int by_bytes_desc(const void *a, const void *b)
+{
+	const struct serve_slab *x = a, *y = b;
+
+	if (x->bytes != y->bytes)
+		return x->bytes < y->bytes ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static int copy_slabs(struct ht_sampler *s, struct serve_snap *snap)
+{
+	const struct proc_slabinfo *sl = ht_sampler_slabs(s);
+
+	if (!sl->n)
+		return 0;
+	snap->slabs = calloc(sl->n, sizeof(*snap->slabs));
+	if (!snap->slabs)
+		return -ENOMEM;
+	for (size_t i = 0; i < sl->n; i++) {
+		const struct proc_slab_cache *c = &sl->caches[i];
+		double bytes = (double)c->num_objs * (double)c->objsize;
+		if (c->num_objs < 0 || c->objsize < 0 || bytes < HT_SLAB_STORE_MIN)
+			continue;
+		struct serve_slab *d = &snap->slabs[snap->nslabs++];
+		snprintf(d->name, sizeof(d->name), "%s", c->name);
+		d->objects = c->active_objs;
+		d->bytes = c->num_objs * c->objsize;
+	}
+	qsort(snap->slabs, snap->nslabs, sizeof(*snap->slabs), by_bytes_desc);
+	return 0;
+}
+
 struct serve_snap *serve_snap_build(struct ht_sampler *s, const struct serve_snap *prev,
 				    const struct serve_snap_opts *o)
 {
@@ -174,7 +208,7 @@ struct serve_snap *serve_snap_build(struct ht_sampler *s, const struct serve_sna
 	else
 		snap->self_rss = proc_pid_statm_read("", snap->self_pid, &statm) ? -1 :
 				 statm.resident;
-	if (copy_procs(s, snap, prev, o))
+	if (copy_procs(s, snap, prev, o) || copy_slabs(s, snap))
 		goto nomem;
 	for (int sub = 0; sub < HT_SUBSYS_COUNT; sub++) {
 		w.sub = (enum ht_subsys)sub;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "ht_sampler.h"
+#include "ht_store.h"
 
 /* One process of the snapshot (copied from its ht_proc_view). */
 struct serve_proc {
@@ -30,6 +31,13 @@ struct serve_proc {
 	double eta_s;			/* INFINITY when not growing */
 	double risk;
 	size_t points;			/* RSS points held */
+};
+
+/* A slab cache of the snapshot (those of HT_SLAB_STORE_MIN bytes or
+ * more, the same the recorder stores). */
+struct serve_slab {
+	char name[PROC_SLAB_NAME_MAX];
+	int64_t objects, bytes;		/* active objects; num_objs x objsize */
 };
 
 /* One record of a probe batch. */
@@ -53,6 +61,8 @@ struct serve_snap {
 	struct ht_sys_snapshot sys;	/* its forks_total and
 					   softirq_vec_total are -1 in db mode */
 	size_t nprocs_total;		/* live processes */
+	struct serve_slab *slabs;	/* by bytes, largest first */
+	size_t nslabs;
 
 	/* Processes by leak risk (highest first), then RSS, then pid; the
 	 * first top are exported to /metrics, leaks are those with risk > 0. */

@@ -143,6 +143,18 @@ static void json_system(struct out_json *j, const struct top_frame *f)
 	out_json_double(j, "available_trend_r2", s->mem_avail_r2);
 	out_json_double(j, "available_gone_in_s", s->mem_avail_rate < 0 ? s->mem_eta_s : NAN);
 	out_json_end(j);
+	out_json_object(j, "kernel_memory_bytes");
+	for (size_t i = 0; i < HT_KMEM_FIELDS; i++)
+		out_json_count(j, ht_kmem_fields[i].key, ht_kmem_value(s, i));
+	out_json_end(j);
+	out_json_object(j, "skb");
+	out_json_str(j, "source", s->skb.outstanding >= 0 ? "slab" : NULL);
+	out_json_str(j, "reader", s->skb.source);
+	out_json_count(j, "outstanding", s->skb.outstanding);
+	out_json_double(j, "outstanding_per_s", s->skb.rate);
+	out_json_bool(j, "fclone_merged", s->skb.fclone_merged);
+	out_json_str(j, "fclone_alias", s->skb.fclone_merged ? s->skb.fclone_alias : NULL);
+	out_json_end(j);
 	out_json_object(j, "psi_avg10_pct");
 	out_json_double(j, "cpu_some", s->psi_cpu_some);
 	out_json_double(j, "memory_some", s->psi_mem_some);

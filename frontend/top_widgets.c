@@ -79,6 +79,44 @@ static int mem_lines(const struct top_frame *f, int verbose, struct top_line *ou
 	return n;
 }
 
+/* ---- kernel memory and skbs (slab allocator) ---- */
+
+static int kmem_lines(const struct top_frame *f, int verbose, struct top_line *out, int max)
+{
+	const struct ht_sys_snapshot *s = &f->sys;
+	char v[HT_KMEM_FIELDS][24], rate[24], skb[200];
+	int n = 0;
+
+	if (max < 1)
+		return 0;
+	for (size_t i = 0; i < HT_KMEM_FIELDS; i++)
+		fmt_bytes(v[i], sizeof(v[i]), fmt_known(ht_kmem_value(s, i)));
+	if (s->skb.outstanding < 0) {
+		snprintf(skb, sizeof(skb), "- (no /proc/slabinfo or /sys/kernel/slab)");
+	} else {
+		fmt_count_rate(rate, sizeof(rate), s->skb.rate);
+		snprintf(skb, sizeof(skb), "%" PRId64 " outstanding, %s%s (source slab: %s%s%s)",
+			 s->skb.outstanding, !isnan(s->skb.rate) && s->skb.rate > 0 ? "+" : "",
+			 rate, s->skb.source ? s->skb.source : "-",
+			 s->skb.fclone_merged ? "; skbuff_fclone_cache merged into " : "",
+			 s->skb.fclone_merged ? s->skb.fclone_alias : "");
+	}
+	if (verbose) {
+		line(&out[n++], TOP_A_NORMAL, 0,
+		     "  %-14s slab %s (unreclaimable %s), stacks %s, page tables %s, vmalloc %s",
+		     "kernel mem", v[0], v[1], v[2], v[3], v[4]);
+		if (n < max)
+			line(&out[n++], s->skb.outstanding < 0 ? TOP_A_DIM : TOP_A_NORMAL, 0,
+			     "  %-14s %s", "skb (slab)", skb);
+		return n;
+	}
+	line(&out[n++], TOP_A_NORMAL, 4, "Kmem slab %s unrecl %s  stacks %s  ptables %s  vmalloc %s",
+	     v[0], v[1], v[2], v[3], v[4]);
+	if (n < max)
+		line(&out[n++], s->skb.outstanding < 0 ? TOP_A_DIM : TOP_A_NORMAL, 4, "Skb  %s", skb);
+	return n;
+}
+
 /* ---- PSI ---- */
 
 static const char *pct(char *buf, size_t size, double v)
@@ -265,6 +303,7 @@ static int probe_lines(const struct top_frame *f, int verbose, struct top_line *
 
 const struct top_widget top_header_widgets[] = {
 	{ "memory", mem_lines },
+	{ "kmem", kmem_lines },
 	{ "psi", psi_lines },
 	{ "sched", sched_lines },
 	{ "irq", irq_lines },

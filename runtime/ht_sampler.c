@@ -1,6 +1,7 @@
 /* The sampler: system files, the process table, per-process memory history
  * and the tapset stream, joined into one snapshot. */
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,6 +299,14 @@ static void apply_meminfo(struct ht_sampler *s)
 	y->page_tables = m.page_tables;
 	y->vmalloc_used = m.vmalloc_used;
 }
+
+#define KF(name, key, field) { name, key, offsetof(struct ht_sys_snapshot, field) }
+const struct ht_kmem_field ht_kmem_fields[HT_KMEM_FIELDS] = {
+	KF("Slab", "slab", slab), KF("SUnreclaim", "sunreclaim", sunreclaim),
+	KF("KernelStack", "kernel_stack", kernel_stack),
+	KF("PageTables", "page_tables", page_tables),
+	KF("VmallocUsed", "vmalloc_used", vmalloc_used),
+};
 
 /* The slab caches, and the skbs in them. */
 static void apply_slabs(struct ht_sampler *s, int64_t now)

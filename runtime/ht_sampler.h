@@ -133,6 +133,23 @@ struct ht_sys_snapshot {
 
 const struct ht_sys_snapshot *ht_sampler_system(const struct ht_sampler *s);
 
+/* The kernel memory figures of the snapshot, for every renderer to list
+ * the same ones in the same order: name is the meminfo key ("SUnreclaim"),
+ * key a short identifier ("sunreclaim"), off the int64_t field of struct
+ * ht_sys_snapshot (bytes, -1 unknown). */
+struct ht_kmem_field {
+	const char *name, *key;
+	size_t off;
+};
+
+#define HT_KMEM_FIELDS 5
+extern const struct ht_kmem_field ht_kmem_fields[HT_KMEM_FIELDS];
+
+static inline int64_t ht_kmem_value(const struct ht_sys_snapshot *y, size_t i)
+{
+	return *(const int64_t *)((const char *)y + ht_kmem_fields[i].off);
+}
+
 /* The kept history of MemAvailable (bytes against seconds since the
  * sampler started). */
 const struct ht_series *ht_sampler_mem_series(const struct ht_sampler *s);

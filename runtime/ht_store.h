@@ -202,6 +202,17 @@ int ht_store_maintain(struct ht_store *st, int64_t now_ms, struct ht_store_maint
 #define HT_SYS_PROBE_COVERAGE "probe.sched.coverage" /* probe switches over
 						   /proc ctxt since the tapset
 						   started (1 = all seen) */
+#define HT_SYS_KMEM "kmem"			/* B; labels "field=SUnreclaim"
+						   (ht_kmem_fields' meminfo keys) */
+#define HT_SYS_SLAB_CACHE "slab_cache"		/* B (num_objs x objsize);
+						   labels "cache=kmalloc-512";
+						   caches of HT_SLAB_STORE_MIN
+						   bytes or more when put */
+#define HT_SLAB_STORE_MIN (1024 * 1024)
+#define HT_SYS_SKB_OUTSTANDING "skb_outstanding" /* 1; labels "source=slab":
+						   skbuff_head_cache +
+						   skbuff_small_head objects */
+#define HT_SYS_SKB_RATE "skb_outstanding_rate"	/* 1/s; labels "source=slab" */
 /* Tapset records: "probe.<subsys>.<name>", e.g. "probe.skb.alloc",
  * "probe.skb.free", "probe.skb.outstanding", "probe.sched.switches". */
 
