@@ -36,10 +36,11 @@ enum ht_subsys {
 	HT_SUBSYS_SCHED,
 	HT_SUBSYS_IRQ,
 	HT_SUBSYS_SKB,
+	HT_SUBSYS_ALLOC,
 	HT_SUBSYS_COUNT
 };
 
-#define HT_SUBSYS_NAMES { "memory", "sched", "irq", "skb" }
+#define HT_SUBSYS_NAMES { "memory", "sched", "irq", "skb", "alloc" }
 
 /* How a record's value reads. */
 enum ht_value_kind {
@@ -102,7 +103,20 @@ enum ht_value_kind {
 	X(SKB, "rx_packets", HT_DELTA, "1", "[dev]", "skbs received from devices") \
 	X(SKB, "rx_bytes", HT_DELTA, "B", "", "bytes received from devices") \
 	X(SKB, "tx_packets", HT_DELTA, "1", "[dev]", "skbs devices transmitted") \
-	X(SKB, "tx_bytes", HT_DELTA, "B", "", "bytes devices transmitted")
+	X(SKB, "tx_bytes", HT_DELTA, "B", "", "bytes devices transmitted") \
+	X(ALLOC, "batch", HT_MARK, "1", "", "end of the alloc batch") \
+	X(ALLOC, "table", HT_GAUGE, "1", "", "value 1: the rest of this batch lists every site still holding blocks (the last batch)") \
+	X(ALLOC, "sample", HT_GAUGE, "1", "", "one allocation in this many is tracked: scale by it") \
+	X(ALLOC, "allocs", HT_DELTA, "1", "", "tracked allocations of the target") \
+	X(ALLOC, "frees", HT_DELTA, "1", "", "frees of tracked blocks") \
+	X(ALLOC, "alloc_bytes", HT_DELTA, "B", "", "bytes of the tracked allocations") \
+	X(ALLOC, "free_bytes", HT_DELTA, "B", "", "bytes of the tracked blocks freed") \
+	X(ALLOC, "unknown_frees", HT_DELTA, "1", "", "frees of blocks not tracked (older than the probes, or not sampled)") \
+	X(ALLOC, "outstanding", HT_TOTAL, "B", "", "bytes held by tracked blocks") \
+	X(ALLOC, "outstanding_blocks", HT_TOTAL, "1", "", "tracked blocks not freed") \
+	X(ALLOC, "sites", HT_TOTAL, "1", "", "call sites seen") \
+	X(ALLOC, "site_bytes", HT_TOTAL, "B", "site", "bytes held by tracked blocks of one call site") \
+	X(ALLOC, "site_blocks", HT_TOTAL, "1", "site", "tracked blocks of one call site not freed")
 
 struct ht_record_kind {
 	enum ht_subsys subsys;

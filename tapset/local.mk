@@ -13,7 +13,9 @@ HEALTH_TAPSET_FILES = \
 	tapset/health/irq_report.stp \
 	tapset/health/irq.stp \
 	tapset/health/skb_report.stp \
-	tapset/health/skb.stp
+	tapset/health/skb.stp \
+	tapset/health/alloc_report.stp \
+	tapset/health/alloc.stp
 EXTRA_DIST += $(HEALTH_TAPSET_FILES)
 stap_tapsetdir = $(datadir)/systemtap/tapset
 

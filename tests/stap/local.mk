@@ -4,7 +4,7 @@
 STAP_TESTS = tests/stap/tapset-doc.sh tests/stap/parseok.sh tests/stap/semok.sh tests/stap/buildok.sh \
 	tests/stap/runok/sched-runok.sh tests/stap/runok/irq-runok.sh \
 	tests/stap/runok/memory-runok.sh tests/stap/runok/skb-runok.sh \
-	tests/stap/runok/all-runok.sh
+	tests/stap/runok/alloc-runok.sh tests/stap/runok/all-runok.sh
 TESTS += $(STAP_TESTS)
 EXTRA_DIST += tests/stap/harness tests/stap/join.py tests/stap/stap-lib.sh \
 	$(STAP_TESTS) tests/stap/parseok tests/stap/semok tests/stap/buildok
@@ -12,4 +12,10 @@ check_PROGRAMS += tests/helpers/memhog
 tests_helpers_memhog_SOURCES = tests/helpers/memhog.c
 tests_helpers_memhog_CFLAGS = $(HELPER_CFLAGS)
 tests_helpers_memhog_LDFLAGS =
+# Known allocation sites for health.alloc: -O0 so that no malloc/free
+# pair is elided.
+check_PROGRAMS += tests/helpers/allocsites
+tests_helpers_allocsites_SOURCES = tests/helpers/allocsites.c
+tests_helpers_allocsites_CFLAGS = $(HELPER_CFLAGS) -O0 -pthread
+tests_helpers_allocsites_LDFLAGS = -pthread
 bench_scripts += bench/tapset-overhead.sh
