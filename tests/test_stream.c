@@ -162,6 +162,23 @@ static int stop_at_first(void *ctx, const struct ht_record *rec)
 	return 42;
 }
 
+/* health.alloc's records, as the tapset prints them on bpf (%p sites). */
+static void test_alloc_records(void)
+{
+	struct seen s = parse("#healthtap v=1 runtime=bpf start_ms=1 interval_ms=1000\n"
+			      "1001 alloc sample 1\n"
+			      "1001 alloc outstanding 5000000000\n"
+			      "1001 alloc site_bytes 1000000 site=0x5646c9fcb1b1\n"
+			      "1001 alloc site_blocks 1000 site=0x5646c9fcb1b1\n"
+			      "1001 alloc table 1\n"
+			      "1001 alloc site_rate 1 site=0x1\n"
+			      "1001 alloc batch 1\n", 7);
+
+	CHECK_INT(s.records, 6);
+	CHECK_INT(s.errors, 1);
+	CHECK_INT(s.last_error_line, 7);
+}
+
 static void test_callback_stops_feed(void)
 {
 	struct ht_stream *st = ht_stream_new(stop_at_first, NULL, NULL);
@@ -181,5 +198,6 @@ int main(void)
 	test_overlong_line_and_nul();
 	test_missing_newline_at_end();
 	test_callback_stops_feed();
+	test_alloc_records();
 	return ht_test_done("test_stream");
 }
