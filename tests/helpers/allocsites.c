@@ -1,6 +1,6 @@
 /* allocsites: allocations from known call sites, for the health.alloc tests.
  *
- *   allocsites [SCALE]
+ *   allocsites [SCALE [hold]]
  *
  * Each site is a function of its own (noinline), whose address and the
  * bytes and blocks it leaves allocated it prints to stderr as
@@ -12,11 +12,14 @@
  * them), leak_aligned (aligned_alloc), leak_posix (posix_memalign),
  * leak_mmap (anonymous mmap kept; a second mapping is unmapped), and
  * thread_leak (4 threads). SCALE (default 1) multiplies the block counts.
+ * With "hold" it prints "ready" to stderr after the sites and waits to be
+ * killed (the symbolization tests read its maps).
  * Built without optimisation so that no malloc/free pair is elided.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -131,5 +134,10 @@ int main(int argc, char **argv)
 	site("leak_posix", (void *)leak_posix, 320 * (n / 20), n / 20);
 	site("leak_mmap", (void *)leak_mmap, 1 << 20, 1);
 	site("thread_leak", (void *)thread_leak, 512 * (n / 4) * 4, (n / 4) * 4);
+	if (argc > 2 && !strcmp(argv[2], "hold")) {
+		fprintf(stderr, "ready\n");
+		for (;;)
+			pause();
+	}
 	return 0;
 }

@@ -1,0 +1,6 @@
+# Symbolization with elfutils' libdwfl (runtime/ht_sym): what links it
+# adds $(DW_LIBS) (pkg-config gives libdw no CFLAGS).
+runtime_libhealthtap_a_SOURCES += runtime/ht_sym.h runtime/ht_sym.c
+check_PROGRAMS += tests/test_sym
+tests_test_sym_LDADD = runtime/libhealthtap.a $(DW_LIBS) -lm
+TESTS += tests/test_sym

@@ -1,0 +1,160 @@
+/* ht_sym: addresses of a live process (tests/helpers/allocsites, a PIE
+ * built with -g), of the same program stripped, of libc in this process,
+ * and after the target exited. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "ht_sym.h"
+#include "ht_test.h"
+
+struct child {
+	pid_t pid;
+	uint64_t leak_malloc, churn;
+};
+
+/* Starts PROG 1 hold, reads its sites until "ready". */
+static int start(const char *prog, struct child *c)
+{
+	int fd[2];
+	char line[256];
+	FILE *f;
+
+	memset(c, 0, sizeof(*c));
+	if (pipe(fd))
+		return -1;
+	if ((c->pid = fork()) == 0) {
+		dup2(fd[1], 2);
+		close(fd[0]);
+		execl(prog, prog, "1", "hold", (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	f = fdopen(fd[0], "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char name[64];
+		unsigned long long a;
+
+		if (!strcmp(line, "ready\n"))
+			break;
+		if (sscanf(line, "site %63s %llx", name, &a) == 2) {
+			if (!strcmp(name, "leak_malloc"))
+				c->leak_malloc = a;
+			else if (!strcmp(name, "churn"))
+				c->churn = a;
+		}
+	}
+	if (f)
+		fclose(f);
+	return c->leak_malloc ? 0 : -1;
+}
+
+static void stop(struct child *c)
+{
+	kill(c->pid, SIGKILL);
+	waitpid(c->pid, NULL, 0);
+}
+
+static uint64_t full_module_off;
+
+static void test_debug_pie_and_exit(const char *prog)
+{
+	struct child c;
+	struct ht_sym *s;
+	struct ht_sym_site site;
+	char buf[512];
+
+	CHECK_INT(start(prog, &c), 0);
+	CHECK_INT(ht_sym_open(NULL, c.pid, &s), 0);
+	CHECK(ht_sym_modules(s) >= 2);	/* the program and libc at least */
+	/* A return address 8 bytes into leak_malloc. */
+	CHECK_INT(ht_sym_lookup(s, c.leak_malloc + 8, 1, &site), 0);
+	CHECK_STR(site.func, "leak_malloc");
+	CHECK_INT(site.func_off, 8);
+	CHECK(strstr(site.module, "allocsites") != NULL);
+	CHECK(strstr(site.file, "allocsites.c") != NULL);
+	CHECK(site.line > 0);
+	CHECK_INT(strlen(site.build_id), 40);
+	/* A PIE: the file address is far below the load address. */
+	CHECK(site.module_off < c.leak_malloc);
+	full_module_off = site.module_off;
+	ht_sym_format(&site, buf, sizeof(buf));
+	CHECK(!strncmp(buf, "leak_malloc+0x8 (allocsites.c:", 30));
+
+	/* The target exits: what was mapped still resolves. */
+	stop(&c);
+	CHECK_INT(ht_sym_lookup(s, c.churn + 4, 1, &site), 0);
+	CHECK_STR(site.func, "churn");
+	CHECK(site.line > 0);
+	CHECK_INT(ht_sym_lookup(s, 16, 1, &site), -ENOENT);
+	ht_sym_format(&site, buf, sizeof(buf));
+	CHECK_STR(buf, "[unknown] 0x10");
+	ht_sym_free(s);
+	CHECK_INT(ht_sym_open(NULL, c.pid, &s), -ESRCH);
+	CHECK(s == NULL);
+}
+
+static void test_stripped(const char *prog)
+{
+	char cmd[4096], copy[] = "/tmp/ht-sym-XXXXXX", buf[512];
+	struct child c;
+	struct ht_sym *s;
+	struct ht_sym_site site;
+	int fd = mkstemp(copy);
+
+	CHECK(fd >= 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "strip -o '%s' '%s' && chmod +x '%s'", copy, prog, copy);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "skip stripped: strip failed\n");
+		unlink(copy);
+		return;
+	}
+	CHECK_INT(start(copy, &c), 0);
+	CHECK_INT(ht_sym_open(NULL, c.pid, &s), 0);
+	CHECK_INT(ht_sym_lookup(s, c.leak_malloc + 8, 1, &site), 0);
+	CHECK_STR(site.func, "");
+	CHECK_STR(site.file, "");
+	/* strip leaves the text where it was. */
+	CHECK_INT(site.module_off, full_module_off);
+	ht_sym_format(&site, buf, sizeof(buf));
+	snprintf(cmd, sizeof(cmd), "[unknown] %s+0x%llx", strrchr(copy, '/') + 1,
+		 (unsigned long long)full_module_off);
+	CHECK_STR(buf, cmd);
+	stop(&c);
+	ht_sym_free(s);
+	unlink(copy);
+}
+
+static void test_libc_in_self(void)
+{
+	struct ht_sym *s;
+	struct ht_sym_site site;
+	void *(*volatile fn)(size_t) = malloc;
+
+	CHECK_INT(ht_sym_open(NULL, getpid(), &s), 0);
+	CHECK_INT(ht_sym_lookup(s, (uint64_t)(uintptr_t)fn, 0, &site), 0);
+	CHECK(strstr(site.module, "libc") != NULL);
+	CHECK(strstr(site.func, "malloc") != NULL);
+	CHECK_INT(site.func_off, 0);
+	ht_sym_free(s);
+}
+
+int main(void)
+{
+	const char *top = getenv("top_builddir");
+	char prog[4096];
+
+	snprintf(prog, sizeof(prog), "%s/tests/helpers/allocsites", top ? top : ".");
+	if (access(prog, X_OK)) {
+		fprintf(stderr, "no %s\n", prog);
+		return 1;
+	}
+	test_debug_pie_and_exit(prog);
+	test_stripped(prog);
+	test_libc_in_self();
+	return ht_test_done("test_sym");
+}
