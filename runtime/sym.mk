@@ -4,3 +4,4 @@ runtime_libhealthtap_a_SOURCES += runtime/ht_sym.h runtime/ht_sym.c
 check_PROGRAMS += tests/test_sym
 tests_test_sym_LDADD = runtime/libhealthtap.a $(DW_LIBS) -lm
 TESTS += tests/test_sym
+runtime_libhealthtap_a_SOURCES += runtime/ht_alloc.h runtime/ht_alloc.c

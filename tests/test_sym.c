@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "ht_alloc.h"
 #include "ht_sym.h"
 #include "ht_test.h"
 
@@ -143,6 +145,52 @@ static void test_libc_in_self(void)
 	ht_sym_free(s);
 }
 
+static void put_maps(const char *root, int pid, const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/proc/%d", root, pid);
+	mkdir(path, 0755);
+	strcat(path, "/maps");
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+#define MAP_BIN "55d0c0000000-55d0c0001000 r-xp 00001000 fe:01 77 /usr/bin/prog\n"
+#define MAP_LIBC "7f2c1a028000-7f2c1a19d000 r-xp 00028000 fe:01 1055 /usr/lib/x86_64-linux-gnu/libc.so.6\n"
+
+/* Refusals from maps: jemalloc, tcmalloc (say which), static, none. */
+static void test_alloc_check(void)
+{
+	char root[] = "/tmp/ht-alloc-XXXXXX", path[4096], why[512] = "";
+
+	CHECK(mkdtemp(root) != NULL);
+	snprintf(path, sizeof(path), "%s/proc", root);
+	mkdir(path, 0755);
+	put_maps(root, 1, MAP_BIN MAP_LIBC);
+	put_maps(root, 2, MAP_BIN MAP_LIBC
+		 "7f2c1b000000-7f2c1b0a0000 r-xp 00000000 fe:01 99 /usr/lib/x86_64-linux-gnu/libjemalloc.so.2\n");
+	put_maps(root, 3, MAP_BIN "7ffd1000-7ffd2000 r-xp 00000000 00:00 0 [vdso]\n");
+	put_maps(root, 4, MAP_BIN "7f2c1b000000-7f2c1b0a0000 r-xp 00000000 fe:01 98 "
+		 "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4.5.9\n" MAP_LIBC);
+	CHECK_INT(ht_alloc_check(root, 1, why, sizeof(why)), 0);
+	CHECK_INT(ht_alloc_check(root, 2, why, sizeof(why)), -ENOTSUP);
+	CHECK(strstr(why, "jemalloc's (/usr/lib/x86_64-linux-gnu/libjemalloc.so.2)") != NULL);
+	CHECK_INT(ht_alloc_check(root, 3, why, sizeof(why)), -ENOTSUP);
+	CHECK(strstr(why, "statically linked") != NULL);
+	CHECK_INT(ht_alloc_check(root, 4, why, sizeof(why)), -ENOTSUP);
+	CHECK(strstr(why, "tcmalloc's") != NULL);
+	CHECK_INT(ht_alloc_check(root, 5, why, sizeof(why)), -ESRCH);
+	CHECK_INT(ht_alloc_check(NULL, getpid(), why, sizeof(why)), 0);
+	snprintf(path, sizeof(path), "rm -rf '%s'", root);
+	CHECK_INT(system(path), 0);
+}
+
 int main(void)
 {
 	const char *top = getenv("top_builddir");
@@ -156,5 +204,6 @@ int main(void)
 	test_debug_pie_and_exit(prog);
 	test_stripped(prog);
 	test_libc_in_self();
+	test_alloc_check();
 	return ht_test_done("test_sym");
 }
