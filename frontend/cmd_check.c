@@ -485,6 +485,15 @@ static int run_check(int argc, char **argv, int compat)
 		return unknown("%s", "-p, -C and --cgroup exclude each other");
 	if (!o.list && !o.have_warn && !o.have_crit)
 		return unknown("%s", "give -w and -c (hours left), or -a");
+	if (!o.list && o.have_warn != o.have_crit)
+		return unknown("%s", o.have_warn ? "-w needs -c (hours left for CRITICAL)"
+						 : "-c needs -w (hours left for WARNING)");
+	/* Bare thresholds ("N": alert below N hours left): CRITICAL must be
+	 * the nearer one, or WARNING could never show. */
+	if (!o.list && !o.warn.inside && !o.crit.inside && isinf(o.warn.end) &&
+	    isinf(o.crit.end) && o.crit.start > o.warn.start)
+		return unknown("inverted thresholds: -c %s hours left is more than -w; "
+			       "CRITICAL must be fewer hours than WARNING", o.crit.text);
 	if (o.co.db && !window_set)
 		o.co.window_ms = 0;
 	if (!o.co.db && (o.co.window_ms < o.co.interval_ms ||

@@ -22,6 +22,12 @@ grep -q "^LEAK UNKNOWN - give -w and -c" "$TMP/out" || fail "missing thresholds"
 expect_exit 3 "$HEALTHTAP" check -w x -c 1
 grep -q "^LEAK UNKNOWN - bad warning range 'x'" "$TMP/out" || fail "bad range"
 expect_exit 3 "$HEALTHTAP" check -w 5:1 -c 1
+# one threshold alone, or CRITICAL further away than WARNING, is refused
+expect_exit 3 "$HEALTHTAP" check -w 48
+grep -q "^LEAK UNKNOWN - -w needs -c" "$TMP/out" || fail "-w without -c: $(cat "$TMP/out")"
+expect_exit 3 "$HEALTHTAP" check -c 48
+expect_exit 3 "$HEALTHTAP" check -w 12 -c 48
+grep -q "^LEAK UNKNOWN - inverted thresholds" "$TMP/out" || fail "inverted: $(cat "$TMP/out")"
 expect_exit 3 "$HEALTHTAP" check -w 1 -c 1 --no-such-option
 expect_exit 3 "$HEALTHTAP" check -w 1 -c 1 -p 1 -C foo
 expect_exit 3 "$HEALTHTAP" check -w 1 -c 1 --window 20s
