@@ -353,9 +353,10 @@ static void put_procs(struct recorder *r, int64_t t)
 			.pid = p->pid, .start_time = p->start_time, .comm = p->comm,
 			.rss = p->rss, .anon = p->anon,
 		};
-		/* new here, or new to the file (after a reopen) */
-		if (!ht_store_proc_known(r->store, p->pid, p->start_time))
-			in.cmdline = ht_proctable_cmdline(tab, p);
+		/* always given (the table caches it, and reads it again after
+		 * an exec): the store declares a new process with it, and
+		 * renames one whose names changed (sampled before its exec) */
+		in.cmdline = ht_proctable_cmdline(tab, p);
 		ht_store_put_proc(r->store, t, &in);
 	}
 }

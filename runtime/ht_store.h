@@ -123,7 +123,8 @@ int ht_store_session_end(struct ht_store *st, int64_t now_ms, const char *reason
 
 /* One process's figures at t_ms. comm and cmdline (may be NULL) are copied
  * when the process is new to the store (ht_store_proc_known() says when to
- * give the cmdline). Bytes; -1 = unknown (stored NULL). -ENODEV: no file
+ * give the cmdline); given for a known process, names that differ from the
+ * stored ones (an exec since) replace them. Bytes; -1 = unknown (stored NULL). -ENODEV: no file
  * open (see ht_store_reopen()). */
 struct ht_store_proc_in {
 	pid_t pid;

@@ -16,6 +16,7 @@
 enum op_kind {
 	OP_PROC_NEW, OP_PROC_REVIVE, OP_PROC_SAMPLE, OP_PROC_END,
 	OP_SERIES_NEW, OP_SYS_SAMPLE, OP_EVENT, OP_SESSION_END, OP_GAP, OP_PROC_PROBE,
+	OP_PROC_RENAME,
 };
 
 struct op {
@@ -30,6 +31,7 @@ struct proc_ent {
 	int dead;			/* tombstone */
 	int64_t start_time, id, rss, anon, last_t;
 	uint64_t gen;
+	uint64_t name_hash;		/* of comm and cmdline as stored; 0 unknown */
 };
 
 struct series_ent {
@@ -42,7 +44,7 @@ struct series_ent {
 enum {
 	ST_INS_PROC, ST_REVIVE_PROC, ST_INS_PSAMPLE, ST_END_PROC, ST_INS_SERIES,
 	ST_INS_SSAMPLE, ST_INS_EVENT, ST_END_SESSION, ST_LAST_SESSION,
-	ST_FIND_PROC, ST_INS_GAP, ST_INS_PPROBE, ST_COUNT
+	ST_FIND_PROC, ST_INS_GAP, ST_INS_PPROBE, ST_RENAME_PROC, ST_COUNT
 };
 
 /* The session a writer wants: begun again when a first begin failed (the

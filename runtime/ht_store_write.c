@@ -27,6 +27,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" AND start_time = ?",
 	[ST_INS_PPROBE] = "INSERT OR REPLACE INTO proc_probes(proc_id, name, t_ms, value)"
 		" VALUES (?,?,?,?)",
+	[ST_RENAME_PROC] = "UPDATE procs SET comm = ?, cmdline = ? WHERE id = ?",
 	[ST_INS_GAP] = "INSERT INTO gaps(host_id, start_ms, end_ms, reason) VALUES (?,?,?,?)",
 };
 
@@ -208,6 +209,21 @@ static char *dup_or_empty(const char *s)
 	return strdup(s ? s : "");
 }
 
+/* FNV-1a of comm '\0' cmdline: a change means the process exec'd (or set
+ * its name) since its names were stored. Never 0. */
+static uint64_t name_hash(const char *comm, const char *cmdline)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const char *parts[2] = { comm ? comm : "", cmdline ? cmdline : "" };
+
+	for (int k = 0; k < 2; k++) {
+		for (const unsigned char *c = (const unsigned char *)parts[k]; *c; c++)
+			h = (h ^ *c) * 1099511628211ULL;
+		h = (h ^ 0xff) * 1099511628211ULL;
+	}
+	return h ? h : 1;
+}
+
 int ht_store_proc_known(struct ht_store *st, pid_t pid, int64_t start_time)
 {
 	const struct proc_ent *e = proc_find(st, pid);
@@ -263,6 +279,18 @@ int ht_store_put_proc(struct ht_store *st, int64_t t_ms, const struct ht_store_p
 		e->start_time = p->start_time;
 		e->id = id;
 		e->rss = e->anon = -2;	/* never equal: the first sample is stored */
+		if (!id && p->cmdline)
+			e->name_hash = name_hash(p->comm, p->cmdline);
+	} else if (p->cmdline && e->name_hash != name_hash(p->comm, p->cmdline)) {
+		/* names follow exec: a process first stored between fork
+		 * and exec keeps its parent's names no longer */
+		op = push_op(st, OP_PROC_RENAME);
+		if (!op)
+			return -ENOMEM;
+		op->id = e->id;
+		op->s1 = dup_or_empty(p->comm);
+		op->s2 = dup_or_empty(p->cmdline);
+		e->name_hash = name_hash(p->comm, p->cmdline);
 	}
 	e->gen = st->gen;
 	e->last_t = t_ms;
@@ -576,6 +604,12 @@ static int run_op(struct ht_store *st, const struct op *op)
 	case OP_PROC_REVIVE:
 		s = st->stmt[ST_REVIVE_PROC];
 		sqlite3_bind_int64(s, 1, op->id);
+		break;
+	case OP_PROC_RENAME:
+		s = st->stmt[ST_RENAME_PROC];
+		sqlite3_bind_text(s, 1, op->s1, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, op->s2, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, op->id);
 		break;
 	case OP_PROC_SAMPLE:
 		s = st->stmt[ST_INS_PSAMPLE];

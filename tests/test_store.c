@@ -566,6 +566,49 @@ static void test_labels_gaps_times(void)
 	ht_store_close(st);
 }
 
+/* Names follow exec: a process first put between fork and exec (the
+ * parent's names) is renamed in the store when its names change. */
+static void test_names_follow_exec(void)
+{
+	struct ht_store *st = open_store("exec.db", NULL);
+	struct ht_store_proc_in p = { .pid = 5151, .start_time = 888, .comm = "bash",
+				      .cmdline = "bash run.sh", .rss = 4096, .anon = 1024 };
+	struct collect c = { 0 };
+	struct ht_store_proc_filter f = { .pid = 5151 };
+	sqlite3_stmt *s;
+	char cmd[256] = "";
+
+	CHECK_INT(ht_store_session_begin(st, T0, 1000, "record", NULL), 0);
+	CHECK_INT(ht_store_put_proc(st, T0, &p), 0);
+	CHECK_INT(ht_store_flush(st, T0), 0);
+	p.comm = "python3";
+	p.cmdline = "python3 -c leak()";
+	for (int i = 1; i < 4; i++) {
+		CHECK_INT(ht_store_put_proc(st, T0 + i * 1000, &p), 0);
+		CHECK_INT(ht_store_flush(st, T0 + i * 1000), 0);
+	}
+	CHECK_INT(q(st, "SELECT count(*) FROM procs"), 1);
+	CHECK_INT(ht_store_procs(st, &f, on_proc, &c), 0);
+	CHECK_INT(c.n, 1);
+	CHECK_STR(c.comm, "python3");
+	if (sqlite3_prepare_v2(ht_store_db(st), "SELECT cmdline FROM procs", -1, &s, NULL)
+	    == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			snprintf(cmd, sizeof(cmd), "%s", (const char *)sqlite3_column_text(s, 0));
+		sqlite3_finalize(s);
+	}
+	CHECK_STR(cmd, "python3 -c leak()");
+	/* a put without a command line keeps the stored names */
+	p.cmdline = NULL;
+	p.comm = "other";
+	CHECK_INT(ht_store_put_proc(st, T0 + 5000, &p), 0);
+	CHECK_INT(ht_store_flush(st, T0 + 5000), 0);
+	c.n = 0;
+	CHECK_INT(ht_store_procs(st, &f, on_proc, &c), 0);
+	CHECK_STR(c.comm, "python3");
+	ht_store_close(st);
+}
+
 int main(void)
 {
 	char path[512];
@@ -591,6 +634,7 @@ int main(void)
 	test_open_errors();
 	test_reopen();
 	test_labels_gaps_times();
+	test_names_follow_exec();
 
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
