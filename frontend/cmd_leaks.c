@@ -148,13 +148,14 @@ static void json_item(struct out_json *j, const char *key, const struct ht_leak_
 	out_json_double(j, "r2", l->r2);
 	out_json_double(j, "mk_p", l->mk_p);
 	out_json_bool(j, "steps_excluded", l->steps_excluded);
-	out_json_uint(j, "steps", l->nsteps);
-	out_json_double(j, "step_bytes", l->step_bytes);
-	out_json_int(j, "current_B", l->current);
-	out_json_int(j, "anon_B", l->anon);
+	out_json_uint(j, "steps", l->nups);
+	out_json_uint(j, "drops", l->ndrops);
+	out_json_count(j, "step_bytes", (int64_t)l->step_bytes);
+	out_json_count(j, "current_B", l->current);
+	out_json_count(j, "anon_B", l->anon);
 	out_json_str(j, "limit", ht_leak_limit_name(l->limit_kind));
-	out_json_int(j, "limit_B", l->limit_bytes);
-	out_json_int(j, "headroom_B", l->headroom);
+	out_json_count(j, "limit_B", l->limit_bytes);
+	out_json_count(j, "headroom_B", l->headroom);
 	out_json_double(j, "eta_s", l->eta.point);
 	out_json_double(j, "eta_soonest_s", l->eta.soonest);
 	out_json_double(j, "eta_latest_s", l->eta.latest);
@@ -214,13 +215,14 @@ static void csv_item(struct out_csv *c, const struct ht_leak_item *it)
 	out_csv_double(c, l->r2);
 	out_csv_double(c, l->mk_p);
 	out_csv_int(c, l->steps_excluded);
-	out_csv_int(c, (int64_t)l->nsteps);
-	out_csv_double(c, l->step_bytes);
-	out_csv_int(c, l->current);
-	out_csv_int(c, l->anon);
+	out_csv_int(c, (int64_t)l->nups);
+	out_csv_int(c, (int64_t)l->ndrops);
+	out_csv_count(c, (int64_t)l->step_bytes);
+	out_csv_count(c, l->current);
+	out_csv_count(c, l->anon);
 	out_csv_word(c, ht_leak_limit_name(l->limit_kind));
-	out_csv_int(c, l->limit_bytes);
-	out_csv_int(c, l->headroom);
+	out_csv_count(c, l->limit_bytes);
+	out_csv_count(c, l->headroom);
 	out_csv_double(c, l->eta.point);
 	out_csv_double(c, l->eta.soonest);
 	out_csv_double(c, l->eta.latest);
@@ -237,7 +239,7 @@ static void render_csv(FILE *out, const struct ht_leak_report *r, const struct l
 
 	out_csv_init(&c, &b);
 	ht_buf_puts(&b, "kind,id,name,verdict,reason,rate_Bps,rate_lo_Bps,rate_hi_Bps,r2,mk_p,"
-		    "steps_excluded,steps,step_bytes,current_B,anon_B,limit,limit_B,headroom_B,"
+		    "steps_excluded,steps,drops,step_bytes,current_B,anon_B,limit,limit_B,headroom_B,"
 		    "eta_s,eta_soonest_s,eta_latest_s,points,span_s,cmdline\n");
 	for (size_t i = 0; i < r->nprocs_items; i++)
 		if (shown(v, &r->procs[i]))

@@ -197,7 +197,7 @@ static void blocks_fit(const struct ht_point *p, size_t m,
  * (1 + rho) / (1 - rho) for rho > 0 (Yue and Wang's lag-1 form). */
 static double mk_p_rho(const struct ht_mk *mk, double rho)
 {
-	double var = mk->var_s, z;
+	double var = mk->var_s, z, p;
 
 	if (!(var > 0) || mk->s == 0)
 		return 1;
@@ -206,7 +206,8 @@ static double mk_p_rho(const struct ht_mk *mk, double rho)
 	if (rho > 0)
 		var *= (1 + rho) / (1 - rho);
 	z = (fabs((double)mk->s) - 1) / sqrt(var);
-	return 2 * (1 - ht_normal_cdf(z));
+	p = erfc(z / M_SQRT2);	/* 2(1 - Phi(z)), without its cancellation */
+	return p < HT_LEAK_P_MIN ? HT_LEAK_P_MIN : p;
 }
 
 /* Applies rules 2 to 8 of ht_leak.h to a finished trend analysis. */
@@ -222,9 +223,11 @@ static void judge(const struct ht_point *p, size_t m,
 	for (size_t i = 0; i < tr->nsteps && i < HT_TREND_MAX_STEPS; i++) {
 		if (tr->steps[i].size > 0)
 			out->step_bytes += tr->steps[i].size;
-		else
-			ndown++;
 	}
+	ndown = tr->ndown;
+	out->ndrops = ndown;
+	out->nups = tr->nsteps - ndown;
+	out->step_bytes = round(out->step_bytes);
 	/* significance: Mann-Kendall with the correlation left around a
 	 * line per block (a curve is not noise); for a sawtooth, on the
 	 * troughs as ht_trend gives it */
@@ -360,7 +363,7 @@ int ht_leak_analyze(const struct ht_point *p, size_t n,
 		out->rate_lo = tr->rate.lo;
 		out->rate_hi = tr->rate.hi;
 		out->r2 = tr->rate.r2;
-		out->mk_p = tr->mk.p_ac;
+		out->mk_p = tr->mk.p_ac < HT_LEAK_P_MIN ? HT_LEAK_P_MIN : tr->mk.p_ac;
 		out->recent_rate = tr->recent.slope;
 		out->mode = tr->mode;
 		out->steps_excluded = tr->steps_excluded;

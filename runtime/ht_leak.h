@@ -47,6 +47,10 @@
 #include "ht_trend.h"
 #include "ht_sampler.h"		/* enum ht_limit_kind */
 
+/* The smallest p reported: below it a double's erfc() underflows; a p
+ * printed as 1e-300 means "1e-300 or less". */
+#define HT_LEAK_P_MIN 1e-300
+
 enum ht_leak_verdict {
 	HT_LEAK_NO,		/* not leaking */
 	HT_LEAK_INCONCLUSIVE,
@@ -110,7 +114,8 @@ struct ht_leak {
 				   rate for a sawtooth); NAN when none */
 	double rate_lo, rate_hi; /* its CI at opts level */
 	double r2;		/* NAN when none */
-	double mk_p;		/* Mann-Kendall p, lag-1 corrected; NAN none */
+	double mk_p;		/* Mann-Kendall p, lag-1 corrected, at least
+				   HT_LEAK_P_MIN; NAN none */
 	double recent_rate;	/* slope over the last quarter; NAN none */
 	int mode;		/* HT_TREND_PLAIN, _STEPS or _CYCLES */
 	int steps_excluded;	/* 1: the rate has steps removed */
@@ -123,6 +128,8 @@ struct ht_leak {
 	struct ht_eta eta;	/* seconds until the limit at rate (and the CI
 				   bounds); INFINITY when not growing or no
 				   limit; set whatever the verdict */
+	size_t nups, ndrops;	/* of nsteps: upward steps, and drops
+				   (memory given back) */
 };
 
 /* Analyses p[0..n-1] (time order, t in seconds, v in bytes) for subject s

@@ -1102,6 +1102,7 @@ int ht_trend_analyze(const struct ht_point *p, size_t n,
 	       sizeof(*st));
 	for (size_t i = 0; i < nst; i++)
 		ndown += !(st[i].size > 0);
+	out->ndown = ndown;
 	out->rate = out->ols;
 	out->mode = HT_TREND_PLAIN;
 	if (ndown >= 2) {

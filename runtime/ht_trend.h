@@ -230,6 +230,7 @@ struct ht_trend {
 	struct ht_fit ols;	/* the whole window, steps included */
 	struct ht_robust ts;	/* Theil-Sen on the whole window */
 	size_t nsteps;		/* steps found (may exceed HT_TREND_MAX_STEPS) */
+	size_t ndown;		/* of them, downward (memory given back) */
 	struct ht_step steps[HT_TREND_MAX_STEPS];
 	int steps_excluded;	/* 1 when rate and mk have the steps removed */
 	struct ht_fit rate;	/* the growth rate to report: see mode */

@@ -75,6 +75,15 @@ static void test_steady(void)
 	CHECK_INT(l.n, n);
 	CHECK(ht_leak_positive(&l));
 	CHECK_STR(ht_leak_verdict_name(l.verdict), "leaking");
+	/* a trend so strong that 2(1 - Phi(z)) is 0: p stays above 0, down
+	 * to 1e-300 */
+	for (size_t i = 0; i < 2000; i++) {
+		pts[i].t = i;
+		pts[i].v = 50 * MiB + 4096.0 * i + 512 * gauss();
+	}
+	run(2000, &s, NULL, &l);
+	CHECK(l.mk_p > 0 && l.mk_p < 1e-100);
+	CHECK(l.mk_p >= HT_LEAK_P_MIN);
 }
 
 /* slow leak counted in pages: 100 B/s (one page every 41 s) over 2 h */
@@ -284,6 +293,9 @@ static void test_sawtooth(void)
 	CHECK_INT(l.reason, HT_LEAK_R_SAWTOOTH);
 	CHECK_INT(l.mode, HT_TREND_CYCLES);
 	CHECK(l.nsteps >= 15);
+	/* the collections are drops, not steps */
+	CHECK(l.ndrops >= 15);
+	CHECK_INT(l.nups + l.ndrops, l.nsteps);
 	/* the floor rising 5 KB/s under the same sawtooth: a leak, at the
 	 * floor's rate */
 	for (size_t i = 0; i < n; i++) {

@@ -35,5 +35,12 @@ assert s["verdict"] == "leaking" and abs(s["rate_Bps"] - 2 * 1048576) < 0.15 * 2
 assert s["rate_lo_Bps"] < s["rate_Bps"] < s["rate_hi_Bps"] and s["r2"] > 0.9 and s["mk_p"] < 0.01, s
 assert q["verdict"] == "not leaking" and q["reason"] == "flat", q
 assert d["system"]["verdict"] in ("leaking", "not leaking", "inconclusive"), d["system"]
+# unknown is null, never -1 (the system has no anonymous figure); bytes are integers
+assert d["system"]["anon_B"] is None, d["system"]
+for p in [s, q, d["system"]]:
+    for k in ("current_B", "limit_B", "headroom_B", "step_bytes"):
+        assert p[k] is None or (type(p[k]) is int and p[k] >= 0), (k, p)
+    assert type(p["steps"]) is int and type(p["drops"]) is int, p
+assert s["mk_p"] > 0, s
 PY
 pass "json"
