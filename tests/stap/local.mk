@@ -19,3 +19,10 @@ tests_helpers_allocsites_SOURCES = tests/helpers/allocsites.c
 tests_helpers_allocsites_CFLAGS = $(HELPER_CFLAGS) -O0 -pthread
 tests_helpers_allocsites_LDFLAGS = -pthread
 bench_scripts += bench/tapset-overhead.sh
+# bench/alloc-overhead.sh: malloc+free pairs timed in CPU ns, -O0 so that
+# the pairs stay.
+noinst_PROGRAMS += bench/alloc_loop
+bench_alloc_loop_SOURCES = bench/alloc_loop.c
+bench_alloc_loop_CFLAGS = $(HELPER_CFLAGS) -O0
+bench_alloc_loop_LDFLAGS =
+bench_scripts += bench/alloc-overhead.sh
