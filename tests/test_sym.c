@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "ht_alloc.h"
+#include "ht_stream.h"
 #include "ht_sym.h"
 #include "ht_test.h"
 
@@ -191,6 +192,67 @@ static void test_alloc_check(void)
 	CHECK_INT(system(path), 0);
 }
 
+struct feed {
+	struct ht_alloc_sites *a;
+	int bad;
+};
+
+static int feed_site(void *ctx, const struct ht_record *rec)
+{
+	struct feed *f = ctx;
+
+	if (ht_alloc_sites_add(f->a, rec))
+		f->bad++;
+	return 0;
+}
+
+/* Growth per site from a stream: scaled by sample, the table batch
+ * replacing what the slots said, bytes/s over the time watched. */
+static void test_alloc_sites(void)
+{
+	static const char text[] =
+		"#healthtap v=1 runtime=bpf start_ms=1 interval_ms=1000\n"
+		"1000 alloc sample 4\n"
+		"1000 alloc site_bytes 400 site=0x10\n"
+		"1000 alloc site_blocks 4 site=0x10\n"
+		"1000 alloc site_bytes 100 site=0x7f0000000020\n"
+		"1000 alloc site_blocks 1 site=0x7f0000000020\n"
+		"1000 alloc site_bytes 5 site=zz\n"
+		"1000 sched switches 3\n"
+		"1000 alloc batch 1\n"
+		"2000 alloc table 1\n"
+		"2000 alloc sample 4\n"
+		"2000 alloc site_bytes 800 site=0x10\n"
+		"2000 alloc site_blocks 8 site=0x10\n"
+		"2000 alloc site_bytes 200 site=0x30\n"
+		"2000 alloc site_blocks 2 site=0x30\n"
+		"2000 alloc batch 2\n";
+	struct feed ctx = { ht_alloc_sites_new(), 0 };
+	struct ht_stream *st = ht_stream_new(feed_site, NULL, &ctx);
+	struct ht_alloc_site out[4];
+	int64_t ms;
+
+	ht_stream_feed(st, text, strlen(text));
+	ht_stream_finish(st);
+	ht_stream_free(st);
+	CHECK_INT(ctx.bad, 1);
+	CHECK_INT(ht_alloc_sites_sample(ctx.a), 4);
+	CHECK_INT(ht_alloc_sites_get(ctx.a, out, 4, &ms), 2);
+	CHECK_INT(ms, 2000);
+	CHECK_INT(out[0].addr, 0x10);
+	CHECK_INT(out[0].bytes, 3200);
+	CHECK_INT(out[0].blocks, 32);
+	CHECK_NEAR(out[0].bytes_per_s, 1600, 1e-9);
+	CHECK_NEAR(out[0].share, 0.8, 1e-9);
+	CHECK_NEAR(out[0].rel_error, 1 / sqrt(8), 1e-9);
+	CHECK_INT(out[1].addr, 0x30);
+	CHECK_NEAR(out[1].share, 0.2, 1e-9);
+	/* at most max copied, the count still all */
+	CHECK_INT(ht_alloc_sites_get(ctx.a, out, 1, NULL), 2);
+	ht_alloc_sites_free(ctx.a);
+	ht_alloc_sites_free(NULL);
+}
+
 int main(void)
 {
 	const char *top = getenv("top_builddir");
@@ -205,5 +267,6 @@ int main(void)
 	test_stripped(prog);
 	test_libc_in_self();
 	test_alloc_check();
+	test_alloc_sites();
 	return ht_test_done("test_sym");
 }
