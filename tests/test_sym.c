@@ -1,6 +1,6 @@
 /* ht_sym: addresses of a live process (tests/helpers/allocsites, a PIE
  * built with -g), of the same program stripped, of libc in this process,
- * and after the target exited. */
+ * and after the target exited; refusals from maps; per-site growth. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -136,12 +136,14 @@ static void test_libc_in_self(void)
 {
 	struct ht_sym *s;
 	struct ht_sym_site site;
-	void *(*volatile fn)(size_t) = malloc;
+	/* getpid: a libc function no sanitizer intercepts (malloc would be
+	 * ASan's in the sanitizer pass). */
+	pid_t (*volatile fn)(void) = getpid;
 
 	CHECK_INT(ht_sym_open(NULL, getpid(), &s), 0);
 	CHECK_INT(ht_sym_lookup(s, (uint64_t)(uintptr_t)fn, 0, &site), 0);
 	CHECK(strstr(site.module, "libc") != NULL);
-	CHECK(strstr(site.func, "malloc") != NULL);
+	CHECK(strstr(site.func, "getpid") != NULL);
 	CHECK_INT(site.func_off, 0);
 	ht_sym_free(s);
 }
