@@ -27,11 +27,12 @@
 struct leaks_view {
 	int all;			/* -a */
 	int selected_only;		/* -p */
+	int kernel;			/* -k */
 };
 
 static int shown(const struct leaks_view *v, const struct ht_leak_item *it)
 {
-	if (it->kind == HT_LEAK_SYSTEM)
+	if (it->kind == HT_LEAK_SYSTEM || it->kind == HT_LEAK_KERNEL)
 		return 1;
 	if (v->selected_only)
 		return it->kind == HT_LEAK_PROC && it->selected;
@@ -46,6 +47,7 @@ static const char *item_name(const struct ht_leak_item *it)
 	case HT_LEAK_PROC: return it->cmdline ? it->cmdline : it->comm;
 	case HT_LEAK_CGROUP: return it->cgroup;
 	case HT_LEAK_SYSTEM: return "system";
+	case HT_LEAK_KERNEL: case HT_LEAK_SLAB: case HT_LEAK_SOCKET: return it->name;
 	}
 	return "";
 }
@@ -65,6 +67,11 @@ static void table_details(FILE *out, const struct ht_leak_item *it)
 		fprintf(out, "    used %s, MemAvailable %s",
 			fmt_bytes(a, sizeof(a), (double)l->current),
 			fmt_bytes(b, sizeof(b), (double)l->headroom));
+	else if (it->kind == HT_LEAK_SOCKET)
+		fprintf(out, "    queued %s, held by %s", fmt_bytes(a, sizeof(a), (double)l->current),
+			it->owners ? it->owners : "no process found in /proc/PID/fd");
+	else if (it->kind == HT_LEAK_KERNEL || it->kind == HT_LEAK_SLAB)
+		fprintf(out, "    now %s", fmt_bytes(a, sizeof(a), (double)l->current));
 	else
 		fprintf(out, "    %s %s, anon %s", it->kind == HT_LEAK_CGROUP ? "memory.current" : "RSS",
 			fmt_bytes(a, sizeof(a), (double)l->current),
@@ -99,6 +106,13 @@ static void table_item(FILE *out, const struct ht_leak_item *it)
 		fprintf(out, "Process %d %s (%s)\n", (int)it->pid, what, name);
 	else if (it->kind == HT_LEAK_CGROUP)
 		fprintf(out, "Cgroup %s %s\n", name, what);
+	else if (it->kind == HT_LEAK_KERNEL)
+		fprintf(out, "Kernel %s %s\n", name, what);
+	else if (it->kind == HT_LEAK_SLAB)
+		fprintf(out, "Slab cache %s %s\n", name, what);
+	else if (it->kind == HT_LEAK_SOCKET)
+		fprintf(out, "Socket queue %s %s%s\n", name, what,
+			l->verdict == HT_LEAK_YES ? " (skbs nobody reads)" : "");
 	else
 		fprintf(out, "System memory %s\n", what);
 	table_details(out, it);
@@ -126,6 +140,14 @@ static void render_table(FILE *out, const struct ht_leak_report *r, const struct
 			table_item(out, &r->cgroups[i]);
 	if (r->have_system)
 		table_item(out, &r->system);
+	for (size_t i = 0; i < r->nkernel; i++)
+		table_item(out, &r->kernel[i]);
+	for (size_t i = 0; i < r->nslabs; i++)
+		if (shown(v, &r->slabs[i]))
+			table_item(out, &r->slabs[i]);
+	for (size_t i = 0; i < r->nsockets; i++)
+		if (shown(v, &r->sockets[i]))
+			table_item(out, &r->sockets[i]);
 }
 
 static void json_item(struct out_json *j, const char *key, const struct ht_leak_item *it)
@@ -139,6 +161,12 @@ static void json_item(struct out_json *j, const char *key, const struct ht_leak_
 		out_json_str(j, "cmdline", it->cmdline ? it->cmdline : "");
 	} else if (it->kind == HT_LEAK_CGROUP) {
 		out_json_str(j, "cgroup", it->cgroup);
+	} else if (it->kind == HT_LEAK_KERNEL || it->kind == HT_LEAK_SLAB) {
+		out_json_str(j, "name", it->name);
+	} else if (it->kind == HT_LEAK_SOCKET) {
+		out_json_str(j, "socket", it->name);
+		out_json_uint(j, "inode", it->inode);
+		out_json_str(j, "owners", it->owners);
 	}
 	out_json_str(j, "verdict", ht_leak_verdict_name(l->verdict));
 	out_json_str(j, "reason", ht_leak_reason_name(l->reason));
@@ -190,6 +218,24 @@ static void render_json(FILE *out, const struct ht_leak_report *r, const struct 
 		json_item(&j, "system", &r->system);
 	else
 		out_json_null(&j, "system");
+	if (v->kernel) {
+		out_json_array(&j, "kernel");
+		for (size_t i = 0; i < r->nkernel; i++)
+			json_item(&j, NULL, &r->kernel[i]);
+		out_json_end(&j);
+		out_json_uint(&j, "slab_caches_analysed", r->nslabs_judged);
+		out_json_array(&j, "slab_caches");
+		for (size_t i = 0; i < r->nslabs; i++)
+			if (shown(v, &r->slabs[i]))
+				json_item(&j, NULL, &r->slabs[i]);
+		out_json_end(&j);
+		out_json_uint(&j, "sockets_analysed", r->nsockets_judged);
+		out_json_array(&j, "sockets");
+		for (size_t i = 0; i < r->nsockets; i++)
+			if (shown(v, &r->sockets[i]))
+				json_item(&j, NULL, &r->sockets[i]);
+		out_json_end(&j);
+	}
 	out_json_end(&j);
 	out_json_newline(&j);
 	out_write(&b, out);
@@ -199,14 +245,18 @@ static void render_json(FILE *out, const struct ht_leak_report *r, const struct 
 static void csv_item(struct out_csv *c, const struct ht_leak_item *it)
 {
 	const struct ht_leak *l = &it->l;
-	static const char *const kinds[] = { "process", "cgroup", "system" };
+	static const char *const kinds[] = { "process", "cgroup", "system", "kernel", "slab",
+					     "socket" };
 
 	out_csv_word(c, kinds[it->kind]);
 	if (it->kind == HT_LEAK_PROC)
 		out_csv_int(c, it->pid);
+	else if (it->kind == HT_LEAK_SOCKET)
+		out_csv_int(c, (int64_t)it->inode);
 	else
 		out_csv_str(c, it->kind == HT_LEAK_CGROUP ? it->cgroup : "");
-	out_csv_str(c, it->kind == HT_LEAK_PROC ? it->comm : "");
+	out_csv_str(c, it->kind == HT_LEAK_PROC ? it->comm :
+		       it->kind >= HT_LEAK_KERNEL ? it->name : "");
 	out_csv_word(c, ht_leak_verdict_name(l->verdict));
 	out_csv_word(c, ht_leak_reason_name(l->reason));
 	out_csv_double(c, l->rate);
@@ -249,6 +299,14 @@ static void render_csv(FILE *out, const struct ht_leak_report *r, const struct l
 			csv_item(&c, &r->cgroups[i]);
 	if (r->have_system)
 		csv_item(&c, &r->system);
+	for (size_t i = 0; i < r->nkernel; i++)
+		csv_item(&c, &r->kernel[i]);
+	for (size_t i = 0; i < r->nslabs; i++)
+		if (shown(v, &r->slabs[i]))
+			csv_item(&c, &r->slabs[i]);
+	for (size_t i = 0; i < r->nsockets; i++)
+		if (shown(v, &r->sockets[i]))
+			csv_item(&c, &r->sockets[i]);
 	out_write(&b, out);
 	ht_buf_free(&b);
 }
@@ -291,7 +349,7 @@ static int recent_default_db(char *path, size_t len)
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: healthtap leaks [-d DB] [-a] [-p PID]... [--window DURATION]\n"
+		"usage: healthtap leaks [-d DB] [-a] [-k] [-p PID]... [--window DURATION]\n"
 		"                       [--interval DURATION] [--format table|json|csv]\n"
 		"\n"
 		"Says which processes leak memory: the growth rate (bytes/s) with its\n"
@@ -306,6 +364,10 @@ static void usage(FILE *out)
 		"  -d, --db DB          judge the series recorded in DB (healthtap record)\n"
 		"  -l, --live           sample live even when a recorder is running\n"
 		"  -a, --all            every process with a positive trend, not only leaks\n"
+		"  -k, --kernel         also judge kernel memory (Slab, SUnreclaim, KernelStack,\n"
+		"                       PageTables, VmallocUsed), every slab cache, and every\n"
+		"                       TCP/UDP socket queue, naming the processes holding a\n"
+		"                       growing one (live only)\n"
 		"  -p, --pid PID        only this process, whatever its verdict (repeatable)\n"
 		"  -w, --window D       sample (or read the last) D (default 60s live, at most\n"
 		"                       1d; all of a DB)\n"
@@ -389,6 +451,7 @@ int cmd_leaks(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "live", no_argument, NULL, 'l' },
 		{ "all", no_argument, NULL, 'a' },
+		{ "kernel", no_argument, NULL, 'k' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "interval", required_argument, NULL, 'i' },
@@ -413,11 +476,12 @@ int cmd_leaks(int argc, char **argv)
 	ht_leak_collect_opts_default(&co);
 	co.cgroups = 1;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:lap:w:i:f:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:lakp:w:i:f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd': co.db = optarg; break;
 		case 'l': live = 1; break;
 		case 'a': view.all = 1; break;
+		case 'k': co.kernel = view.kernel = 1; break;
 		case 'p':
 			if ((rc = ht_opt_count("leaks", "-p", optarg, 1, INT32_MAX, &v)))
 				return rc;
@@ -472,7 +536,9 @@ int cmd_leaks(int argc, char **argv)
 		return ht_usage_error("leaks", "unexpected argument '%s'", argv[optind]);
 	if (live && co.db)
 		return ht_usage_error("leaks", "--live and -d exclude each other");
-	if (!live && !co.db && !*co.root && recent_default_db(dbpath, sizeof(dbpath))) {
+	if (co.kernel && co.db)
+		return ht_usage_error("leaks", "--kernel judges live samples only, not -d");
+	if (!live && !co.kernel && !co.db && !*co.root && recent_default_db(dbpath, sizeof(dbpath))) {
 		co.db = dbpath;
 		fprintf(stderr, "healthtap: reading %s, where a recorder writes "
 			"(--live to sample instead)\n", dbpath);

@@ -13,6 +13,7 @@
 #include "ht_buf.h"
 #include "ht_counter.h"
 #include "ht_leak_collect.h"
+#include "proc_net_sock.h"
 #include "ht_sampler.h"
 #include "ht_sched.h"
 #include "ht_store.h"
@@ -44,7 +45,8 @@ static void item_free(struct ht_leak_item *it)
 {
 	free(it->cmdline);
 	free(it->cgroup);
-	it->cmdline = it->cgroup = NULL;
+	free(it->owners);
+	it->cmdline = it->cgroup = it->owners = NULL;
 }
 
 static void report_init(struct ht_leak_report *r)
@@ -62,8 +64,13 @@ void ht_leak_report_free(struct ht_leak_report *r)
 	for (size_t i = 0; i < r->ncgroups; i++)
 		item_free(&r->cgroups[i]);
 	item_free(&r->system);
+	for (size_t i = 0; i < r->nsockets; i++)
+		item_free(&r->sockets[i]);
 	free(r->procs);
 	free(r->cgroups);
+	free(r->kernel);
+	free(r->slabs);
+	free(r->sockets);
 	report_init(r);
 }
 
@@ -257,6 +264,145 @@ static int judge_system(struct ht_sampler *s, const struct ht_leak_collect_opts 
 	return rc;
 }
 
+/* One kernel subject: its series against MemAvailable (the limit a
+ * kernel figure grows into: the ETA is when MemAvailable runs out at its
+ * rate). */
+static int judge_kernel_series(struct ht_sampler *s, const struct ht_leak_collect_opts *o,
+			       const struct ht_series *ser, int64_t current,
+			       struct ht_leak *out)
+{
+	struct ht_leak_subject subj;
+	struct ht_point *pts;
+	size_t np;
+	int rc;
+
+	pts = series_points(ser, &np);
+	if (!pts)
+		return -ENOMEM;
+	ht_leak_subject_init(&subj);
+	subj.current = current;
+	subj.mem_available = ht_sampler_system(s)->mem_available;
+	rc = ht_leak_analyze(pts, np, &subj, &o->lo, out);
+	free(pts);
+	return rc;
+}
+
+struct owners {
+	struct ht_sampler *s;
+	struct ht_leak_item *items;
+	size_t n;
+};
+
+static int add_owner(void *ctx, pid_t pid, uint64_t inode)
+{
+	struct owners *w = ctx;
+	const struct ht_proc_view *v = ht_sampler_find(w->s, pid);
+
+	for (size_t i = 0; i < w->n; i++) {
+		struct ht_leak_item *it = &w->items[i];
+		char one[128], *grown;
+		size_t had;
+		if (it->inode != inode)
+			continue;
+		snprintf(one, sizeof(one), "%d (%s)", (int)pid, v ? v->proc->comm : "?");
+		had = it->owners ? strlen(it->owners) : 0;
+		grown = realloc(it->owners, had + strlen(one) + 3);
+		if (!grown)
+			return -ENOMEM;
+		snprintf(grown + had, strlen(one) + 3, "%s%s", had ? ", " : "", one);
+		it->owners = grown;
+	}
+	return 0;
+}
+
+/* Kernel memory figures, slab caches and socket queues. */
+static int judge_kernel(struct ht_sampler *s, const struct ht_leak_collect_opts *o,
+			struct ht_leak_report *r)
+{
+	const struct ht_sys_snapshot *sys = ht_sampler_system(s);
+	size_t cap = 0, capsl = 0, capso = 0;
+	struct ht_leak_item *it;
+	struct ht_leak tmp;
+	uint64_t *inodes;
+	struct owners w;
+	int rc;
+
+	for (size_t i = 0; i < HT_KMEM_FIELDS; i++) {
+		const struct ht_series *ser = ht_sampler_kmem_series(s, i);
+		if (ht_kmem_value(sys, i) < 0 || !ser || ht_series_count(ser) == 0)
+			continue;
+		if (!(it = add_item(&r->kernel, &r->nkernel, &cap)))
+			return -ENOMEM;
+		it->kind = HT_LEAK_KERNEL;
+		it->detailed = 1;	/* its limit: MemAvailable */
+		snprintf(it->name, sizeof(it->name), "%s", ht_kmem_fields[i].name);
+		if ((rc = judge_kernel_series(s, o, ser, ht_kmem_value(sys, i), &it->l)))
+			return rc;
+	}
+	for (size_t i = 0; i < ht_sampler_nslab_views(s); i++) {
+		const struct ht_slab_view *v = ht_sampler_slab_view(s, i);
+		struct ht_point last;
+		if (!v->bytes || ht_series_get(v->bytes, ht_series_count(v->bytes) - 1, &last))
+			continue;
+		if ((rc = judge_kernel_series(s, o, v->bytes, (int64_t)last.v, &tmp)))
+			return rc;
+		r->nslabs_judged++;
+		if (!ht_leak_positive(&tmp) && tmp.verdict != HT_LEAK_YES)
+			continue;
+		if (!(it = add_item(&r->slabs, &r->nslabs, &capsl)))
+			return -ENOMEM;
+		it->kind = HT_LEAK_SLAB;
+		it->detailed = 1;
+		snprintf(it->name, sizeof(it->name), "%s", v->name);
+		it->l = tmp;
+	}
+	sort_by_rate(r->slabs, r->nslabs);
+	for (size_t i = 0; i < ht_sampler_nsocks(s); i++) {
+		const struct ht_sock_view *v = ht_sampler_sock(s, i);
+		struct ht_leak_subject subj;
+		struct ht_point *pts;
+		size_t np;
+		pts = series_points(v->queue, &np);
+		if (!pts)
+			return -ENOMEM;
+		ht_leak_subject_init(&subj);
+		subj.current = v->sock.rx_queue + v->sock.tx_queue;
+		subj.mem_available = sys->mem_available;
+		rc = ht_leak_analyze(pts, np, &subj, &o->lo, &tmp);
+		free(pts);
+		if (rc)
+			return rc;
+		r->nsockets_judged++;
+		if (!ht_leak_positive(&tmp) && tmp.verdict != HT_LEAK_YES)
+			continue;
+		if (!(it = add_item(&r->sockets, &r->nsockets, &capso)))
+			return -ENOMEM;
+		it->kind = HT_LEAK_SOCKET;
+		it->detailed = 1;
+		it->inode = v->sock.inode;
+		snprintf(it->name, sizeof(it->name), "%s %s%s%s",
+			 proc_sock_proto_name(v->sock.proto), v->sock.local,
+			 strcmp(v->sock.remote, "0.0.0.0:0") && strncmp(v->sock.remote, "[0000:", 6) ?
+			 " -> " : "",
+			 strcmp(v->sock.remote, "0.0.0.0:0") && strncmp(v->sock.remote, "[0000:", 6) ?
+			 v->sock.remote : "");
+		it->l = tmp;
+	}
+	sort_by_rate(r->sockets, r->nsockets);
+	if (!r->nsockets)
+		return 0;
+	/* who holds them: one walk of every process's fds */
+	inodes = malloc(r->nsockets * sizeof(*inodes));
+	if (!inodes)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->nsockets; i++)
+		inodes[i] = r->sockets[i].inode;
+	w = (struct owners){ s, r->sockets, r->nsockets };
+	rc = proc_sock_owners(o->root, inodes, r->nsockets, add_owner, &w);
+	free(inodes);
+	return rc == -ENOMEM ? rc : 0;
+}
+
 int ht_leak_judge_sampler(struct ht_sampler *s, const struct ht_leak_collect_opts *o,
 			  struct ht_leak_report *r)
 {
@@ -271,6 +417,8 @@ int ht_leak_judge_sampler(struct ht_sampler *s, const struct ht_leak_collect_opt
 	rc = judge_procs(s, o, r);
 	if (rc == 0)
 		rc = judge_system(s, o, r);
+	if (rc == 0 && o->kernel)
+		rc = judge_kernel(s, o, r);
 	if (rc)
 		ht_leak_report_free(r);
 	return rc;
@@ -494,6 +642,7 @@ static int collect_live(const struct ht_leak_collect_opts *o, struct ht_leak_rep
 	so.root = o->root;
 	so.cgroups = 1;			/* every process's cgroup: its limit */
 	so.cgroup_refresh_ms = 1;	/* memory.current at every sample */
+	so.kernel = o->kernel;
 	lv.want = (size_t)(o->window_ms / o->interval_ms) + 1;
 	lv.history = lv.want + 8 < 16 ? 16 : lv.want + 8;
 	so.history = lv.history;
@@ -513,6 +662,8 @@ static int collect_live(const struct ht_leak_collect_opts *o, struct ht_leak_rep
 		rc = judge_system(lv.s, o, r);
 	if (rc == 0)
 		rc = judge_cgroups(&lv);
+	if (rc == 0 && o->kernel)
+		rc = judge_kernel(lv.s, o, r);
 	if (rc && err && !*err)
 		errf(err, errlen, "cannot judge the series: %s", strerror(-rc));
 	for (size_t i = 0; i < lv.ncgs; i++) {

@@ -25,7 +25,13 @@
 
 struct ht_sampler;
 
-enum ht_leak_kind { HT_LEAK_PROC, HT_LEAK_CGROUP, HT_LEAK_SYSTEM };
+enum ht_leak_kind {
+	HT_LEAK_PROC, HT_LEAK_CGROUP, HT_LEAK_SYSTEM,
+	HT_LEAK_KERNEL,		/* a /proc/meminfo kernel figure (name) */
+	HT_LEAK_SLAB,		/* a slab cache (name), num_objs x objsize */
+	HT_LEAK_SOCKET,		/* a socket's queue (name "udp 127.0.0.1:53"):
+				   skbs nobody reads */
+};
 
 /* One subject's verdict. */
 struct ht_leak_item {
@@ -37,6 +43,13 @@ struct ht_leak_item {
 	char *cgroup;			/* HT_LEAK_CGROUP: its path (malloc'd) */
 	int detailed;			/* limits and command line were read */
 	int selected;			/* named by pids */
+	char name[128];			/* HT_LEAK_KERNEL: "SUnreclaim";
+					   HT_LEAK_SLAB: "dentry";
+					   HT_LEAK_SOCKET: "udp 127.0.0.1:53" */
+	uint64_t inode;			/* HT_LEAK_SOCKET */
+	char *owners;			/* HT_LEAK_SOCKET, malloc'd: "1234
+					   (python3), 1240 (worker)" from
+					   /proc/PID/fd; NULL: none found */
 	struct ht_leak l;
 };
 
@@ -54,6 +67,15 @@ struct ht_leak_report {
 	struct ht_leak_item system;	/* used memory (MemTotal - MemAvailable) */
 	int have_system;
 	int64_t mem_total, mem_available;	/* bytes; -1 unknown */
+	/* With opts.kernel (live or a sampler; not from a DB): */
+	struct ht_leak_item *kernel;	/* every ht_kmem_fields figure known */
+	size_t nkernel;
+	struct ht_leak_item *slabs;	/* caches with a positive trend
+					   (ht_leak_positive), fastest first */
+	size_t nslabs, nslabs_judged;	/* listed, and judged */
+	struct ht_leak_item *sockets;	/* socket queues with a positive
+					   trend, fastest first */
+	size_t nsockets, nsockets_judged;
 	int interrupted;		/* should_stop() cut the window short */
 };
 
@@ -81,6 +103,9 @@ struct ht_leak_collect_opts {
 	const char *comm;		/* only processes with this comm */
 	const char *cgroup;		/* only this cgroup */
 	int cgroups;			/* also judge every cgroup */
+	int kernel;			/* also judge kernel memory, every slab
+					   cache and every queued socket (live
+					   and sampler only) */
 	/* Live only, both may be NULL. progress() after every sample (and
 	 * once with done set); should_stop() != 0 ends the window early (a
 	 * Ctrl-C flag): the samples taken are judged, interrupted is set. */

@@ -51,6 +51,18 @@ struct probe_batch {
 	size_t n, cap;
 };
 
+/* A slab cache's or a socket's kept history. */
+struct slab_track {
+	char name[PROC_SLAB_NAME_MAX];
+	struct ht_series *bytes;
+};
+
+struct sock_track {
+	struct ht_sock_view v;
+	struct ht_series *queue;
+	int64_t first_ns;
+};
+
 struct ht_sampler {
 	struct ht_sampler_opts opts;
 	char *root;
@@ -63,6 +75,12 @@ struct ht_sampler {
 	int64_t skb_prev, skb_prev_ns;	/* outstanding skbs (a gauge: -1
 					   unknown) at the previous sample */
 	struct proc_slabinfo slabs;
+	struct ht_series *kmem_series[HT_KMEM_FIELDS];
+	struct slab_track *slab_tr;	/* by name */
+	struct ht_slab_view *slab_views;	/* parallel */
+	size_t nslab_tr;
+	struct sock_track *sock_tr;	/* by proto, inode */
+	size_t nsock_tr;
 	struct ht_series *mem_series;
 	struct ht_trend_acc mem_acc;
 	struct ht_sys_snapshot sys;
@@ -132,6 +150,9 @@ struct ht_sampler *ht_sampler_new(const struct ht_sampler_opts *o)
 	s->table = ht_proctable_new(s->root, s->opts.table_flags);
 	s->mem_series = ht_series_new(s->opts.sys_history);
 	s->stream = ht_stream_new(on_stream_record, on_stream_error, s);
+	for (size_t i = 0; i < HT_KMEM_FIELDS; i++)
+		if (s->mem_series && !(s->kmem_series[i] = ht_series_new(s->opts.sys_history)))
+			s->mem_series = (ht_series_free(s->mem_series), NULL);
 	if (!s->root || !s->table || !s->mem_series || !s->stream) {
 		ht_sampler_free(s);
 		errno = ENOMEM;
@@ -188,6 +209,15 @@ void ht_sampler_free(struct ht_sampler *s)
 	cgroups_free(s->cgs, s->ncgs);
 	ht_stream_free(s->stream);
 	ht_series_free(s->mem_series);
+	for (size_t i = 0; i < HT_KMEM_FIELDS; i++)
+		ht_series_free(s->kmem_series[i]);
+	for (size_t i = 0; i < s->nslab_tr; i++)
+		ht_series_free(s->slab_tr[i].bytes);
+	free(s->slab_tr);
+	free(s->slab_views);
+	for (size_t i = 0; i < s->nsock_tr; i++)
+		ht_series_free(s->sock_tr[i].queue);
+	free(s->sock_tr);
 	ht_proctable_free(s->table);
 	proc_slabinfo_free(&s->slabs);
 	free(s->root);
@@ -307,6 +337,130 @@ const struct ht_kmem_field ht_kmem_fields[HT_KMEM_FIELDS] = {
 	KF("PageTables", "page_tables", page_tables),
 	KF("VmallocUsed", "vmalloc_used", vmalloc_used),
 };
+
+static int slab_track_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct slab_track *)a)->name, ((const struct slab_track *)b)->name);
+}
+
+/* Every cache's bytes into its history (opts.kernel): caches gone are
+ * dropped, new ones start one. */
+static int track_slabs(struct ht_sampler *s, double t)
+{
+	const struct proc_slabinfo *sl = &s->slabs;
+	struct slab_track *nt = calloc(sl->n + 1, sizeof(*nt));
+	struct ht_slab_view *nv = calloc(sl->n + 1, sizeof(*nv));
+	size_t n = 0;
+
+	if (!nt || !nv) {
+		free(nt);
+		free(nv);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < sl->n; i++) {
+		const struct proc_slab_cache *c = &sl->caches[i];
+		struct slab_track key, *old;
+		snprintf(key.name, sizeof(key.name), "%s", c->name);
+		old = s->nslab_tr ? bsearch(&key, s->slab_tr, s->nslab_tr, sizeof(key),
+					    slab_track_cmp) : NULL;
+		if (old && old->bytes) {
+			nt[n] = *old;
+			old->bytes = NULL;	/* moved */
+		} else {
+			nt[n] = key;
+			nt[n].bytes = ht_series_new(s->opts.history);
+			if (!nt[n].bytes)
+				break;
+		}
+		if (c->num_objs >= 0 && c->objsize >= 0)
+			ht_series_push(nt[n].bytes, t, (double)c->num_objs * (double)c->objsize);
+		n++;
+	}
+	for (size_t i = 0; i < s->nslab_tr; i++)
+		ht_series_free(s->slab_tr[i].bytes);
+	free(s->slab_tr);
+	free(s->slab_views);
+	qsort(nt, n, sizeof(*nt), slab_track_cmp);
+	for (size_t i = 0; i < n; i++) {
+		const struct proc_slab_cache *c = proc_slabinfo_find(sl, nt[i].name);
+		nv[i] = (struct ht_slab_view){ nt[i].name, nt[i].bytes,
+					       c ? c->active_objs : -1, c ? c->objsize : -1 };
+	}
+	s->slab_tr = nt;
+	s->slab_views = nv;
+	s->nslab_tr = n;
+	return n == sl->n ? 0 : -ENOMEM;
+}
+
+static int sock_track_cmp(const void *a, const void *b)
+{
+	const struct proc_sock *x = &((const struct sock_track *)a)->v.sock;
+	const struct proc_sock *y = &((const struct sock_track *)b)->v.sock;
+
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	return x->inode < y->inode ? -1 : x->inode > y->inode;
+}
+
+/* Every socket with a queue into its history (opts.kernel). */
+static int track_socks(struct ht_sampler *s, double t, int64_t now)
+{
+	struct proc_socks socks;
+	struct sock_track *nt;
+	size_t n = 0;
+	int err = proc_net_sock_read(s->root, 1, &socks);
+
+	if (err == -ENOMEM)
+		return err;
+	if (err)
+		socks.n = 0, socks.v = NULL;
+	nt = calloc(socks.n + 1, sizeof(*nt));
+	if (!nt) {
+		proc_socks_free(&socks);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < socks.n; i++) {
+		struct sock_track key = { .v.sock = socks.v[i] }, *old;
+		if (socks.v[i].inode == 0)
+			continue;
+		old = s->nsock_tr ? bsearch(&key, s->sock_tr, s->nsock_tr, sizeof(key),
+					    sock_track_cmp) : NULL;
+		if (old && old->queue) {
+			nt[n] = *old;
+			old->queue = NULL;
+			nt[n].v.sock = socks.v[i];
+		} else {
+			nt[n] = key;
+			nt[n].first_ns = now;
+			nt[n].queue = ht_series_new(s->opts.history);
+			if (!nt[n].queue) {
+				err = -ENOMEM;
+				break;
+			}
+		}
+		ht_series_push(nt[n].queue, t, (double)(socks.v[i].rx_queue + socks.v[i].tx_queue));
+		nt[n].v.queue = nt[n].queue;
+		nt[n].v.age_s = (double)(now - nt[n].first_ns) / 1e9;
+		n++;
+	}
+	proc_socks_free(&socks);
+	for (size_t i = 0; i < s->nsock_tr; i++)
+		ht_series_free(s->sock_tr[i].queue);
+	free(s->sock_tr);
+	qsort(nt, n, sizeof(*nt), sock_track_cmp);
+	s->sock_tr = nt;
+	s->nsock_tr = n;
+	return err == -ENOMEM ? err : 0;
+}
+
+static void push_kmem(struct ht_sampler *s, double t)
+{
+	for (size_t i = 0; i < HT_KMEM_FIELDS; i++) {
+		int64_t v = ht_kmem_value(&s->sys, i);
+		if (v >= 0)
+			ht_series_push(s->kmem_series[i], t, (double)v);
+	}
+}
 
 /* The slab caches, and the skbs in them. */
 static void apply_slabs(struct ht_sampler *s, int64_t now)
@@ -725,6 +879,10 @@ int ht_sampler_sample(struct ht_sampler *s)
 	apply_softirqs(s, now);
 	apply_vmstat(s, now);
 	apply_slabs(s, now);
+	push_kmem(s, seconds_since_start(s, now));
+	if (s->opts.kernel && (track_slabs(s, seconds_since_start(s, now)) ||
+			       track_socks(s, seconds_since_start(s, now), now)))
+		return -ENOMEM;
 	return update_processes(s, now);
 }
 
@@ -741,6 +899,31 @@ const struct ht_series *ht_sampler_mem_series(const struct ht_sampler *s)
 const struct proc_slabinfo *ht_sampler_slabs(const struct ht_sampler *s)
 {
 	return &s->slabs;
+}
+
+const struct ht_series *ht_sampler_kmem_series(const struct ht_sampler *s, size_t i)
+{
+	return i < HT_KMEM_FIELDS ? s->kmem_series[i] : NULL;
+}
+
+size_t ht_sampler_nslab_views(const struct ht_sampler *s)
+{
+	return s->nslab_tr;
+}
+
+const struct ht_slab_view *ht_sampler_slab_view(const struct ht_sampler *s, size_t i)
+{
+	return i < s->nslab_tr ? &s->slab_views[i] : NULL;
+}
+
+size_t ht_sampler_nsocks(const struct ht_sampler *s)
+{
+	return s->nsock_tr;
+}
+
+const struct ht_sock_view *ht_sampler_sock(const struct ht_sampler *s, size_t i)
+{
+	return i < s->nsock_tr ? &s->sock_tr[i].v : NULL;
 }
 
 size_t ht_sampler_nprocs(const struct ht_sampler *s)

@@ -24,6 +24,7 @@
 #include "ht_protocol.h"
 #include "ht_series.h"
 #include "ht_trend.h"
+#include "proc_net_sock.h"
 #include "proc_slabinfo.h"
 
 struct ht_sampler;
@@ -39,6 +40,9 @@ struct ht_sampler_opts {
 	int cgroups;		/* every process's cgroup in the snapshot
 				   (serve, leaks); 0: only growing ones,
 				   for their limit (top, record) */
+	int kernel;		/* also keep a history of every slab cache and
+				   of every socket with a queue (leaks, check:
+				   the kernel memory verdicts) */
 	int64_t cgroup_refresh_ms; /* each cgroup's memory.current and
 				   memory.max are read at most this often
 				   (0: every 30 s; shorter than the
@@ -160,6 +164,34 @@ const struct ht_series *ht_sampler_mem_series(const struct ht_sampler *s);
  * order from /sys/kernel/slab), with the aliases sysfs shows (merged
  * caches). Empty (n 0, source PROC_SLAB_NONE) when neither could be read. */
 const struct proc_slabinfo *ht_sampler_slabs(const struct ht_sampler *s);
+
+/* The kept history of kernel memory figure i of ht_kmem_fields (bytes
+ * against seconds since the sampler started; no points while unknown). */
+const struct ht_series *ht_sampler_kmem_series(const struct ht_sampler *s, size_t i);
+
+/* With opts.kernel: the kept history of every slab cache of the latest
+ * sample (num_objs x objsize bytes), in name order. */
+struct ht_slab_view {
+	const char *name;
+	const struct ht_series *bytes;
+	int64_t objects;		/* active objects now */
+	int64_t objsize;		/* bytes */
+};
+
+size_t ht_sampler_nslab_views(const struct ht_sampler *s);
+const struct ht_slab_view *ht_sampler_slab_view(const struct ht_sampler *s, size_t i);
+
+/* With opts.kernel: every TCP/UDP socket (IPv4 and IPv6) with bytes
+ * queued in the latest sample, and the history of its queue (rx_queue +
+ * tx_queue bytes) while it had one. */
+struct ht_sock_view {
+	struct proc_sock sock;		/* the latest reading */
+	const struct ht_series *queue;
+	double age_s;			/* since it was first seen queued */
+};
+
+size_t ht_sampler_nsocks(const struct ht_sampler *s);
+const struct ht_sock_view *ht_sampler_sock(const struct ht_sampler *s, size_t i);
 
 /* ---- processes ---- */
 

@@ -10,7 +10,8 @@ runtime_libhealthtap_a_SOURCES += \
 	runtime/proc_net_sockstat.h runtime/proc_net_sockstat.c \
 	runtime/proc_net_dev.h runtime/proc_net_dev.c \
 	runtime/proc_net_snmp.h runtime/proc_net_snmp.c \
-	runtime/proc_slabinfo.h runtime/proc_slabinfo.c
+	runtime/proc_slabinfo.h runtime/proc_slabinfo.c \
+	runtime/proc_net_sock.h runtime/proc_net_sock.c
 
 check_PROGRAMS += tests/test_proc_system
 tests_test_proc_system_LDADD = runtime/libhealthtap.a -lm
@@ -31,6 +32,7 @@ FUZZ_TARGETS = \
 	tests/fuzz/fuzz_proc_net_dev \
 	tests/fuzz/fuzz_proc_net_snmp \
 	tests/fuzz/fuzz_proc_slabinfo \
+	tests/fuzz/fuzz_proc_net_sock \
 	tests/fuzz/fuzz_proc_pid_stat \
 	tests/fuzz/fuzz_proc_pid_statm \
 	tests/fuzz/fuzz_proc_pid_status \

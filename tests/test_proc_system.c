@@ -4,12 +4,15 @@
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
+#include <inttypes.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "proc_interrupts.h"
 #include "proc_meminfo.h"
 #include "proc_net_dev.h"
 #include "proc_net_snmp.h"
+#include "proc_net_sock.h"
 #include "proc_net_sockstat.h"
 #include "proc_pressure.h"
 #include "proc_slabinfo.h"
@@ -824,6 +827,85 @@ static void test_slabinfo(void)
 	proc_slabinfo_free(NULL);
 }
 
+static int count_owner(void *ctx, pid_t pid, uint64_t inode)
+{
+	(void)inode;
+	if (pid == getpid())
+		(*(int *)ctx)++;
+	return 0;
+}
+
+static void test_net_sock(void)
+{
+	struct proc_socks s = { 0 };
+	const struct proc_sock *q = NULL;
+	uint64_t ino;
+	int fds[2], mine = 0;
+	char link[64];
+	ssize_t n;
+
+	/* vm618: 10 datagrams of 100 bytes queued on 127.0.0.1:59575 (truesize
+	 * 832 each), 3 on [::1]:49128 */
+	CHECK_INT(proc_net_sock_read(vm618, 0, &s), 0);
+	CHECK(s.n >= 4);
+	for (size_t i = 0; i < s.n; i++)
+		if (s.v[i].inode == 424477)
+			q = &s.v[i];
+	CHECK(q != NULL);
+	if (q) {
+		CHECK_INT(q->proto, PROC_SOCK_UDP);
+		CHECK_STR(q->local, "127.0.0.1:59575");
+		CHECK_STR(q->remote, "0.0.0.0:0");
+		CHECK_INT(q->state, 7);
+		CHECK_INT(q->rx_queue, 0x2080);
+		CHECK_INT(q->tx_queue, 0);
+		CHECK_INT(q->uid, 0);
+	}
+	proc_socks_free(&s);
+	CHECK_INT(proc_net_sock_read(vm618, 1, &s), 0);
+	CHECK_INT(s.n, 2);		/* only the two with a queue */
+	if (s.n == 2) {
+		CHECK_INT(s.v[0].inode, 424477);
+		CHECK_INT(s.v[1].proto, PROC_SOCK_UDP6);
+		CHECK_STR(s.v[1].local, "[0000:0000:0000:0000:0000:0000:0000:0001]:49128");
+		CHECK_INT(s.v[1].rx_queue, 0x9C0);
+	}
+	proc_socks_free(&s);
+	CHECK_INT(proc_net_sock_read("/nonexistent-root", 0, &s), -ENOENT);
+	CHECK_INT(proc_net_sock_parse("garbage\n", PROC_SOCK_TCP, 0, &s), -EINVAL);
+	CHECK_INT(proc_net_sock_parse("  sl  local_address rem_address st\n"
+				      "   0: 0100007F:9C40 00000000:0000 0A 00000010:00000020 "
+				      "00:00000000 00000000  1000        0 77 1 ffff 100 0 0 10 0\n"
+				      "   1: 0100007F:9C4 00000000:0000 0A 0:0 00:0 0 0 0 78\n"
+				      "   2: broken\n", PROC_SOCK_TCP, 0, &s), 0);
+	CHECK_INT(s.n, 1);
+	if (s.n) {
+		CHECK_STR(s.v[0].local, "127.0.0.1:40000");
+		CHECK_INT(s.v[0].state, 10);
+		CHECK_INT(s.v[0].tx_queue, 16);
+		CHECK_INT(s.v[0].rx_queue, 32);
+		CHECK_INT(s.v[0].uid, 1000);
+		CHECK_INT(s.v[0].inode, 77);
+	}
+	proc_socks_free(&s);
+	CHECK_STR(proc_sock_proto_name(PROC_SOCK_UDP6), "udp6");
+
+	/* the owners of a live socket: ourselves */
+	CHECK_INT(socketpair(AF_UNIX, SOCK_DGRAM, 0, fds), 0);
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fds[0]);
+	{
+		char t[64];
+		n = readlink(link, t, sizeof(t) - 1);
+		CHECK(n > 8);
+		t[n > 0 ? n : 0] = '\0';
+		CHECK_INT(sscanf(t, "socket:[%" SCNu64 "]", &ino), 1);
+	}
+	CHECK_INT(proc_sock_owners("", &ino, 1, count_owner, &mine), 0);
+	CHECK_INT(mine, 1);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 int main(void)
 {
 	const char *srcdir = getenv("top_srcdir");
@@ -844,6 +926,7 @@ int main(void)
 	test_net_dev();
 	test_net_snmp();
 	test_slabinfo();
+	test_net_sock();
 	test_big_files();
 	test_proc_stat_fixtures();
 	test_proc_stat_negative_time();
