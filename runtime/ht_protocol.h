@@ -106,6 +106,7 @@ enum ht_value_kind {
 	X(SKB, "tx_bytes", HT_DELTA, "B", "", "bytes devices transmitted") \
 	X(ALLOC, "batch", HT_MARK, "1", "", "end of the alloc batch") \
 	X(ALLOC, "table", HT_GAUGE, "1", "", "value 1: the rest of this batch lists every site still holding blocks (the last batch)") \
+	X(ALLOC, "budget_exceeded", HT_EVENT, "permille", "", "the probes cost this share of one CPU, over health_alloc_budget_pct: the script stopped") \
 	X(ALLOC, "sample", HT_GAUGE, "1", "", "one allocation in this many is tracked: scale by it") \
 	X(ALLOC, "allocs", HT_DELTA, "1", "", "tracked allocations of the target") \
 	X(ALLOC, "frees", HT_DELTA, "1", "", "frees of tracked blocks") \

@@ -84,4 +84,16 @@ for i, (a, name, b, k) in enumerate(fns):
     bad += not ok
 assert checked >= 5 and not bad, "%d of %d sites off" % (bad, checked)
 PY
-pass "alloc: every known site exact, churn 0; sampled 1:64 within its error"
+# The CPU budget: at 1% of a CPU a malloc/free loop (bench/alloc_loop)
+# trips it: the stream says budget_exceeded (permille, over 10) and the
+# script ends with its full table while the loop still runs.
+LOOP="$top_builddir/bench/alloc_loop"
+[ -x "$LOOP" ] || fail "no $LOOP (make builds it)"
+timeout 300 "$HARNESS" run -o "$TMP/streamb" \
+	-e 'probe begin(-1001) { health_alloc_budget_pct = 1 } probe health.alloc {}' -c "$LOOP 20000000" \
+	>"$TMP/loop.out" 2>"$TMP/stapb.err" || { cat "$TMP/stapb.err" >&2; fail "stap -c alloc_loop (budget) failed"; }
+grep -E ' alloc (budget_exceeded|table) ' "$TMP/streamb"
+over=$(awk '$2 == "alloc" && $3 == "budget_exceeded" { print $4 }' "$TMP/streamb")
+[ -n "$over" ] && [ "$over" -gt 10 ] || fail "no budget_exceeded record over 10 permille"
+grep -q ' alloc table 1$' "$TMP/streamb" || fail "no final table after the budget stop"
+pass "alloc: every known site exact, churn 0; sampled 1:64 within its error; budget stops it"
