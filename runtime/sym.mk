@@ -5,3 +5,5 @@ check_PROGRAMS += tests/test_sym
 tests_test_sym_LDADD = runtime/libhealthtap.a $(DW_LIBS) -lm
 TESTS += tests/test_sym
 runtime_libhealthtap_a_SOURCES += runtime/ht_alloc.h runtime/ht_alloc.c
+check_PROGRAMS += tests/helpers/symsites
+tests_helpers_symsites_LDADD = runtime/libhealthtap.a $(DW_LIBS) -lm

@@ -1,6 +1,6 @@
 /* allocsites: allocations from known call sites, for the health.alloc tests.
  *
- *   allocsites [SCALE [hold]]
+ *   allocsites [SCALE [hold|wait]]
  *
  * Each site is a function of its own (noinline), whose address and the
  * bytes and blocks it leaves allocated it prints to stderr as
@@ -13,7 +13,9 @@
  * leak_mmap (anonymous mmap kept; a second mapping is unmapped), and
  * thread_leak (4 threads). SCALE (default 1) multiplies the block counts.
  * With "hold" it prints "ready" to stderr after the sites and waits to be
- * killed (the symbolization tests read its maps).
+ * killed (the symbolization tests read its maps). With "wait" it first
+ * prints its pid and waits for a line on stdin before allocating, then
+ * holds (for stap -x PID).
  * Built without optimisation so that no malloc/free pair is elided.
  */
 #include <pthread.h>
@@ -113,6 +115,12 @@ int main(int argc, char **argv)
 		scale = 1;
 	n = 1000 * scale;
 	fprintf(stderr, "allocsites pid=%d\n", (int)getpid());
+	if (argc > 2 && !strcmp(argv[2], "wait")) {
+		char go[16];
+
+		if (!fgets(go, sizeof(go), stdin))
+			return 1;
+	}
 	leak_malloc(n);
 	churn(5 * n);
 	leak_calloc(n / 5);
@@ -134,7 +142,7 @@ int main(int argc, char **argv)
 	site("leak_posix", (void *)leak_posix, 320 * (n / 20), n / 20);
 	site("leak_mmap", (void *)leak_mmap, 1 << 20, 1);
 	site("thread_leak", (void *)thread_leak, 512 * (n / 4) * 4, (n / 4) * 4);
-	if (argc > 2 && !strcmp(argv[2], "hold")) {
+	if (argc > 2 && (!strcmp(argv[2], "hold") || !strcmp(argv[2], "wait"))) {
 		fprintf(stderr, "ready\n");
 		for (;;)
 			pause();

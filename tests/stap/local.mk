@@ -4,7 +4,8 @@
 STAP_TESTS = tests/stap/tapset-doc.sh tests/stap/parseok.sh tests/stap/semok.sh tests/stap/buildok.sh \
 	tests/stap/runok/sched-runok.sh tests/stap/runok/irq-runok.sh \
 	tests/stap/runok/memory-runok.sh tests/stap/runok/skb-runok.sh \
-	tests/stap/runok/alloc-runok.sh tests/stap/runok/all-runok.sh
+	tests/stap/runok/alloc-runok.sh tests/stap/runok/alloc-where-runok.sh \
+	tests/stap/runok/all-runok.sh
 TESTS += $(STAP_TESTS)
 EXTRA_DIST += tests/stap/harness tests/stap/join.py tests/stap/stap-lib.sh \
 	$(STAP_TESTS) tests/stap/parseok tests/stap/semok tests/stap/buildok

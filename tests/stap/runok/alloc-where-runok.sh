@@ -1,0 +1,46 @@
+#!/bin/bash
+# runok: health.alloc on a running process (stap -x PID), its sites
+# symbolized with libdwfl in that process: tests/helpers/allocsites (a PIE
+# with DWARF) waits until the probes run, allocates from its known sites
+# and holds; stap is stopped (SIGINT: the end batch is the full table);
+# tests/helpers/symsites reads the stream and the live maps. leak_malloc
+# symbolizes with allocsites.c:LINE and exactly 1000000 B, the threads'
+# site thread_leak has 512000 B, glibc's thread stacks (anonymous mmap in
+# pthread_create) are a site inside libc; no site symbolizes to churn.
+. "${top_srcdir:-.}/tests/lib.sh"
+. "$top_srcdir/tests/stap/stap-lib.sh"
+require_stap
+"$HARNESS" prepare
+PROG="$top_builddir/tests/helpers/allocsites"
+SYMS="$top_builddir/tests/helpers/symsites"
+[ -x "$PROG" ] && [ -x "$SYMS" ] || fail "no $PROG or $SYMS (make check builds them)"
+
+mkfifo "$TMP/go"
+"$PROG" 1 wait <"$TMP/go" 2>"$TMP/prog.err" &
+prog=$!
+exec 7>"$TMP/go"
+stap=
+trap 'kill $prog 2>/dev/null; [ -n "$stap" ] && kill $stap 2>/dev/null; rm -rf "$TMP"' EXIT
+"$HARNESS" run -o "$TMP/stream" -x "$prog" -e 'probe health.alloc {}' 2>"$TMP/stap.err" &
+stap=$!
+for i in $(seq 1 240); do
+	grep -q ' alloc batch 1$' "$TMP/stream" 2>/dev/null && break
+	kill -0 $stap 2>/dev/null || { cat "$TMP/stap.err" >&2; fail "stap ended early"; }
+	sleep 0.25
+done
+grep -q ' alloc batch 1$' "$TMP/stream" || fail "no alloc batch in 60 s"
+echo go >&7
+for i in $(seq 1 120); do grep -q '^ready$' "$TMP/prog.err" && break; sleep 0.25; done
+grep -q '^ready$' "$TMP/prog.err" || fail "allocsites did not finish allocating"
+kill -INT $stap
+wait $stap || true
+stap=
+grep -q ' alloc table 1$' "$TMP/stream" || { cat "$TMP/stap.err" >&2; fail "no end table"; }
+"$SYMS" "$prog" "$TMP/stream" >"$TMP/sites" || fail "symsites failed"
+cat "$TMP/sites"
+grep -Eq '^1000000 1000 leak_malloc\+0x[0-9a-f]+ \(allocsites\.c:[0-9]+\)$' "$TMP/sites" ||
+	fail "no leak_malloc site with 1000000 B at allocsites.c:LINE"
+grep -Eq '^[0-9]+ [1-4] pthread_create' "$TMP/sites" || fail "no site in pthread_create (thread stacks)"
+grep -q '^512000 1000 thread_leak+0x' "$TMP/sites" || fail "no thread_leak site with 512000 B"
+! grep -q ' churn+' "$TMP/sites" || fail "the churn site holds bytes"
+pass "alloc: sites of a running PIE symbolized to function and line, leak exact"
