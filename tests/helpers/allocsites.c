@@ -1,6 +1,6 @@
 /* allocsites: allocations from known call sites, for the health.alloc tests.
  *
- *   allocsites [SCALE [hold|wait]]
+ *   allocsites [SCALE [hold|wait|run [LIB.so]]]
  *
  * Each site is a function of its own (noinline), whose address and the
  * bytes and blocks it leaves allocated it prints to stderr as
@@ -15,9 +15,11 @@
  * With "hold" it prints "ready" to stderr after the sites and waits to be
  * killed (the symbolization tests read its maps). With "wait" it first
  * prints its pid and waits for a line on stdin before allocating, then
- * holds (for stap -x PID).
+ * holds (for stap -x PID). With LIB.so (liballocleak.so) it also dlopens
+ * it and leaks from its lib_leak (n / 10 blocks of 2000 B).
  * Built without optimisation so that no malloc/free pair is elided.
  */
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +135,17 @@ int main(int argc, char **argv)
 			return 1;
 	for (int i = 0; i < 4; i++)
 		pthread_join(t[i], NULL);
+	if (argc > 3) {
+		void *lib = dlopen(argv[3], RTLD_NOW);
+		void (*lib_leak)(long) = lib ? (void (*)(long))dlsym(lib, "lib_leak") : NULL;
+
+		if (!lib_leak) {
+			fprintf(stderr, "allocsites: %s\n", dlerror());
+			return 1;
+		}
+		lib_leak(n / 10);
+		site("lib_leak", (void *)lib_leak, 2000 * (n / 10), n / 10);
+	}
 	site("leak_malloc", (void *)leak_malloc, 1000 * n, n);
 	site("churn", (void *)churn, 0, 0);
 	site("leak_calloc", (void *)leak_calloc, 300 * (n / 5), n / 5);

@@ -19,6 +19,12 @@ check_PROGRAMS += tests/helpers/allocsites
 tests_helpers_allocsites_SOURCES = tests/helpers/allocsites.c
 tests_helpers_allocsites_CFLAGS = $(HELPER_CFLAGS) -O0 -pthread
 tests_helpers_allocsites_LDFLAGS = -pthread
+tests_helpers_allocsites_LDADD = -ldl
+# A leak in a shared library (allocsites dlopens it).
+check_PROGRAMS += tests/helpers/liballocleak.so
+tests_helpers_liballocleak_so_SOURCES = tests/helpers/liballocleak.c
+tests_helpers_liballocleak_so_CFLAGS = $(HELPER_CFLAGS) -O0 -fPIC
+tests_helpers_liballocleak_so_LDFLAGS = -shared
 bench_scripts += bench/tapset-overhead.sh
 # bench/alloc-overhead.sh: malloc+free pairs timed in CPU ns, -O0 so that
 # the pairs stay.

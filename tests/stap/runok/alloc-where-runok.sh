@@ -6,17 +6,19 @@
 # tests/helpers/symsites reads the stream and the live maps. leak_malloc
 # symbolizes with allocsites.c:LINE and exactly 1000000 B, the threads'
 # site thread_leak has 512000 B, glibc's thread stacks (anonymous mmap in
-# pthread_create) are a site inside libc; no site symbolizes to churn.
+# pthread_create) are a site inside libc, lib_leak in the shared library
+# liballocleak.so (dlopened) 200000 B; no site symbolizes to churn.
 . "${top_srcdir:-.}/tests/lib.sh"
 . "$top_srcdir/tests/stap/stap-lib.sh"
 require_stap
 "$HARNESS" prepare
 PROG="$top_builddir/tests/helpers/allocsites"
 SYMS="$top_builddir/tests/helpers/symsites"
+LIB="$top_builddir/tests/helpers/liballocleak.so"
 [ -x "$PROG" ] && [ -x "$SYMS" ] || fail "no $PROG or $SYMS (make check builds them)"
 
 mkfifo "$TMP/go"
-"$PROG" 1 wait <"$TMP/go" 2>"$TMP/prog.err" &
+"$PROG" 1 wait "$LIB" <"$TMP/go" 2>"$TMP/prog.err" &
 prog=$!
 exec 7>"$TMP/go"
 stap=
@@ -40,6 +42,8 @@ grep -q ' alloc table 1$' "$TMP/stream" || { cat "$TMP/stap.err" >&2; fail "no e
 cat "$TMP/sites"
 grep -Eq '^1000000 1000 leak_malloc\+0x[0-9a-f]+ \(allocsites\.c:[0-9]+\)$' "$TMP/sites" ||
 	fail "no leak_malloc site with 1000000 B at allocsites.c:LINE"
+grep -Eq '^200000 100 lib_leak\+0x[0-9a-f]+ \(liballocleak\.c:[0-9]+\)$' "$TMP/sites" ||
+	fail "no lib_leak site in the shared library with 200000 B"
 grep -Eq '^[0-9]+ [1-4] pthread_create' "$TMP/sites" || fail "no site in pthread_create (thread stacks)"
 grep -q '^512000 1000 thread_leak+0x' "$TMP/sites" || fail "no thread_leak site with 512000 B"
 ! grep -q ' churn+' "$TMP/sites" || fail "the churn site holds bytes"
