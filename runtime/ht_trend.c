@@ -1038,14 +1038,35 @@ void ht_trend_opts_default(struct ht_trend_opts *o)
 }
 
 /* The troughs of a sawtooth: the lowest point of each segment between
- * downward steps. Writes them over tr (m entries room); returns how many. */
+ * downward steps. The segment before the first drop holds a real trough
+ * only when it spans a whole cycle (at least 0.9 x the median segment
+ * between two drops; with one drop, when its lowest point is not the
+ * window's first): a window that starts mid-ramp has no trough there, and
+ * its first point would pull the floor's rate down. Writes them over tr
+ * (m entries room); returns how many. */
 static size_t troughs(const struct ht_point *q, size_t m,
 		      const struct ht_step *st, size_t nst, struct ht_point *tr)
 {
-	size_t k = 0, start = 0, si = 0;
+	size_t k = 0, start = 0, si = 0, ndrop = 0, first_len = 0;
+	double *len = malloc((nst ? nst : 1) * sizeof(*len)), med = NAN;
+	size_t prev = SIZE_MAX;
 
+	/* the lengths of the segments between two drops */
+	for (size_t i = 0; i < nst; i++) {
+		if (st[i].size > 0 || st[i].index == 0)
+			continue;
+		if (prev == SIZE_MAX)
+			first_len = st[i].index;
+		else if (len)
+			len[ndrop++] = (double)(st[i].index - prev);
+		prev = st[i].index;
+	}
+	if (len && ndrop)
+		med = median_sort(len, ndrop);
+	free(len);
 	while (start < m) {
 		size_t end = m, low = start;
+		int real = 1;
 
 		while (si < nst && (st[si].size > 0 || st[si].index <= start))
 			si++;
@@ -1054,7 +1075,10 @@ static size_t troughs(const struct ht_point *q, size_t m,
 		for (size_t i = start + 1; i < end; i++)
 			if (q[i].v < q[low].v)
 				low = i;
-		tr[k++] = q[low];
+		if (start == 0 && end < m)
+			real = isnan(med) ? low > 0 : (double)first_len >= 0.9 * med;
+		if (real)
+			tr[k++] = q[low];
 		start = end;
 	}
 	return k;

@@ -306,6 +306,22 @@ static void test_sawtooth(void)
 	CHECK_INT(l.verdict, HT_LEAK_YES);
 	CHECK_INT(l.mode, HT_TREND_CYCLES);
 	CHECK_NEAR(l.rate, 5000, 750);
+	/* a window that starts mid-ramp: its first point is no trough, the
+	 * floor's rate is not biased low by it (nor a flat one negative) */
+	for (size_t i = 0; i < 300; i++) {
+		pts[i].t = i;
+		pts[i].v = saw(i + 20, 5000);
+	}
+	run(300, &s, NULL, &l);
+	CHECK_INT(l.mode, HT_TREND_CYCLES);
+	CHECK_NEAR(l.rate, 5000, 100);
+	for (size_t i = 0; i < 300; i++) {
+		pts[i].t = i;
+		pts[i].v = saw(i + 20, 0);
+	}
+	run(300, &s, NULL, &l);
+	CHECK_INT(l.verdict, HT_LEAK_NO);
+	CHECK(fabs(l.rate) < 50);
 	/* only one collection in the window: not a leak either */
 	for (size_t i = 0; i < 50; i++) {
 		pts[i].t = i;
