@@ -22,6 +22,19 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) idx[$i] = i; next }
 	fail "system eta"
 pass "DB verdicts: leak at 1000 B/s, flat, step, sawtooth, plateau, young, system"
 
+# real ages from the start times: a process that started 2 s after the
+# recorder, 38 s old at the end, is young (against the 60 s minimum age),
+# though it was there from the recording's third sample
+"$top_builddir/tests/leaks/mkdb" "$TMP/short.db" 40 || fail "mkdb short"
+expect_exit 0 "$HEALTHTAP" leaks -d "$TMP/short.db" --format csv -p 100 -p 106
+[ "$(field "$TMP/out" 106 verdict)/$(field "$TMP/out" 106 reason)" = inconclusive/young ] ||
+	fail "early process judged $(field "$TMP/out" 106 verdict)/$(field "$TMP/out" 106 reason)"
+[ "$(field "$TMP/out" 100 reason)" != young ] || fail "a process older than the recording judged young"
+# and over the 20 minutes it is old enough: its 1 MiB/s is a leak
+expect_exit 0 "$HEALTHTAP" leaks -d "$TMP/h.db" --format csv -p 106
+[ "$(field "$TMP/out" 106 verdict)" = leaking ] || fail "early process over 20 min"
+pass "process ages from start times"
+
 # the last 5 minutes only: the plateau is flat there, the leak still a leak
 expect_exit 0 "$HEALTHTAP" leaks -d "$TMP/h.db" --window 5m --format csv -p 100 -p 104
 [ "$(field "$TMP/out" 100 verdict)" = leaking ] || fail "leaky over 5 min"
@@ -67,7 +80,11 @@ start_leaker steady steady $((2 * MiB))
 start_leaker stable stable
 sleep 1
 expect_exit 0 "$HEALTHTAP" record -d "$TMP/r.db" -i 200ms --stap off --for 8s -q
+# both are about 9 s old (their real age from the start time): young
 expect_exit 0 "$HEALTHTAP" leaks -d "$TMP/r.db" --window 5s --format csv -p "$steady" -p "$stable"
+[ "$(field "$TMP/out" "$steady" reason)" = young ] || fail "a 9 s old leaker not young: $(cat "$TMP/out")"
+expect_exit 0 "$HEALTHTAP" leaks -d "$TMP/r.db" --window 5s --min-age 1s --warmup 0 --format csv \
+	-p "$steady" -p "$stable"
 cat "$TMP/out"
 [ "$(field "$TMP/out" "$steady" verdict)" = leaking ] || fail "recorded leaker: $(field "$TMP/out" "$steady" verdict)"
 within "$(field "$TMP/out" "$steady" rate_Bps)" $((2 * MiB)) 15 ||

@@ -1,19 +1,23 @@
 /* mkdb: writes a history DB with known series through the store API, for
  * the DB-mode leak tests.
  *
- *   mkdb DB
+ *   mkdb DB [SECONDS]
  *
- * 20 minutes at 1 s, as a recorder would put them:
+ * 20 minutes (or SECONDS) at 1 s, as a recorder would put them:
  *   pid 100 leaky    50 MiB + 1000 B/s (in pages)
  *   pid 101 calm     20 MiB, a page up or down now and then
  *   pid 102 stepper  30 MiB, + 64 MiB once at 10 min
  *   pid 103 gc       40 MiB + a 2 MB/s climb for 50 s of every 60 s
  *   pid 104 plateau  10 MiB + 20 KB/s for 10 min, then flat
  *   pid 105 young    appears 20 s before the end, 1 MiB/s
+ *   pid 106 early    appears 2 s after the start, 1 MiB/s
  *   system: MemTotal 8 GiB, MemAvailable 4 GiB - 1000 B/s
+ * The host booted an hour before T0 (100 clock ticks a second): start
+ * times agree with the wall clock, as the recorder's do.
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "ht_store.h"
 
@@ -26,14 +30,24 @@ static int64_t pages(double v)
 	return (int64_t)(4096 * floor(v / 4096));
 }
 
+#define BOOT_S 3600			/* T0 - boot */
+
+/* Processes 100-104 started 10 s after boot; the others when first put. */
 static int put(struct ht_store *st, int64_t t, pid_t pid, const char *comm,
 	       double rss)
 {
+	static int64_t born[8];
 	struct ht_store_proc_in p = {
-		.pid = pid, .start_time = 1000 + pid, .comm = comm, .cmdline = comm,
+		.pid = pid, .comm = comm, .cmdline = comm,
 		.rss = pages(rss), .anon = pages(rss) - 4 * 1024 * 1024,
 	};
 
+	if (pid <= 104)
+		p.start_time = 1000 + pid;
+	else if (!born[pid - 100])
+		born[pid - 100] = p.start_time = (t - T0) / 10 + BOOT_S * 100LL;
+	else
+		p.start_time = born[pid - 100];
 	return ht_store_put_proc(st, t, &p);
 }
 
@@ -45,8 +59,10 @@ int main(int argc, char **argv)
 	uint64_t rng = 12345;
 	int rc = 0;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: mkdb DB\n");
+	int n = argc == 3 ? atoi(argv[2]) : N;
+
+	if ((argc != 2 && argc != 3) || n < 30 || n > 100000) {
+		fprintf(stderr, "usage: mkdb DB [SECONDS (30 or more)]\n");
 		return 2;
 	}
 	ht_store_opts_default(&o);
@@ -57,7 +73,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	rc |= ht_store_session_begin(st, T0, 1000, "record", NULL);
-	for (int i = 0; i < N && !rc; i++) {
+	for (int i = 0; i < n && !rc; i++) {
 		int64_t t = T0 + 1000LL * i;
 		double ph = fmod(i, 60.0);
 
@@ -67,15 +83,17 @@ int main(int argc, char **argv)
 		rc |= put(st, t, 102, "stepper", 30 * MiB + (i >= 600 ? 64 * MiB : 0));
 		rc |= put(st, t, 103, "gc", 40 * MiB + (ph < 50 ? 2e6 * ph : 0));
 		rc |= put(st, t, 104, "plateau", 10 * MiB + 20000.0 * (i < 600 ? i : 600));
-		if (i >= N - 20)
-			rc |= put(st, t, 105, "young", 5 * MiB + MiB * (i - (N - 20)));
+		if (i >= n - 20)
+			rc |= put(st, t, 105, "young", 5 * MiB + MiB * (i - (n - 20)));
+		if (i >= 2)
+			rc |= put(st, t, 106, "early", 5 * MiB + MiB * (i - 2));
 		rc |= ht_store_put_sys(st, t, HT_SYS_MEM_TOTAL, "", "B", 8192 * MiB);
 		rc |= ht_store_put_sys(st, t, HT_SYS_MEM_AVAILABLE, "", "B",
 				       (double)pages(4096 * MiB - 1000.0 * i));
 		rc |= ht_store_flush(st, t);
 	}
-	rc |= ht_store_session_end(st, T0 + 1000LL * N, "stopped");
-	rc |= ht_store_flush(st, T0 + 1000LL * N);
+	rc |= ht_store_session_end(st, T0 + 1000LL * n, "stopped");
+	rc |= ht_store_flush(st, T0 + 1000LL * n);
 	if (rc)
 		fprintf(stderr, "mkdb: %s\n", ht_store_error(st));
 	ht_store_close(st);
