@@ -44,7 +44,7 @@ verdict=$(echo "$line" | cut -d, -f4,5)
 rate=$(echo "$line" | cut -d, -f6)
 [ "$verdict" = "leaking,growing" ] || fail "cgroup verdict $verdict"
 within "$rate" $((10 * MiB)) 15 || fail "cgroup rate $rate, want 10 MiB/s"
-[ "$(echo "$line" | cut -d, -f16)" = cgroup ] || fail "cgroup limit kind: $line"
+[ "$(echo "$line" | cut -d, -f17)" = cgroup ] || fail "cgroup limit kind (column 17, limit): $line"
 pass "cgroup verdict: leaking at $rate B/s (true $((10 * MiB)))"
 
 # the plugin on the cgroup: ~400 MiB left at 10 MiB/s is ~40 s = 0.011 h
