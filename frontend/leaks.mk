@@ -17,8 +17,10 @@ tests_leaks_mkdb_LDADD = runtime/libhealthtap.a $(SQLITE_LIBS) -lm
 # Live tests against leakers (each under a minute), check and check_leak;
 # the DB-mode test.
 TESTS += tests/leaks/leaks-live.sh tests/leaks/leaks-output.sh tests/leaks/check.sh \
+	tests/leaks/kmem-live.sh \
 	tests/leaks/leaks-db.sh tests/leaks/cgroup.sh
 EXTRA_DIST += tests/leaks/lib-leaks.sh tests/leaks/leaks-live.sh \
+	tests/leaks/kmem-live.sh tests/leaks/kmem-helper.py \
 	tests/leaks/leaks-output.sh tests/leaks/check.sh tests/leaks/leaks-db.sh \
 	tests/leaks/cgroup.sh
 

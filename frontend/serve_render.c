@@ -214,8 +214,8 @@ static void render_system(struct prom *p, const struct serve_view *v)
 	if (s->skb.outstanding >= 0) {
 		l[0] = (struct label){ "source", "slab" };
 		family(p, "healthtap_skb_outstanding", GAUGE,
-		       "socket buffers allocated now: skbuff_head_cache + skbuff_small_head active "
-		       "objects (source slab: /proc/slabinfo or /sys/kernel/slab; within "
+		       "socket buffers allocated now: skbuff_head_cache active objects, one "
+		       "per skb (source slab: /proc/slabinfo or /sys/kernel/slab; within "
 		       "1-5% of queued skbs, slightly low)");
 		sample(p, "healthtap_skb_outstanding", "", l, 1, (double)s->skb.outstanding);
 		if (!isnan(s->skb.rate)) {

@@ -482,9 +482,8 @@ static void apply_slabs(struct ht_sampler *s, int64_t now)
 		k->heads = c->active_objs;
 	if ((c = proc_slabinfo_find(&s->slabs, "skbuff_small_head")))
 		k->small_heads = c->active_objs;
-	if (k->heads >= 0 || k->small_heads >= 0)
-		k->outstanding = (k->heads > 0 ? k->heads : 0) +
-				 (k->small_heads > 0 ? k->small_heads : 0);
+	/* one sk_buff per skb: small data heads are the same skbs' buffers */
+	k->outstanding = k->heads;
 	alias = proc_slabinfo_alias(&s->slabs, "skbuff_fclone_cache");
 	if (alias) {
 		k->fclone_merged = 1;

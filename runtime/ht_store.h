@@ -211,8 +211,8 @@ int ht_store_maintain(struct ht_store *st, int64_t now_ms, struct ht_store_maint
 						   bytes or more when put */
 #define HT_SLAB_STORE_MIN (1024 * 1024)
 #define HT_SYS_SKB_OUTSTANDING "skb_outstanding" /* 1; labels "source=slab":
-						   skbuff_head_cache +
-						   skbuff_small_head objects */
+						   skbuff_head_cache objects
+						   (one sk_buff per skb) */
 #define HT_SYS_SKB_RATE "skb_outstanding_rate"	/* 1/s; labels "source=slab" */
 /* Tapset records: "probe.<subsys>.<name>", e.g. "probe.skb.alloc",
  * "probe.skb.free", "probe.skb.outstanding", "probe.sched.switches". */

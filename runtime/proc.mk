@@ -54,3 +54,8 @@ clean-local: clean-fuzz-work
 clean-fuzz-work:
 	rm -rf $(FUZZ_TARGETS:=.work)
 .PHONY: clean-fuzz-work
+
+# Kernel memory verdicts (ht_leak_collect, opts.kernel) on a fixture series.
+check_PROGRAMS += tests/test_kmem
+tests_test_kmem_LDADD = runtime/libhealthtap.a $(SQLITE_LIBS) -lm
+TESTS += tests/test_kmem
