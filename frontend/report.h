@@ -92,7 +92,23 @@ int report_charts(const struct report_opts *o, const struct report *r,
 enum report_table_format { TABLE_TEXT, TABLE_MARKDOWN, TABLE_CSV, TABLE_JSON };
 void report_table(FILE *out, const struct report *r, enum report_table_format f);
 
-/* Hours label of a host's window ("hours since 2026-11-22 03:00 UTC"). */
+/* The time axis from from_s to to_s (seconds since the epoch, UTC): the
+ * gnuplot tick format that fits the span (seconds up to 10 minutes, HH:MM
+ * up to 20 hours, dates beyond) and the axis label ("time (UTC),
+ * 2026-11-22"). */
+void report_time_axis(double from_s, double to_s, char *fmt, size_t fmtsize, char *label,
+		      size_t labelsize);
+/* The axis label of a host's whole window. */
 void report_xlabel(const struct report_host *h, char *buf, size_t size);
+
+/* v in unit ("B", "1/s", "%", "1" a count) for people; per_s: v is that
+ * unit per second (a slope). "20.0 KiB/s", "1000 /s", "3.2 /s²", "12". */
+char *report_fmt_value(char *buf, size_t size, double v, const char *unit, int per_s);
+
+/* Why a process is left out of the trend tables: 0 listed,
+ * REPORT_KTHREAD (no command line, no memory ever), REPORT_UNCHANGED
+ * (its RSS never changed over the window). */
+enum { REPORT_LISTED, REPORT_KTHREAD, REPORT_UNCHANGED };
+int report_proc_omitted(const struct report_proc *p);
 
 #endif

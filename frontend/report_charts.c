@@ -23,15 +23,46 @@ struct chart_job {
 	size_t errsize;
 };
 
-void report_xlabel(const struct report_host *h, char *buf, size_t size)
+/* Seconds since the epoch of t hours into h's window: the charts' x. */
+static double wall_s(const struct report_host *h, double t_hours)
 {
-	time_t t = (time_t)(h->first_ms / 1000);
+	return (double)h->first_ms / 1000.0 + t_hours * 3600.0;
+}
+
+static void utc_date(char *buf, size_t size, double epoch_s)
+{
+	time_t t = (time_t)floor(epoch_s);
 	struct tm tm;
-	char when[32];
 
 	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%d %H:%M UTC", &tm);
-	snprintf(buf, size, "hours since %s", when);
+	strftime(buf, size, "%Y-%m-%d", &tm);
+}
+
+void report_time_axis(double from_s, double to_s, char *fmt, size_t fmtsize, char *label,
+		      size_t labelsize)
+{
+	double span = to_s - from_s;
+	char d0[16], d1[16];
+
+	utc_date(d0, sizeof(d0), from_s);
+	utc_date(d1, sizeof(d1), to_s);
+	if (span >= 20 * 3600.0) {
+		snprintf(fmt, fmtsize, "%s", "%b %d %H:%M");
+		snprintf(label, labelsize, "date and time (UTC)");
+		return;
+	}
+	snprintf(fmt, fmtsize, "%s", span <= 600 ? "%H:%M:%S" : "%H:%M");
+	if (strcmp(d0, d1))
+		snprintf(label, labelsize, "time (UTC), %s to %s", d0, d1);
+	else
+		snprintf(label, labelsize, "time (UTC), %s", d0);
+}
+
+void report_xlabel(const struct report_host *h, char *buf, size_t size)
+{
+	char fmt[32];
+
+	report_time_axis(wall_s(h, 0), (double)h->last_ms / 1000.0, fmt, sizeof(fmt), buf, size);
 }
 
 static double span_hours(const struct report_host *h)
@@ -63,6 +94,20 @@ static void put_var_num(char *buf, size_t size, const char *name, double v)
 		snprintf(buf + len, size - len, "%s = %.17g\n", name, v);
 	else
 		snprintf(buf + len, size - len, "%s = NaN\n", name);
+}
+
+/* The time axis of a chart of h over xmax_hours: xmin and xmax (seconds
+ * since the epoch), xformat (the tick format) and xlabel_text. */
+static void put_axis(char *buf, size_t size, const struct report_host *h, double xmax_hours)
+{
+	char fmt[32], label[96];
+
+	report_time_axis(wall_s(h, 0), wall_s(h, xmax_hours), fmt, sizeof(fmt), label,
+			 sizeof(label));
+	put_var_num(buf, size, "xmin", wall_s(h, 0));
+	put_var_num(buf, size, "xmax", wall_s(h, xmax_hours));
+	put_var_str(buf, size, "xformat", fmt);
+	put_var_str(buf, size, "xlabel_text", label);
 }
 
 /* File-name safe copy of a host name. */
@@ -98,7 +143,18 @@ static int render(struct chart_job *j, size_t host, const char *name,
 
 /* ---- a process ---- */
 
-/* Allocation rate (B/s, smoothed over 5 points) and its change (B/s^2). */
+/* v to 9 significant digits: a steady rate's float noise (1e-12 B/s)
+ * would otherwise be charted as a change, and gnuplot cannot tick a range
+ * that narrow. */
+static double round_sig(double v)
+{
+	if (!isfinite(v) || v == 0)
+		return v;
+	double m = pow(10.0, 9 - ceil(log10(fabs(v))));
+	return round(v * m) / m;
+}
+
+/* Allocation rate (B/s, smoothed over 5 points) and its change (B/s²). */
 static void rates(const struct report_proc *p, double *rate, double *accel)
 {
 	double *raw = calloc(p->n + 1, sizeof(*raw));
@@ -113,14 +169,15 @@ static void rates(const struct report_proc *p, double *rate, double *accel)
 		for (size_t w = i >= 4 ? i - 4 : 0; raw && w <= i; w++)
 			if (isfinite(raw[w]))
 				sum += raw[w], k++;
-		rate[i] = k ? sum / k : NAN;
+		rate[i] = k ? round_sig(sum / k) : NAN;
 		double dt = i ? (p->rss[i].t - p->rss[i - 1].t) * 3600.0 : 0;
 		accel[i] = i && dt > 0 ? (rate[i] - rate[i - 1]) / dt : NAN;
 	}
 	free(raw);
 }
 
-static void steps_list(const struct report_proc *p, char *buf, size_t size)
+static void steps_list(const struct report_host *h, const struct report_proc *p, char *buf,
+		       size_t size)
 {
 	struct ht_step steps[HT_TREND_MAX_STEPS];
 	size_t nsteps = 0, len = 0;
@@ -139,8 +196,8 @@ static void steps_list(const struct report_proc *p, char *buf, size_t size)
 		return;
 	for (size_t i = 0; i < nsteps && i < HT_TREND_MAX_STEPS && len + 24 < size; i++)
 		if (steps[i].size > 0)
-			len += (size_t)snprintf(buf + len, size - len, "%s%.6f", len ? " " : "",
-						steps[i].t);
+			len += (size_t)snprintf(buf + len, size - len, "%s%.3f", len ? " " : "",
+						wall_s(h, steps[i].t));
 }
 
 static int proc_chart(struct chart_job *j, const struct report_host *h, size_t hi,
@@ -151,8 +208,8 @@ static int proc_chart(struct chart_job *j, const struct report_host *h, size_t h
 	double t_last = p->n ? p->rss[p->n - 1].t : 0, v_last = p->n ? p->rss[p->n - 1].v : 0;
 	double slope_h = p->leak.rate * 3600.0, xmax = span_hours(h), limit = NAN;
 	double rate_points = 0, change_points = 0;
-	char title[256], xl[96], steps[512], name[192], host[128], vars[2048] = "";
-	struct ht_chart c = { "process", title, "hours rss anon fit band_lo band_hi "
+	char title[256], steps[512], name[192], host[128], vars[2048] = "";
+	struct ht_chart c = { "process", title, "time(s since the epoch) rss anon fit band_lo band_hi "
 			      "rate(B/s) rate_change(B/s^2)", rows, p->n, 8, vars };
 	int rc = -ENOMEM;
 
@@ -162,7 +219,7 @@ static int proc_chart(struct chart_job *j, const struct report_host *h, size_t h
 	for (size_t i = 0; i < p->n; i++) {
 		double dt = p->rss[i].t - t_last, *r = &rows[i * 8];
 		rate_points += isfinite(rate[i]), change_points += isfinite(accel[i]);
-		r[0] = p->rss[i].t, r[1] = p->rss[i].v, r[2] = p->anon[i].v;
+		r[0] = wall_s(h, p->rss[i].t), r[1] = p->rss[i].v, r[2] = p->anon[i].v;
 		r[3] = isfinite(slope_h) ? v_last + slope_h * dt : NAN;
 		r[4] = isfinite(p->leak.rate_lo) ? v_last + p->leak.rate_lo * 3600.0 * dt : NAN;
 		r[5] = isfinite(p->leak.rate_hi) ? v_last + p->leak.rate_hi * 3600.0 * dt : NAN;
@@ -175,16 +232,14 @@ static int proc_chart(struct chart_job *j, const struct report_host *h, size_t h
 			limit = (double)p->leak.limit_bytes;
 		}
 	}
-	steps_list(p, steps, sizeof(steps));
-	report_xlabel(h, xl, sizeof(xl));
+	steps_list(h, p, steps, sizeof(steps));
 	snprintf(title, sizeof(title), "%s: %s (pid %d) %s, %s", h->name, p->comm, p->pid,
 		 ht_leak_verdict_name(p->leak.verdict), ht_leak_reason_name(p->leak.reason));
-	put_var_str(vars, sizeof(vars), "xlabel_text", xl);
+	put_axis(vars, sizeof(vars), h, xmax);
 	put_var_str(vars, sizeof(vars), "steps_t", steps);
-	put_var_num(vars, sizeof(vars), "xmax", xmax);
-	put_var_num(vars, sizeof(vars), "fit_t0", t_last);
+	put_var_num(vars, sizeof(vars), "fit_t0", wall_s(h, t_last));
 	put_var_num(vars, sizeof(vars), "fit_v0", v_last);
-	put_var_num(vars, sizeof(vars), "fit_slope", p->leak.rate > 0 ? slope_h : NAN);
+	put_var_num(vars, sizeof(vars), "fit_slope", p->leak.rate > 0 ? p->leak.rate : NAN);
 	put_var_num(vars, sizeof(vars), "limit_bytes", limit);
 	put_var_num(vars, sizeof(vars), "rate_points", rate_points);
 	put_var_num(vars, sizeof(vars), "change_points", change_points);
@@ -219,8 +274,8 @@ static int memory_chart(struct chart_job *j, const struct report_host *h, size_t
 {
 	const struct report_line *avail = report_find_line(h, HT_SYS_MEM_AVAILABLE);
 	const struct report_line *total = report_find_line(h, HT_SYS_MEM_TOTAL);
-	char title[256], xl[96], name[192], host[128], vars[1024] = "";
-	struct ht_chart c = { "memory", title, "hours mem_total mem_available used", NULL,
+	char title[256], name[192], host[128], vars[1024] = "";
+	struct ht_chart c = { "memory", title, "time(s since the epoch) mem_total mem_available used", NULL,
 			      0, 4, vars };
 	double *rows, slope = NAN, xmax = span_hours(h);
 	int rc;
@@ -233,22 +288,20 @@ static int memory_chart(struct chart_job *j, const struct report_host *h, size_t
 	for (size_t i = 0; i < avail->n; i++) {
 		double tot = total ? value_at(total, avail->pts[i].t) : NAN;
 		double *r = &rows[i * 4];
-		r[0] = avail->pts[i].t, r[1] = tot, r[2] = avail->pts[i].v;
+		r[0] = wall_s(h, avail->pts[i].t), r[1] = tot, r[2] = avail->pts[i].v;
 		r[3] = isfinite(tot) ? tot - avail->pts[i].v : NAN;
 	}
 	c.data = rows;
 	c.rows = avail->n;
 	if (!strcmp(avail->verdict, "falling")) {
-		slope = avail->slope_per_s * 3600.0;
-		double zero = avail->pts[avail->n - 1].t - avail->pts[avail->n - 1].v / slope;
+		slope = avail->slope_per_s;
+		double zero = avail->pts[avail->n - 1].t - avail->pts[avail->n - 1].v / (slope * 3600.0);
 		if (zero <= xmax * FORECAST_SPANS)
 			xmax = fmax(xmax, zero * 1.05);
 	}
-	report_xlabel(h, xl, sizeof(xl));
 	snprintf(title, sizeof(title), "%s: memory and MemAvailable", h->name);
-	put_var_str(vars, sizeof(vars), "xlabel_text", xl);
-	put_var_num(vars, sizeof(vars), "xmax", xmax);
-	put_var_num(vars, sizeof(vars), "fit_t0", avail->pts[avail->n - 1].t);
+	put_axis(vars, sizeof(vars), h, xmax);
+	put_var_num(vars, sizeof(vars), "fit_t0", wall_s(h, avail->pts[avail->n - 1].t));
 	put_var_num(vars, sizeof(vars), "fit_v0", avail->pts[avail->n - 1].v);
 	put_var_num(vars, sizeof(vars), "fit_slope", slope);
 	safe_name(host, sizeof(host), h->name);
@@ -307,8 +360,8 @@ static int lines_chart(struct chart_job *j, const struct report_host *h, size_t 
 {
 	const struct report_line *ls[REPORT_CHART_LINES];
 	size_t n = pick_lines(h, prefix, ls, REPORT_CHART_LINES), cols = n + 1;
-	char title[256], xl[96], name[192], host[128], titles[1024] = "", vars[2048] = "";
-	struct ht_chart c = { "lines", title, "hours series...", NULL, 0, cols, vars };
+	char title[256], name[192], host[128], titles[1024] = "", vars[2048] = "";
+	struct ht_chart c = { "lines", title, "time(s since the epoch) series...", NULL, 0, cols, vars };
 	double *rows;
 	int rc;
 
@@ -319,7 +372,7 @@ static int lines_chart(struct chart_job *j, const struct report_host *h, size_t 
 		return -ENOMEM;
 	for (size_t i = 0; i < ls[0]->n; i++) {
 		double t = ls[0]->pts[i].t;
-		rows[i * cols] = t;
+		rows[i * cols] = wall_s(h, t);
 		for (size_t k = 0; k < n; k++)
 			rows[i * cols + 1 + k] = k ? value_at(ls[k], t) : ls[0]->pts[i].v;
 	}
@@ -327,13 +380,11 @@ static int lines_chart(struct chart_job *j, const struct report_host *h, size_t 
 		add_title(titles, sizeof(titles), ls[k]->name, prefix);
 	c.data = rows;
 	c.rows = ls[0]->n;
-	report_xlabel(h, xl, sizeof(xl));
 	snprintf(title, sizeof(title), "%s: %s", h->name, what);
-	put_var_str(vars, sizeof(vars), "xlabel_text", xl);
+	put_axis(vars, sizeof(vars), h, span_hours(h));
 	put_var_str(vars, sizeof(vars), "ylabel_text", ylabel);
 	put_var_str(vars, sizeof(vars), "titles", titles);
 	put_var_num(vars, sizeof(vars), "ncols", (double)cols);
-	put_var_num(vars, sizeof(vars), "xmax", span_hours(h));
 	safe_name(host, sizeof(host), h->name);
 	snprintf(name, sizeof(name), "%s-%s", host, kind);
 	rc = render(j, hi, name, &c);
@@ -344,24 +395,27 @@ static int lines_chart(struct chart_job *j, const struct report_host *h, size_t 
 static int host_charts(struct chart_job *j, const struct report_host *h, size_t hi)
 {
 	static const struct { const char *prefix, *what, *ylabel, *kind; } groups[] = {
-		{ HT_SYS_CTXT_RATE, "context switches", "switches/s", "ctxt" },
-		{ HT_SYS_INTR_RATE, "interrupts (all IRQs)", "interrupts/s", "intr" },
-		{ "irq_rate", "interrupts, top IRQs", "interrupts/s", "irq" },
-		{ HT_SYS_SOFTIRQ_RATE " vec=", "softirqs per vector", "softirqs/s", "softirq" },
-		{ "probe.skb.", "skb alloc, free and outstanding (tapset)", "skbs", "skb" },
-		{ HT_SYS_SKB_OUTSTANDING " ", "skbs outstanding (slab allocator)", "skbs",
+		{ HT_SYS_CTXT_RATE, "context switches", "switches (/s)", "ctxt" },
+		{ HT_SYS_INTR_RATE, "interrupts (all IRQs)", "interrupts (/s)", "intr" },
+		{ "irq_rate", "interrupts, top IRQs", "interrupts (/s)", "irq" },
+		{ HT_SYS_SOFTIRQ_RATE " vec=", "softirqs per vector", "softirqs (/s)", "softirq" },
+		{ "probe.skb.", "skb alloc, free and outstanding (tapset)", "skbs (count)", "skb" },
+		{ HT_SYS_SKB_OUTSTANDING " ", "skbs outstanding (slab allocator)", "skbs (count)",
 		  "skb-slab" },
-		{ HT_SYS_KMEM " ", "kernel memory (/proc/meminfo)", "bytes", "kmem" },
-		{ HT_SYS_SLAB_CACHE " ", "slab caches, the largest", "bytes", "slab" },
-		{ HT_SYS_PSI, "pressure stall (PSI avg10)", "% of time stalled", "psi" },
+		{ HT_SYS_KMEM " ", "kernel memory (/proc/meminfo)", "memory (bytes)", "kmem" },
+		{ HT_SYS_SLAB_CACHE " ", "slab caches, the largest", "memory (bytes)", "slab" },
+		{ HT_SYS_PSI, "pressure stall (PSI avg10)", "stalled (% of time)", "psi" },
 	};
 	int rc = memory_chart(j, h, hi);
 
 	for (size_t g = 0; !rc && g < sizeof(groups) / sizeof(groups[0]); g++)
 		rc = lines_chart(j, h, hi, groups[g].prefix, groups[g].what, groups[g].ylabel,
 				 groups[g].kind);
+	/* Kernel threads and processes that never changed are charted only
+	   when asked for by pid or name. */
 	for (size_t i = 0; !rc && i < h->ninterest; i++)
-		rc = proc_chart(j, h, hi, &h->procs[i]);
+		if (j->o->npids || j->o->nnames || !report_proc_omitted(&h->procs[i]))
+			rc = proc_chart(j, h, hi, &h->procs[i]);
 	return rc;
 }
 

@@ -63,20 +63,14 @@ static void verdict_cell(FILE *out, const char *v)
 	fputs("</td>", out);
 }
 
-static void num_cell(FILE *out, double v, const char *unit)
+static void num_cell(FILE *out, double v, const char *unit, int per_s)
 {
 	char buf[48];
 
-	if (!isfinite(v))
-		snprintf(buf, sizeof(buf), "-");
-	else if (!*unit)
+	if (isfinite(v) && !unit)	/* a ratio (R²) */
 		snprintf(buf, sizeof(buf), "%.3f", v);
-	else if (!strcmp(unit, "B") || !strcmp(unit, "B/s")) {
-		size_t len = strlen(fmt_bytes(buf, sizeof(buf), v));
-		snprintf(buf + len, sizeof(buf) - len, "%s", unit[1] ? "/s" : "");
-	}
 	else
-		snprintf(buf, sizeof(buf), "%.4g %s", v, unit);
+		report_fmt_value(buf, sizeof(buf), v, unit ? unit : "1", per_s);
 	fputs("<td class=\"n\">", out);
 	esc(out, buf);
 	fputs("</td>", out);
@@ -87,15 +81,22 @@ static void procs_table(FILE *out, const struct report_host *h)
 	fputs("<h3>Processes, riskiest first</h3>\n<table><tr><th>pid</th><th>command</th>"
 	      "<th>RSS now</th><th>growth</th><th>R²</th><th>to limit</th><th>verdict</th></tr>\n",
 	      out);
-	for (size_t i = 0; i < h->nprocs && i < 20; i++) {
+	size_t shown = 0, why[3] = { 0, 0, 0 };
+
+	for (size_t i = 0; i < h->nprocs; i++)
+		why[report_proc_omitted(&h->procs[i])]++;
+	for (size_t i = 0; i < h->nprocs && shown < 20; i++) {
 		const struct report_proc *p = &h->procs[i];
 		char eta[48];
+		if (report_proc_omitted(p))
+			continue;
+		shown++;
 		fprintf(out, "<tr><td class=\"n\">%d</td><td>", p->pid);
 		esc(out, p->comm);
 		fputs("</td>", out);
-		num_cell(out, p->n ? p->rss[p->n - 1].v : NAN, "B");
-		num_cell(out, p->leak.rate, "B/s");
-		num_cell(out, p->leak.r2, "");
+		num_cell(out, p->n ? p->rss[p->n - 1].v : NAN, "B", 0);
+		num_cell(out, p->leak.rate, "B", 1);
+		num_cell(out, p->leak.r2, NULL, 0);
 		if (isfinite(p->leak.eta.point))
 			snprintf(eta, sizeof(eta), "%.1f h", p->leak.eta.point / 3600.0);
 		else
@@ -105,6 +106,9 @@ static void procs_table(FILE *out, const struct report_host *h)
 		fputs("</tr>\n", out);
 	}
 	fputs("</table>\n", out);
+	if (why[REPORT_KTHREAD] + why[REPORT_UNCHANGED])
+		fprintf(out, "<p>Not listed: %zu kernel threads, %zu processes whose RSS never "
+			"changed.</p>\n", why[REPORT_KTHREAD], why[REPORT_UNCHANGED]);
 }
 
 static void series_table(FILE *out, const struct report_host *h)
@@ -113,15 +117,13 @@ static void series_table(FILE *out, const struct report_host *h)
 	      "<th>slope</th><th>R²</th><th>verdict</th></tr>\n", out);
 	for (size_t i = 0; i < h->nlines; i++) {
 		const struct report_line *l = &h->lines[i];
-		char unit_s[24];
 		fputs("<tr><td>", out);
 		esc(out, l->name);
 		fputs("</td>", out);
-		num_cell(out, l->min, l->unit);
-		num_cell(out, l->max, l->unit);
-		snprintf(unit_s, sizeof(unit_s), "%s/s", l->unit);
-		num_cell(out, l->slope_per_s, unit_s);
-		num_cell(out, l->r2, "");
+		num_cell(out, l->min, l->unit, 0);
+		num_cell(out, l->max, l->unit, 0);
+		num_cell(out, l->slope_per_s, l->unit, 1);
+		num_cell(out, l->r2, NULL, 0);
 		verdict_cell(out, l->verdict);
 		fputs("</tr>\n", out);
 	}
@@ -131,14 +133,18 @@ static void series_table(FILE *out, const struct report_host *h)
 static int host_column(FILE *out, const struct report_host *h,
 		       const struct report_chart_list *charts, size_t hi)
 {
-	char xl[96];
+	time_t t0 = (time_t)(h->first_ms / 1000), t1 = (time_t)(h->last_ms / 1000);
+	char from[32], to[32], span[32];
+	struct tm tm;
 
-	report_xlabel(h, xl, sizeof(xl));
+	strftime(from, sizeof(from), "%Y-%m-%d %H:%M:%S", gmtime_r(&t0, &tm));
+	strftime(to, sizeof(to), "%Y-%m-%d %H:%M:%S", gmtime_r(&t1, &tm));
+	fmt_duration(span, sizeof(span), (double)(h->last_ms - h->first_ms) / 1000.0);
 	fputs("<section class=\"host\">\n<h2>", out);
 	esc(out, h->name);
 	fputs("</h2>\n<p>", out);
 	esc(out, h->db);
-	fprintf(out, ", %.1f hours (%s)</p>\n", (double)(h->last_ms - h->first_ms) / 3.6e6, xl);
+	fprintf(out, ", %s to %s UTC (%s)</p>\n", from, to, span);
 	procs_table(out, h);
 	for (size_t i = 0; i < charts->n; i++) {
 		if (charts->v[i].host != hi)

@@ -27,6 +27,10 @@ struct table_fmt {
 	void (*begin)(struct table_out *t);
 	void (*row)(struct table_out *t, const struct row *r);
 	void (*end)(struct table_out *t);
+	/* The processes left out, for people (NULL: machine formats,
+	   whose readers filter as they like, get no note). */
+	void (*omitted)(struct table_out *t, const char *host, size_t kthreads,
+			size_t unchanged);
 };
 
 static void iso(char *buf, size_t size, int64_t ms)
@@ -38,17 +42,35 @@ static void iso(char *buf, size_t size, int64_t ms)
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* A number with its unit for people: bytes in binary units. */
-static void human(char *buf, size_t size, double v, const char *unit, const char *suffix)
+char *report_fmt_value(char *buf, size_t size, double v, const char *unit, int per_s)
 {
-	if (!isfinite(v))
+	size_t len;
+
+	if (!isfinite(v)) {
 		snprintf(buf, size, "-");
-	else if (!strcmp(unit, "B")) {
-		size_t len = strlen(fmt_bytes(buf, size, v));
-		snprintf(buf + len, size - len, "%s", suffix);
+		return buf;
 	}
+	if (!strcmp(unit, "B")) {
+		len = strlen(fmt_bytes(buf, size, v));
+		snprintf(buf + len, size - len, "%s", per_s ? "/s" : "");
+	} else if (!strcmp(unit, "1") || !*unit)	/* a count */
+		snprintf(buf, size, "%.4g%s", v, per_s ? " /s" : "");
+	else if (!strcmp(unit, "1/s"))			/* a rate */
+		snprintf(buf, size, "%.4g %s", v, per_s ? "/s²" : "/s");
 	else
-		snprintf(buf, size, "%.4g %s%s", v, unit, suffix);
+		snprintf(buf, size, "%.4g %s%s", v, unit, per_s ? "/s" : "");
+	return buf;
+}
+
+int report_proc_omitted(const struct report_proc *p)
+{
+	double lo = INFINITY, hi = -INFINITY;
+
+	for (size_t i = 0; i < p->n; i++)
+		lo = fmin(lo, p->rss[i].v), hi = fmax(hi, p->rss[i].v);
+	if (p->n == 0 || (!p->cmdline[0] && hi <= 0))
+		return REPORT_KTHREAD;
+	return lo == hi ? REPORT_UNCHANGED : REPORT_LISTED;
 }
 
 /* The cells people read, host and series made visible-safe (fmt.h). */
@@ -62,9 +84,9 @@ static void text_cells(struct text_cells *c, const struct row *r)
 	fmt_visible(c->series, sizeof(c->series), r->series);
 	iso(c->start, sizeof(c->start), r->start_ms);
 	iso(c->end, sizeof(c->end), r->end_ms);
-	human(c->min, sizeof(c->min), r->min, r->unit, "");
-	human(c->max, sizeof(c->max), r->max, r->unit, "");
-	human(c->slope, sizeof(c->slope), r->slope, r->unit, "/s");
+	report_fmt_value(c->min, sizeof(c->min), r->min, r->unit, 0);
+	report_fmt_value(c->max, sizeof(c->max), r->max, r->unit, 0);
+	report_fmt_value(c->slope, sizeof(c->slope), r->slope, r->unit, 1);
 	snprintf(c->r2, sizeof(c->r2), isfinite(r->r2) ? "%.3f" : "-", r->r2);
 }
 
@@ -81,6 +103,28 @@ static void text_row(struct table_out *t, const struct row *r)
 	text_cells(&c, r);
 	ht_buf_printf(&t->buf, "%-10s %-34.34s %-20s %-20s %12s %12s %16s %6s  %s\n", c.host,
 		      c.series, c.start, c.end, c.min, c.max, c.slope, c.r2, r->verdict);
+}
+
+static void text_omitted(struct table_out *t, const char *host, size_t kthreads,
+			 size_t unchanged)
+{
+	char h[64];
+
+	if (kthreads + unchanged)
+		ht_buf_printf(&t->buf, "not listed on %s: %zu kernel threads, %zu processes whose "
+			      "RSS never changed\n", fmt_visible(h, sizeof(h), host), kthreads,
+			      unchanged);
+}
+
+static void md_omitted(struct table_out *t, const char *host, size_t kthreads,
+		       size_t unchanged)
+{
+	char h[64];
+
+	if (kthreads + unchanged)
+		ht_buf_printf(&t->buf, "\nNot listed on %s: %zu kernel threads, %zu processes whose "
+			      "RSS never changed\n", fmt_visible(h, sizeof(h), host), kthreads,
+			      unchanged);
 }
 
 static void md_begin(struct table_out *t)
@@ -160,10 +204,10 @@ static void json_end(struct table_out *t)
 }
 
 static const struct table_fmt formats[] = {
-	[TABLE_TEXT] = { text_begin, text_row, NULL },
-	[TABLE_MARKDOWN] = { md_begin, md_row, NULL },
-	[TABLE_CSV] = { csv_begin, csv_row, NULL },
-	[TABLE_JSON] = { json_begin, json_row, json_end },
+	[TABLE_TEXT] = { text_begin, text_row, NULL, text_omitted },
+	[TABLE_MARKDOWN] = { md_begin, md_row, NULL, md_omitted },
+	[TABLE_CSV] = { csv_begin, csv_row, NULL, NULL },
+	[TABLE_JSON] = { json_begin, json_row, json_end, NULL },
 };
 
 static void series_min_max(const struct ht_point *p, size_t n, double *mn, double *mx)
@@ -206,6 +250,8 @@ void report_table(FILE *out, const struct report *r, enum report_table_format f)
 		for (size_t k = 0; k < h->nprocs; k++) {
 			const struct report_proc *p = &h->procs[k];
 			char name[128];
+			if (report_proc_omitted(p))
+				continue;
 			struct row row = { h->name, name, "B", ht_leak_verdict_name(p->leak.verdict),
 					   h->first_ms, h->last_ms, 0, 0, p->leak.rate, p->leak.r2 };
 			snprintf(name, sizeof(name), "rss %s pid=%d", p->comm, p->pid);
@@ -214,6 +260,13 @@ void report_table(FILE *out, const struct report *r, enum report_table_format f)
 			fmt->row(&t, &row);
 		}
 	}
+	if (fmt->omitted)	/* after the table, not inside it */
+		for (size_t i = 0; i < r->nhosts; i++) {
+			size_t why[3] = { 0, 0, 0 };
+			for (size_t k = 0; k < r->hosts[i].nprocs; k++)
+				why[report_proc_omitted(&r->hosts[i].procs[k])]++;
+			fmt->omitted(&t, r->hosts[i].name, why[REPORT_KTHREAD], why[REPORT_UNCHANGED]);
+		}
 	if (fmt->end)
 		fmt->end(&t);
 	out_write(&t.buf, out);

@@ -1,15 +1,22 @@
 # healthtap report: one or more series of a host against time (rates, PSI,
 # skb counts). Set by healthtap before this script:
-#   datafile, title_text, xlabel_text, ylabel_text, xmax (hours)
+#   datafile, title_text, xlabel_text, ylabel_text
+#   xmin, xmax  the time axis (seconds since the epoch, UTC)
+#   xformat     its tick format (strftime-like, fits the span)
 #   ncols       columns in the data file
 #   titles      the series' names, space separated (one per column 2..ncols)
-# Columns: hours series1 series2 ...
+# Columns: time (s since the epoch) series1 series2 ...
 set datafile missing "NaN"
+set xdata time
+set timefmt "%s"
+set format x xformat timedate
 # dumb drops rotated y labels: the unit goes in the title there
 set title (GPVAL_TERM eq "dumb") ? title_text . ", " . ylabel_text : title_text
 set xlabel xlabel_text
 set ylabel ylabel_text
 set grid
-set key top left
-set xrange [0:xmax]
+# outside: many series fill the plot; the key's width leaves room for
+# the last time tick's label
+set key outside right top
+set xrange [xmin:xmax]
 plot for [i=2:ncols] datafile using 1:i with lines lw 1.5 title word(titles, i-1)

@@ -1,9 +1,11 @@
 # healthtap report: the host's memory and MemAvailable, with the forecast of
 # MemAvailable while it shrinks. Set by healthtap before this script:
-#   datafile, title_text, xlabel_text, xmax (hours)
-#   fit_t0, fit_v0, fit_slope   MemAvailable's trend (hours, bytes, bytes/hour;
+#   datafile, title_text, xlabel_text
+#   xmin, xmax  the time axis (seconds since the epoch, UTC)
+#   xformat     its tick format (strftime-like, fits the span)
+#   fit_t0, fit_v0, fit_slope   MemAvailable's trend (s since the epoch, bytes, bytes/s;
 #               NaN when it does not shrink)
-# Columns: hours mem_total mem_available used (bytes)
+# Columns: time (s since the epoch) mem_total mem_available used (bytes)
 GiB = 1073741824.0
 set datafile missing "NaN"
 # dumb drops rotated y labels: the unit goes in the title there
@@ -11,9 +13,16 @@ set title (GPVAL_TERM eq "dumb") ? title_text . ", memory (GiB)" : title_text
 set xlabel xlabel_text
 set ylabel "memory (GiB)"
 set grid
+# room for the last time tick's label
+set rmargin 6
 set key bottom left
-set xrange [0:xmax]
+set xdata time
+set timefmt "%s"
+set format x xformat timedate
+set xrange [xmin:xmax]
 set yrange [0:*]
+# MemTotal is the top: keep it off the border
+set offsets 0, 0, graph 0.06, 0
 trend(x) = (fit_v0 + fit_slope * (x - fit_t0)) / GiB
 plot datafile using 1:($2/GiB) with lines lw 2 lc rgb "black" title "MemTotal", \
      '' using 1:($3/GiB) with lines lw 2 lc rgb "#2ca02c" title "MemAvailable", \

@@ -2,29 +2,37 @@
 # change, with the fitted trend, its 95% band, steps and the limit crossing.
 # Set by healthtap before this script:
 #   datafile, title_text, xlabel_text
-#   xmax        hours shown (the window, or up to the predicted crossing)
-#   fit_t0, fit_v0, fit_slope   the trend line (hours, bytes, bytes/hour);
+#   xmin, xmax  the time axis shown (seconds since the epoch, UTC): the
+#               window, or up to the predicted crossing
+#   xformat     its tick format (strftime-like, fits the span)
+#   fit_t0, fit_v0, fit_slope   the trend line (s since the epoch, bytes, bytes/s);
 #               fit_slope is NaN when there is no trend
 #   limit_bytes the nearest limit (NaN: none shown)
-#   steps_t     hours of the steps found, space separated ("" none)
+#   steps_t     times of the steps found (s since the epoch: with xdata
+#               time an arrow takes them as timefmt strings), space separated ("" none)
 #   rate_points, change_points  how many rows have a rate and a change
 #               (a short history may have none: gnuplot refuses such a plot)
-# Columns: hours rss anon fit band_lo band_hi rate(B/s) rate_change(B/s^2)
+# Columns: time (s since the epoch) rss anon fit band_lo band_hi rate(B/s) rate_change(B/s²)
 MiB = 1048576.0
 dumb = (GPVAL_TERM eq "dumb")
 set datafile missing "NaN"
 set multiplot layout 3,1 title title_text
 set lmargin 12
 set grid
-set xrange [0:xmax]
-set key top left
+set xdata time
+set timefmt "%s"
+set format x xformat timedate
+set xrange [xmin:xmax]
+set key top left opaque
+# room for the last time tick's label
+set rmargin 6
 
 set ylabel "memory (MiB)"
 # dumb drops rotated y labels: each panel says its unit above it there
 if (dumb) { set title "memory (MiB)" }
 unset xlabel
 do for [s in steps_t] {
-    set arrow from s+0, graph 0 to s+0, graph 1 nohead dt 3 lc rgb "#d62728"
+    set arrow from s, graph 0 to s, graph 1 nohead dt 3 lc rgb "#d62728"
 }
 if (limit_bytes == limit_bytes) {
     set arrow from graph 0, first limit_bytes/MiB to graph 1, first limit_bytes/MiB nohead dt 2 lw 2 lc rgb "black"
@@ -53,8 +61,8 @@ if (rate_points > 0) {
     set autoscale y
 }
 
-set ylabel "change (B/s^2)"
-if (dumb) { set title "change (B/s^2)" }
+set ylabel "change (B/s²)"
+if (dumb) { set title "change (B/s²)" }
 set xlabel xlabel_text
 if (change_points > 0) {
     plot datafile using 1:8 with lines lc rgb "#8c564b" title "rate change"

@@ -2,7 +2,9 @@
  * report tests: HOURS of 10 s samples from 2025-11-22 00:00 UTC.
  *   mkdb OUT.db HOST HOURS LEAK_BYTES_PER_S
  * Processes: 100 leaker (grows LEAK B/s), 200 steady, 300 stepper (one
- * +200 MiB step at 40%), 400 sawtooth (a GC-like cycle every 10 minutes).
+ * +200 MiB step at 40%), 400 sawtooth (a GC-like cycle every 10 minutes),
+ * and two the trend tables leave out: 2 kthreadd (a kernel thread: no
+ * command line, no memory) and 500 idle (its RSS never changes).
  * System: MemTotal 8 GiB, MemAvailable shrinking with the leaker, context
  * switches, interrupts, softirqs per vector, PSI and tapset skb counts. */
 #include <math.h>
@@ -32,6 +34,13 @@ static void put_procs(struct ht_store *st, int64_t t_ms, double t, double span, 
 		};
 		ht_store_put_proc(st, t_ms, &p);
 	}
+	struct ht_store_proc_in kthread = { .pid = 2, .start_time = 2, .comm = "kthreadd",
+					    .cmdline = "" };
+	struct ht_store_proc_in idle = { .pid = 500, .start_time = 1004, .comm = "idle",
+					 .cmdline = "idle", .rss = 10 * 1048576,
+					 .anon = 4 * 1048576 };
+	ht_store_put_proc(st, t_ms, &kthread);
+	ht_store_put_proc(st, t_ms, &idle);
 }
 
 static void put_system(struct ht_store *st, int64_t t_ms, double t, double leak)

@@ -1,0 +1,24 @@
+#!/bin/bash
+# healthtap report's time axes on clock time, golden for three spans: a
+# 1-minute, a 1-hour and a 1-day recording (DBs made through the store
+# API). Each span's memory chart (dumb) gives its tick labels and axis
+# label; the trend table leaves out the kernel thread and the process that
+# never changed, as a count.
+. "${top_srcdir:-.}/tests/lib.sh"
+MKDB="$top_builddir/tests/report/mkdb"
+: >"$TMP/axes"
+for span in 1m:0.016667 1h:1 1d:24; do
+	name=${span%%:*}
+	"$MKDB" "$TMP/$name.db" "span$name" "${span#*:}" 20480 || fail "mkdb $name"
+	expect_exit 0 "$HEALTHTAP" report -d "$TMP/$name.db" --format dumb --top 1
+	echo "== $name" >>"$TMP/axes"
+	# the first chart's bottom border, then its tick labels and axis label
+	awk '/^ *[0-9.]+ \+-+\+ *$/ { n++ } n == 2 { getline; print; getline; print; exit }' \
+		"$TMP/out" | sed 's/ *$//' >>"$TMP/axes"
+	grep -Eq "^not listed on span$name: 1 kernel threads, [12] processes whose RSS never changed$" \
+		"$TMP/out" || fail "$name: trend table does not count what it leaves out"
+	! grep -Eq 'kthreadd|rss idle' "$TMP/out" || fail "$name: omitted processes listed"
+done
+if [ "${HEALTHTAP_UPDATE_GOLDEN:-0}" = 1 ]; then cp "$TMP/axes" "$top_srcdir/tests/report/golden-axes.txt"; fi
+diff -u "$top_srcdir/tests/report/golden-axes.txt" "$TMP/axes" || fail "time axes differ from golden"
+pass "time axes of 1-minute, 1-hour and 1-day recordings match golden"
