@@ -3,8 +3,10 @@
 # 1. skb outstanding (skbuff_head_cache objects, healthtap top --json):
 #    N = 1000 and 5000 datagrams queued on a UDP socket nobody reads raise it
 #    by N within 5%; reading them, and closing a socket holding N, bring it
-#    back (see skb_ok). A busy host moves the slab by tens of objects: a
-#    measurement off the band is taken once more before failing.
+#    back (see skb_ok). A busy host moves the slab by tens of objects, and
+#    SLUB counts the free objects of each CPU's slab as active (allocations
+#    from them do not show): with N=1000 a loaded 2-CPU host read 925-983,
+#    so a measurement off the band is taken again, up to 3 times.
 # 2. leaks -k flags a socket queue that keeps growing and names its process.
 # 3. leaks -k flags a growing slab cache (files created on tmpfs: dentry,
 #    shmem_inode_cache), and no longer once the files are deleted.
@@ -31,12 +33,14 @@ skb_ok() {
 }
 
 for n in 1000 5000; do
-	got=$(python3 "$HELPER" skb "$HEALTHTAP" "$n")
-	if ! skb_ok "$n" "$got"; then
-		echo "retrying N=$n after: $got"
+	tries=0
+	while :; do
 		got=$(python3 "$HELPER" skb "$HEALTHTAP" "$n")
-		skb_ok "$n" "$got" || fail "N=$n: $got (want queued N within 5%, then back)"
-	fi
+		skb_ok "$n" "$got" && break
+		tries=$((tries + 1))
+		[ "$tries" -lt 3 ] || fail "N=$n, 3 tries, the last: $got (want queued N within 5%, then back)"
+		echo "retrying N=$n after: $got"
+	done
 	pass "skb outstanding for N=$n unread datagrams: $got"
 done
 
