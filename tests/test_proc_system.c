@@ -912,7 +912,9 @@ int main(void)
 
 	if (!srcdir)
 		srcdir = ".";
-	snprintf(vm618, sizeof(vm618), "%s/tests/fixtures/vm618", srcdir);
+	snprintf(bigbox, sizeof(bigbox), "%s/tests/fixtures/vm618", srcdir);
+	if (ht_test_fixture(bigbox, vm618, sizeof(vm618)) != 0)
+		return 1;
 	snprintf(bigbox, sizeof(bigbox), "%s/tests/fixtures/bigbox", srcdir);
 	snprintf(oldkernel, sizeof(oldkernel), "%s/tests/fixtures/oldkernel", srcdir);
 	test_interrupts_vm618();
@@ -930,5 +932,6 @@ int main(void)
 	test_big_files();
 	test_proc_stat_fixtures();
 	test_proc_stat_negative_time();
+	ht_test_fixture_free(vm618);
 	return ht_test_done("test_proc_system");
 }

@@ -311,13 +311,17 @@ static void test_stream_batches(void)
  * queue of 1000 skbs appearing over 2 s is a rate of 500 objects/s. */
 static void test_slab_snapshot(void)
 {
-	char vm618[4096], root[] = "/tmp/ht-sampler-XXXXXX", path[4400], cmd[9000];
+	char src[4096], vm618[4096], root[] = "/tmp/ht-sampler-XXXXXX", path[4400], cmd[9000];
 	const char *top = getenv("top_srcdir") ? getenv("top_srcdir") : ".";
 	struct ht_sampler_opts o;
 	struct ht_sampler *s;
 	const struct ht_sys_snapshot *y;
 
-	snprintf(vm618, sizeof(vm618), "%s/tests/fixtures/vm618", top);
+	snprintf(src, sizeof(src), "%s/tests/fixtures/vm618", top);
+	if (ht_test_fixture(src, vm618, sizeof(vm618)) != 0) {
+		CHECK(!"the vm618 fixture copies");
+		return;
+	}
 	ht_sampler_opts_default(&o);
 	o.root = vm618;
 	s = ht_sampler_new(&o);
@@ -370,6 +374,7 @@ static void test_slab_snapshot(void)
 	ht_sampler_free(s);
 	snprintf(path, sizeof(path), "rm -rf '%s'", root);
 	CHECK_INT(system(path), 0);
+	ht_test_fixture_free(vm618);
 }
 
 int main(void)
