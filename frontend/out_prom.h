@@ -11,9 +11,10 @@ void out_prom_double(struct ht_buf *b, double v);
 
 /* A label value or HELP text: backslash, double quote (label values only:
  * quote != 0) and newline escaped; bytes that are not valid UTF-8 become
- * U+FFFD and other control characters the text \xNN (its backslash
- * escaped, as the format wants), so the output is always valid UTF-8 and
- * one line. */
+ * U+FFFD and other control characters (C0, DEL, C1 such as the 8-bit
+ * CSI) the text \xNN as fmt_visible() writes it (its backslash escaped, as
+ * the format wants), so the output is always valid UTF-8, one line and
+ * safe on a terminal. */
 void out_prom_escape(struct ht_buf *b, const char *s, int quote);
 
 #endif

@@ -205,6 +205,10 @@ static void test_prom(void)
 	out_prom_escape(&b, "help \"quoted\"", 0);
 	CHECK_STR(b.data, "help \"quoted\"");
 	ht_buf_reset(&b);
+	/* the 8-bit CSI (C1, U+009B) as text, the next character kept whole */
+	out_prom_escape(&b, "x\xc2\x9b[2J\xc3\xa9", 1);
+	CHECK_STR(b.data, "x\\\\xc2\\\\x9b[2J\xc3\xa9");
+	ht_buf_reset(&b);
 	out_prom_double(&b, NAN);
 	out_prom_double(&b, -INFINITY);
 	ht_buf_putc(&b, ' ');
