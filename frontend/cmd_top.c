@@ -42,8 +42,9 @@ static void usage(FILE *out)
 		"Live dashboard of the host: memory and its trend, PSI, context switches,\n"
 		"interrupts and softirqs, probe figures when the health tapset runs, and\n"
 		"every process with its RSS growth, fit, time to its nearest limit and a\n"
-		"sparkline, riskiest leak first. On a terminal it is a full-screen view\n"
-		"(press ? for keys); piped, it prints plain frames.\n"
+		"sparkline, riskiest leak first; kernel threads are hidden and healthtap's\n"
+		"own processes are marked '*'. On a terminal it is a full-screen view\n"
+		"(press ? for keys and columns); piped, it prints plain frames.\n"
 		"\n"
 		"  -b, --batch          plain text frames, even on a terminal\n"
 		"  -n, --iterations N   stop after N frames, N >= 1 (default: until q or Ctrl-C)\n"
@@ -56,7 +57,9 @@ static void usage(FILE *out)
 		"      --filter NAME    only commands containing NAME (any case)\n"
 		"      --tree           children under their parent\n"
 		"      --threads        per-thread context switches\n"
-		"      --no-kthreads    hide kernel threads\n"
+		"      --kthreads       show kernel threads (hidden by default, as in htop;\n"
+		"                       K toggles them on the screen)\n"
+		"      --no-kthreads    hide kernel threads (the default)\n"
 		"  -m, --max-rows N     print at most N processes per batch frame (0: all)\n"
 		"      --stap[=CMD]     start the health tapset through a child (default\n"
 		"                       \"stap -e 'probe health.* {}'\", --runtime=bpf on a\n"
@@ -189,7 +192,7 @@ static int run_hosts(const char *list, const struct top_view_opts *view, int sor
 
 int cmd_top(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_ROOT, O_FILTER, O_TREE, O_THREADS, O_NOKTHREADS, O_STAP,
+	enum { O_JSON = 256, O_ROOT, O_FILTER, O_TREE, O_THREADS, O_KTHREADS, O_NOKTHREADS, O_STAP,
 	       O_STREAM, O_NOCOLOR, O_CLOCK, O_HOSTS };
 	static const struct option opts[] = {
 		{ "batch", no_argument, NULL, 'b' },
@@ -202,6 +205,7 @@ int cmd_top(int argc, char **argv)
 		{ "filter", required_argument, NULL, O_FILTER },
 		{ "tree", no_argument, NULL, O_TREE },
 		{ "threads", no_argument, NULL, O_THREADS },
+		{ "kthreads", no_argument, NULL, O_KTHREADS },
 		{ "no-kthreads", no_argument, NULL, O_NOKTHREADS },
 		{ "max-rows", required_argument, NULL, 'm' },
 		{ "stap", optional_argument, NULL, O_STAP },
@@ -213,7 +217,7 @@ int cmd_top(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct top_collect_opts co = { .root = "", .interval_ms = 2000 };
-	struct top_view_opts view = { .sort = TOP_COL_RISK, .desc = 1, .show_kthreads = 1 };
+	struct top_view_opts view = { .sort = TOP_COL_RISK, .desc = 1, .show_kthreads = 0 };
 	int64_t iterations = 0, max_rows = 0;
 	int batch = 0, json = 0, threads = 0, color = 1, reverse = 0, c, rc;
 	const char *clock_label = getenv("HEALTHTAP_TOP_CLOCK");
@@ -253,6 +257,7 @@ int cmd_top(int argc, char **argv)
 		case O_FILTER: view.filter = optarg; break;
 		case O_TREE: view.tree = 1; break;
 		case O_THREADS: threads = 1; break;
+		case O_KTHREADS: view.show_kthreads = 1; break;
 		case O_NOKTHREADS: view.show_kthreads = 0; break;
 		case O_STAP:
 			if (optarg)

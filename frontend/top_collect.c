@@ -589,6 +589,35 @@ static void soft_top(const struct ht_sys_snapshot *s, struct top_frame *f)
 	}
 }
 
+static int row_pid_cmp(const void *key, const void *elem)
+{
+	pid_t pid = *(const pid_t *)key, other = ((const struct top_proc_row *)elem)->pid;
+	return (pid > other) - (pid < other);
+}
+
+/* Marks healthtap's own processes, so a reader can tell the tool's cost
+ * from the host's: this top (on the live /proc only: a fixture's pids are
+ * not ours), every "healthtap" command (record, serve), and their
+ * descendants (the stap child, stapio). Rows are in ascending pid order. */
+static void mark_own(struct top_frame *f, int live)
+{
+	pid_t self = live ? getpid() : 0;
+
+	for (size_t i = 0; i < f->nprocs; i++) {
+		const struct top_proc_row *p = &f->procs[i];
+		/* ancestors, at most 64 up (a ppid loop in a fixture ends too) */
+		for (int up = 0; p && up < 64; up++) {
+			if (p->pid == self || !strcmp(p->comm, "healthtap")) {
+				f->procs[i].own = 1;
+				break;
+			}
+			if (p->ppid <= 0 || p->ppid == p->pid)
+				break;
+			p = bsearch(&p->ppid, f->procs, f->nprocs, sizeof(*f->procs), row_pid_cmp);
+		}
+	}
+}
+
 static struct top_frame *build_frame(struct top_collector *c, int with_maps)
 {
 	struct top_frame *f = calloc(1, sizeof(*f));
@@ -655,6 +684,7 @@ static struct top_frame *build_frame(struct top_collector *c, int with_maps)
 		spark(v->rss, window, r->spark);
 		f->nprocs++;
 	}
+	mark_own(f, !c->root[0] || !strcmp(c->root, "/"));
 	if (c->want_threads)
 		collect_threads(c, f);
 	if (c->detail_pid > 0)

@@ -44,6 +44,8 @@ struct top_proc_row {
 	double risk;
 	double age_s;
 	double spark[TOP_SPARK_BUCKETS];	/* RSS, bytes; NAN empty */
+	int own;			/* healthtap's: this top, a healthtap
+					 * command, or a child of one (stap) */
 	/* Filled by the UI for tree view. */
 	int depth;
 };

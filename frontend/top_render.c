@@ -88,8 +88,9 @@ static int text_frame(struct top_render_ctx *ctx, struct top_frame *f)
 		kthreads += (f->procs[i].flags & HT_PROC_KTHREAD) != 0;
 	n = top_view_build(f, &ctx->view, idx);
 	ht_buf_putc(&b, '\n');
-	snprintf(line, sizeof(line), "Processes: %zu (%zu kernel threads), %zu shown, sorted by %s%s%s%s",
-		 f->nprocs, kthreads, n, top_columns[ctx->view.sort].name,
+	snprintf(line, sizeof(line), "Processes: %zu (%zu kernel threads%s), %zu shown, sorted by %s%s%s%s",
+		 f->nprocs, kthreads, ctx->view.show_kthreads || !kthreads ? "" :
+		 ", hidden: --kthreads shows them", n, top_columns[ctx->view.sort].name,
 		 ctx->view.desc ? " (descending)" : "", ctx->view.filter ? ", filter: " : "",
 		 ctx->view.filter ? ctx->view.filter : "");
 	text_line(&b, line);
@@ -192,6 +193,8 @@ static void json_proc(struct out_json *j, const struct top_proc_row *r)
 	out_json_str(j, "user", r->user);
 	out_json_str(j, "comm", r->comm);
 	out_json_str(j, "command", r->cmd);
+	out_json_bool(j, "kernel_thread", (r->flags & HT_PROC_KTHREAD) != 0);
+	out_json_bool(j, "healthtap", r->own);
 	out_json_count(j, "rss_bytes", r->rss);
 	out_json_count(j, "anon_bytes", r->anon);
 	out_json_double(j, "growth_bytes_per_s", r->rate);

@@ -297,11 +297,10 @@ void top_table_row(const struct top_proc_row *r, char *buf, size_t size, int wid
 
 		if (col->width == 0)
 			continue;
-		if (c == TOP_COL_CMD && tree && r->depth > 0) {
-			int ind = r->depth > 20 ? 20 : r->depth;
-			char cmd[TOP_CMD_MAX];
-			snprintf(cmd, sizeof(cmd), "%s", r->cmd);
-			snprintf(cell, sizeof(cell), "%*s`- %s", 2 * (ind - 1), "", cmd);
+		if (c == TOP_COL_CMD) {
+			int ind = tree && r->depth > 0 ? (r->depth > 20 ? 20 : r->depth) : 0;
+			snprintf(cell, sizeof(cell), "%*s%s%s%s", ind ? 2 * (ind - 1) : 0, "",
+				 ind ? "`- " : "", r->own ? TOP_OWN_MARK : "", r->cmd);
 		} else {
 			col->cell(r, cell, sizeof(cell), utf8);
 		}

@@ -37,6 +37,10 @@ struct top_column {
 
 extern const struct top_column top_columns[TOP_COL_N];
 
+/* Before the command of healthtap's own processes (struct top_proc_row.own). */
+#define TOP_OWN_MARK "* "
+
+
 /* The column called name ("rss", "risk"), or -1. */
 int top_column_find(const char *name);
 
@@ -45,7 +49,7 @@ struct top_view_opts {
 	int desc;
 	const char *filter;	/* case-insensitive substring of the command; NULL all */
 	int tree;		/* order by parent, children indented */
-	int show_kthreads;	/* kernel threads shown (default 1) */
+	int show_kthreads;	/* kernel threads shown (default 0, as htop) */
 };
 
 /* Fills idx (the caller's array of f->nprocs entries) with the rows to show,
@@ -56,7 +60,8 @@ size_t top_view_build(struct top_frame *f, const struct top_view_opts *o, size_t
  * (0: no limit). sort marks the sorted column. */
 void top_table_header(char *buf, size_t size, int width, int sort, int desc);
 
-/* Formats one row into buf, the command cut to fit width (0: no limit). */
+/* Formats one row into buf, the command cut to fit width (0: no limit).
+ * healthtap's own processes get TOP_OWN_MARK before the command. */
 void top_table_row(const struct top_proc_row *r, char *buf, size_t size, int width,
 		   int utf8, int tree);
 

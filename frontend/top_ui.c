@@ -196,8 +196,8 @@ static int row_attr(const struct ui *u, const struct top_proc_row *r)
 		return attr_of(u, TOP_A_CRIT);
 	if (r->risk > 0)
 		return attr_of(u, TOP_A_WARN);
-	if (r->flags & HT_PROC_KTHREAD)
-		return attr_of(u, TOP_A_DIM);
+	if (r->flags & HT_PROC_KTHREAD || r->own)
+		return attr_of(u, TOP_A_DIM);	/* neither is the host's workload */
 	return A_NORMAL;
 }
 
@@ -317,7 +317,8 @@ static void draw_footer(struct ui *u)
 		snprintf(buf, sizeof(buf), "Esc/q:back  space:pause  ?:help");
 	else
 		snprintf(buf, sizeof(buf),
-			 "Enter:detail /:filter t:tree H:threads M/A/G/T/R/P/N:sort I:invert space:pause q:quit");
+			 "?:help q:quit Enter:detail /:filter K:%s kthreads t:tree H:threads "
+			 "M/A/G/T/R/P/N:sort I:invert space:pause", u->view.show_kthreads ? "hide" : "show");
 	put_line(LINES - 1, 0, buf, u->status[0] ? attr_of(u, TOP_A_WARN) : A_DIM, 1);
 }
 
@@ -510,15 +511,17 @@ static void draw_help(struct ui *u)
 		"  P M A G F T N U   sort by pid, RSS, anon, growth, R2 (fit), time to",
 		"                limit, command, user; the same key again inverts",
 		"  < >           sort by the previous / next column;  I  invert",
-		"  t             tree view (children under their parent)",
-		"  H             thread view: per-thread context switches",
-		"  K             show / hide kernel threads",
-		"  space, p      pause (sampling goes on; the screen holds still)",
-		"  Ctrl-L        redraw;   ? h  this help;   q  quit",
+		"  t             tree view;   H  thread view (per-thread context switches)",
+		"  K             show / hide kernel threads (hidden at start; --kthreads)",
+		"  space p  pause (sampling goes on);  Ctrl-L  redraw;  ? h  help;  q  quit",
 		"Columns: RSS, ANON resident bytes (K/M/G = KiB/MiB/GiB); GROWTH the RSS",
-		"trend in bytes/s; R2 its fit; LIMIT-IN the time until the nearest limit",
-		"(cgroup memory.max, RLIMIT_AS, or the host's memory) at that rate;",
-		"RSS-TREND the RSS over the last minutes.",
+		"trend in bytes/s, the slope of a line fitted to the samples (- before 3);",
+		"R2 how well the line fits (1: steady growth, near 0: noise); LIMIT-IN the",
+		"time until the nearest limit (cgroup memory.max, RLIMIT_AS, or the host's",
+		"memory) at that rate, only for a process that surely grows; RSS-TREND the",
+		"RSS over the last minutes. Risk (the default sort): the share of the",
+		"headroom eaten per hour, times R2. '*' before a command: healthtap's own",
+		"processes (this top, its stap child, record, serve); [comm]: kernel thread.",
 		"Prb: the health tapset (--stap starts it, --stream FILE|- reads one);",
 		"cov = probe context switches / the /proc/stat ctxt delta (coverage).",
 		"STALE in the title: the sampler is stuck in a slow /proc read.",

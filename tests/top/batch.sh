@@ -17,10 +17,11 @@ golden() {
 }
 
 # Two frames: the second has a growth rate (3 samples) for every process.
+# Kernel threads are hidden by default (as in htop), and the count says so.
 golden batch-risk -n 2
-pass "batch frames sorted by leak risk (golden)"
-golden batch-sort -n 1 -s pid -r --filter /
-pass "batch sorted by pid descending, filtered (golden)"
+pass "batch frames sorted by leak risk, kernel threads hidden (golden)"
+golden batch-sort -n 1 -s pid -r --filter / --kthreads
+pass "batch sorted by pid descending, filtered, kernel threads shown (golden)"
 golden batch-tree -n 1 --tree --no-kthreads -m 4
 pass "batch tree view, at most 4 rows (golden)"
 golden batch-threads -n 2 --threads --filter process_api
@@ -46,8 +47,27 @@ grep -Eq "^healthtap top - $(date +%Y-%m-%d) [0-9:]{8} - frame 1 - 2 CPUs" "$TMP
 	grep -Eq "^healthtap top - $(date -d tomorrow +%Y-%m-%d) " "$TMP/out" || fail "real clock label"
 pass "real clock label without HEALTHTAP_TOP_CLOCK"
 
+# healthtap's own processes are marked '*': a "healthtap" command and its
+# children (a copy of the fixture where 6818 is "healthtap record" and
+# 6123 its child). On a fixture root, this top's own pid means nothing.
+cp -a "$FIX" "$TMP/own"
+sed -i 's/^6818 (bash)/6818 (healthtap)/' "$TMP/own/proc/6818/stat"
+printf 'healthtap\0record\0-o\0/var/lib/healthtap/h.db\0' >"$TMP/own/proc/6818/cmdline"
+sed -i 's/^Name:.*/Name:\thealthtap/' "$TMP/own/proc/6818/status"
+sed -i 's/^\(6123 (a) b) S\) 1 /\1 6818 /' "$TMP/own/proc/6123/stat"
+expect_exit 0 "$HEALTHTAP" top -b -n 1 -i 100ms --root "$TMP/own"
+grep -Eq '^ +6818 root .* \* healthtap record -o /var/lib/healthtap/h.db$' "$TMP/out" ||
+	fail "healthtap record not marked: $(grep 6818 "$TMP/out")"
+grep -Eq '^ +6123 root .*[.] \* /tmp/w/a\) b 1000$' "$TMP/out" ||
+	fail "a child of healthtap not marked: $(grep 6123 "$TMP/out")"
+[ "$(grep -c ' \* ' "$TMP/out")" -eq 2 ] || fail "other rows marked: $(grep ' \* ' "$TMP/out")"
+# On the live /proc, this top itself is marked.
+expect_exit 0 "$HEALTHTAP" top -b -n 1 -i 100ms --filter "top -b -n 1 -i 100ms --filter"
+grep -Eq '^ +[0-9]+ .* \* .*healthtap top -b -n 1 ' "$TMP/out" || fail "this top not marked: $(tail -3 "$TMP/out")"
+pass "healthtap's own processes marked"
+
 # JSON: one document per frame; figures equal the fixture's files.
-expect_exit 0 "$HEALTHTAP" top --json -n 2 -i 100ms --root "$FIX" --clock-label fixed
+expect_exit 0 "$HEALTHTAP" top --json -n 2 -i 100ms --root "$FIX" --clock-label fixed --kthreads
 [ "$(wc -l <"$TMP/out")" -eq 2 ] || fail "want 2 JSON lines"
 python3 - "$TMP/out" "$FIX" <<'PY' || fail "json frames"
 import json, sys
@@ -74,6 +94,8 @@ for pid in (1, 6123, 6818):
 assert procs[6123]["comm"] == "a) b" and procs[6123]["command"] == "/tmp/w/a) b 1000"
 assert procs[6236]["command"] == "[fake] <defunct>"
 assert procs[2]["rss_bytes"] == 0 and procs[2]["growth_bytes_per_s"] is None
+assert procs[2]["kernel_thread"] is True and procs[1]["kernel_thread"] is False
+assert not any(p["healthtap"] for p in procs.values())
 assert d["processes"][0]["pid"] == 1   # ties on risk: biggest RSS first
 assert len(procs[1]["rss_trend_bytes"]) == 10
 assert procs[1]["rss_trend_bytes"][-1] == procs[1]["rss_bytes"]

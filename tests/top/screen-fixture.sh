@@ -25,9 +25,10 @@ has '^ +PID USER +RSS +ANON +GROWTH +R2 LIMIT-IN RSS-TREND +COMMAND' "table head
 wait_for '^ +1 root +9\.6M +4\.0M +0B/s +- +never'
 rows=$(grep -E '^ +[0-9]+ root ' "$TMP/pane")
 [ "$(echo "$rows" | head -n 1 | awk '{print $1, $3, $4}')" = "1 9.6M 4.0M" ] || fail "first row: want pid 1 9.6M 4.0M, got: $(echo "$rows" | head -n 1)"
-[ "$(echo "$rows" | awk '{print $1}' | tr '\n' ' ')" = "1 6818 6123 6232 7088 6236 2 " ] ||
-	fail "risk order (ties by RSS): $(echo "$rows" | awk '{print $1}' | tr '\n' ' ')"
+[ "$(echo "$rows" | awk '{print $1}' | tr '\n' ' ')" = "1 6818 6123 6232 7088 6236 " ] ||
+	fail "risk order (ties by RSS), kernel threads hidden: $(echo "$rows" | awk '{print $1}' | tr '\n' ' ')"
 has '^ +6236 root .*\[fake\] <defunct' "zombie marked"
+has '^\?:help q:quit Enter:detail /:filter K:show kthreads t:tree ' "footer names the keys"
 # 80 columns: no line is wider than the terminal
 [ "$(max_width)" -le 80 ] || fail "line wider than 80"
 # colours where the terminal has them (TERM=screen): a yellow/black title bar
@@ -39,7 +40,15 @@ pass "first screen on the fixture"
 keys P
 wait_for 'sort pid \^'
 wait_for 'PID\^ USER'
-[ "$(grep -E '^ +[0-9]+ root ' "$TMP/pane" | awk '{print $1}' | tr '\n' ' ')" = "1 2 6123 6232 6236 6818 7088 " ] || fail "pid ascending"
+[ "$(grep -E '^ +[0-9]+ root ' "$TMP/pane" | awk '{print $1}' | tr '\n' ' ')" = "1 6123 6232 6236 6818 7088 " ] || fail "pid ascending"
+# K shows the kernel threads, and the footer offers to hide them again
+keys K
+wait_for '^ +2 root .*\[kthreadd\]'
+wait_for 'K:hide kthreads'
+[ "$(grep -E '^ +[0-9]+ root ' "$TMP/pane" | awk '{print $1}' | tr '\n' ' ')" = "1 2 6123 6232 6236 6818 7088 " ] || fail "pid ascending with kthreads"
+keys K
+wait_gone 'kthreadd'
+has 'K:show kthreads' "footer after hiding kthreads"
 keys P
 wait_for 'sort pid v'
 [ "$(grep -E '^ +[0-9]+ root ' "$TMP/pane" | awk '{print $1}' | head -n 1)" = 7088 ] || fail "pid descending"
@@ -110,6 +119,9 @@ keys '?'
 wait_for '^healthtap top: keys'
 # the whole help fits 80x24, its last line included
 has '^STALE in the title: the sampler is stuck in a slow /proc read\.$' "help cut at 24 lines"
+has '^  K +show / hide kernel threads \(hidden at start; --kthreads\)$' "help: the K key"
+has '^headroom eaten per hour, times R2\. .\*. before a command: healthtap.s own$' "help: the own mark"
+has '^R2 how well the line fits' "help: the growth columns"
 [ "$(max_width)" -le 80 ] || fail "help wider than 80"
 keys x
 wait_for 'RSS-TREND'
