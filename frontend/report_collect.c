@@ -6,6 +6,7 @@
 #include <string.h>
 #include "cli.h"
 #include "ht_buf.h"
+#include "ht_proc_age.h"
 #include "ht_store.h"
 #include "ht_trend.h"
 #include "report.h"
@@ -215,12 +216,15 @@ static int collect_lines(struct ht_store *st, struct report_host *h, int64_t hos
 
 struct proc_ref {
 	int64_t id, first_ms, last_ms;
+	double age_s;			/* at its last sample in the window */
 	int pid;
 	char comm[64], cmdline[256];
 };
 
 struct proc_list {
 	const struct report_opts *o;
+	int64_t until_ms;
+	struct ht_proc_ages ages;	/* real ages from start times */
 	struct proc_ref *v;
 	size_t n, cap;
 };
@@ -248,7 +252,8 @@ static int add_proc(void *ctx, const struct ht_store_proc_info *p)
 	if (ht_grow(l->v, l->cap, l->n + 1))
 		return -ENOMEM;
 	v = &l->v[l->n++];
-	*v = (struct proc_ref){ p->id, p->first_ms, p->last_ms, p->pid, "", "" };
+	*v = (struct proc_ref){ p->id, p->first_ms, p->last_ms, NAN, p->pid, "", "" };
+	v->age_s = ht_proc_age(&l->ages, p, p->last_ms < l->until_ms ? p->last_ms : l->until_ms);
 	snprintf(v->comm, sizeof(v->comm), "%s", p->comm);
 	snprintf(v->cmdline, sizeof(v->cmdline), "%s", p->cmdline);
 	return 0;
@@ -269,7 +274,7 @@ static void analyze_proc(const struct report_host *h, const struct proc_ref *ref
 	double avail = last_value(h, HT_SYS_MEM_AVAILABLE);
 
 	ht_leak_subject_init(&subj);
-	subj.age_s = (double)(ref->last_ms - ref->first_ms) / 1000.0;
+	subj.age_s = ref->age_s;
 	subj.mem_available = isfinite(avail) ? (int64_t)avail : -1;
 	if (rp->n)
 		subj.anon = (int64_t)rp->anon[rp->n - 1].v;
@@ -278,7 +283,7 @@ static void analyze_proc(const struct report_host *h, const struct proc_ref *ref
 	rp->leak.rate = rp->leak.r2 = NAN;
 	if (!sec)
 		return;
-	/* Ages count from the process's first sample, in seconds. */
+	/* Times count from the window's start, in seconds. */
 	for (size_t i = 0; i < rp->n; i++)
 		sec[i] = (struct ht_point){ rp->rss[i].t * 3600.0, rp->rss[i].v };
 	ht_leak_analyze(sec, rp->n, &subj, NULL, &rp->leak);
@@ -335,8 +340,12 @@ static int collect_procs(struct ht_store *st, const struct report_opts *o,
 			 struct report_host *h, int64_t host_id, int64_t since, int64_t until)
 {
 	struct ht_store_proc_filter f = { .host_id = host_id, .since_ms = since, .until_ms = until };
-	struct proc_list pl = { .o = o };
-	int err = ht_store_procs(st, &f, add_proc, &pl);
+	struct proc_list pl = { .o = o, .until_ms = until };
+	/* the recorder's interval is not known here: 5 s, its default */
+	int err = ht_proc_ages_scan(&pl.ages, st, NULL, 5000);
+
+	if (!err)
+		err = ht_store_procs(st, &f, add_proc, &pl);
 
 	if (!err && pl.n) {
 		h->procs = calloc(pl.n, sizeof(*h->procs));

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include "ht_counter.h"
 #include "ht_leak.h"
+#include "ht_proc_age.h"
 #include "ht_protocol.h"
 #include "ht_store.h"
 #include "ht_trend.h"
@@ -265,11 +266,12 @@ struct proc_walk {
 	size_t n, cap;
 	int64_t last_ms;
 	int64_t mem_available;
+	struct ht_proc_ages ages;	/* real ages from start times */
 	int err;
 };
 
 static void analyze(struct serve_db *db, struct serve_proc *sp, int64_t id,
-		    int64_t first_ms, int64_t last_ms, int64_t mem_available)
+		    double age_s, int64_t last_ms, int64_t mem_available)
 {
 	struct ht_store_proc_point *pts = NULL;
 	struct ht_point *p = NULL;
@@ -290,7 +292,7 @@ static void analyze(struct serve_db *db, struct serve_proc *sp, int64_t id,
 			p[m++] = (struct ht_point){ pts[i].t_ms / 1e3, (double)pts[i].rss };
 	sp->points = m;
 	ht_leak_subject_init(&subj);
-	subj.age_s = (last_ms - first_ms) / 1e3;
+	subj.age_s = age_s;
 	subj.current = sp->rss;
 	subj.anon = sp->anon;
 	subj.mem_available = mem_available;
@@ -344,7 +346,9 @@ static int add_proc(void *ctx, const struct ht_store_proc_info *pi)
 		w->err = -ENOMEM;
 		return 1;
 	}
-	analyze(w->db, sp, pi->id, pi->first_ms, w->last_ms, w->mem_available);
+	/* judged by its real age; observed_s stays how long it was recorded */
+	analyze(w->db, sp, pi->id, ht_proc_age(&w->ages, pi, w->last_ms), w->last_ms,
+		w->mem_available);
 	return 0;
 }
 
@@ -479,8 +483,11 @@ struct serve_snap *serve_db_snap(struct serve_db *db, const struct serve_snap *p
 	pw.last_ms = last_ms;
 	pw.mem_available = snap->sys.mem_available;
 	f.host_id = db->host_id;
+	if (ht_proc_ages_scan(&pw.ages, db->st, NULL, isfinite(snap->sys.interval_s) ?
+			      (int64_t)(snap->sys.interval_s * 1e3) : 1000) < 0)
+		pw.err = -EIO;
 	f.since_ms = f.until_ms = last_ms;
-	if (ht_store_procs(db->st, &f, add_proc, &pw) < 0 && !pw.err)
+	if (!pw.err && ht_store_procs(db->st, &f, add_proc, &pw) < 0 && !pw.err)
 		pw.err = -EIO;
 	if (pw.n)
 		qsort(pw.procs, pw.n, sizeof(*pw.procs), by_risk);

@@ -13,6 +13,7 @@
 #include "ht_buf.h"
 #include "ht_counter.h"
 #include "ht_leak_collect.h"
+#include "ht_proc_age.h"
 #include "proc_net_sock.h"
 #include "ht_sampler.h"
 #include "ht_sched.h"
@@ -683,113 +684,13 @@ struct db_walk {
 	struct ht_leak_report *r;
 	size_t cap;
 	int64_t first_ms, since_ms, until_ms, step_ms;
-	int64_t first_proc_ms;		/* the first process sample recorded */
 	int64_t *clock;			/* the host's sample times; NULL: a
 					   grid of step_ms */
 	size_t nclock;
 	int64_t mem_available;
-	/* When each boot happened (wall ms), so that a process's age comes
-	 * from its start time (clock ticks since boot). Exact for the boot
-	 * running now; else bounded by the processes the recorder saw start
-	 * (first seen - start time: the earliest, from a process absent at
-	 * the boot's first sample, is within an interval of the boot). */
-	struct db_boot {
-		char id[40];
-		int64_t first_ms;	/* its first process sample */
-		int64_t btime_ms;	/* INT64_MAX unknown */
-		int64_t btime_seen_ms;	/* first_ms of the process that gave it */
-		int exact;
-	} boots[8];
-	size_t nboots;
+	struct ht_proc_ages ages;	/* real ages from start times */
 	int err;
 };
-
-static struct db_boot *db_boot(struct db_walk *w, const char *id, int add)
-{
-	struct db_boot *b;
-
-	for (size_t i = 0; i < w->nboots; i++)
-		if (strncmp(w->boots[i].id, id ? id : "", sizeof(w->boots[i].id) - 1) == 0)
-			return &w->boots[i];
-	if (!add || w->nboots == sizeof(w->boots) / sizeof(w->boots[0]))
-		return NULL;
-	b = &w->boots[w->nboots++];
-	memset(b, 0, sizeof(*b));
-	snprintf(b->id, sizeof(b->id), "%s", id ? id : "");
-	b->first_ms = b->btime_ms = b->btime_seen_ms = INT64_MAX;
-	return b;
-}
-
-/* The boot now running, from root's boot id: its wall-clock boot time. */
-static void db_boot_live(struct db_walk *w, const char *root)
-{
-	char path[4096], id[64] = "";
-	struct timespec rt, bt;
-	int64_t now_bt;
-	struct db_boot *b;
-	FILE *f;
-
-	if (root && *root)
-		return;
-	snprintf(path, sizeof(path), "/proc/sys/kernel/random/boot_id");
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	if (!fgets(id, sizeof(id), f))
-		id[0] = 0;
-	fclose(f);
-	id[strcspn(id, "\n")] = 0;
-	b = *id ? db_boot(w, id, 0) : NULL;
-	if (!b || clock_gettime(CLOCK_REALTIME, &rt) || clock_gettime(CLOCK_BOOTTIME, &bt))
-		return;
-	now_bt = ((int64_t)rt.tv_sec - bt.tv_sec) * 1000 + (rt.tv_nsec - bt.tv_nsec) / 1000000;
-	/* no process can be seen before it started: a boot time after the
-	 * estimate (the wall clock stepped, or the DB was not written by
-	 * this host's recorder) is not taken */
-	if (b->btime_ms != INT64_MAX && now_bt > b->btime_ms + 2000)
-		return;
-	b->btime_ms = now_bt;
-	b->exact = 1;
-}
-
-static int db_first_proc(void *ctx, const struct ht_store_proc_info *info)
-{
-	struct db_walk *w = ctx;
-	struct db_boot *b = db_boot(w, info->boot_id, 1);
-	long tck = sysconf(_SC_CLK_TCK);
-
-	if (info->first_ms < w->first_proc_ms)
-		w->first_proc_ms = info->first_ms;
-	if (!b)
-		return 0;
-	if (info->first_ms < b->first_ms)
-		b->first_ms = info->first_ms;
-	if (tck > 0 && info->start_time >= 0 && info->start_time < INT64_MAX / 1000) {
-		int64_t est = info->first_ms - info->start_time * 1000 / tck;
-
-		if (est < b->btime_ms) {
-			b->btime_ms = est;
-			b->btime_seen_ms = info->first_ms;
-		}
-	}
-	return 0;
-}
-
-/* A process's age at the window's end from its start time; NAN when its
- * boot time is not known (no process of that boot was seen starting). */
-static double db_proc_age(struct db_walk *w, const struct ht_store_proc_info *info)
-{
-	struct db_boot *b = db_boot(w, info->boot_id, 0);
-	long tck = sysconf(_SC_CLK_TCK);
-	int64_t born;
-
-	if (!b || tck <= 0 || info->start_time < 0 || info->start_time >= INT64_MAX / 1000 ||
-	    b->btime_ms == INT64_MAX ||
-	    (!b->exact && !(b->btime_seen_ms > b->first_ms)))
-		return NAN;
-	born = b->btime_ms + info->start_time * 1000 / tck;
-	return born >= w->until_ms ? 0 : (double)(w->until_ms - born) / 1e3;
-}
 
 /* The stored changes of a process as points: read at every sample time of
  * the host when the clock is known (a value held between changes is there
@@ -861,9 +762,7 @@ static int db_proc(void *ctx, const struct ht_store_proc_info *info)
 	/* its real age from its start time; failing that (a boot whose start
 	 * is not known), started while recording: known from its first
 	 * sample; else older than the recording, the warm-up long past */
-	subj.age_s = db_proc_age(w, info);
-	if (isnan(subj.age_s) && info->first_ms > w->first_proc_ms + 2 * w->step_ms)
-		subj.age_s = (double)(w->until_ms - info->first_ms) / 1e3;
+	subj.age_s = ht_proc_age(&w->ages, info, w->until_ms);
 	subj.current = last_rss;
 	subj.anon = last_anon;
 	subj.mem_available = w->mem_available;
@@ -1080,14 +979,11 @@ static int collect_db(const struct ht_leak_collect_opts *o, struct ht_leak_repor
 	if (db_sys(st, HT_SYS_MEM_TOTAL, w.since_ms, w.until_ms, w.step_ms,
 		   &total, &ntotal) == 0 && ntotal)
 		r->mem_total = (int64_t)total[ntotal - 1].v;
-	/* processes there from the first sample are older than the recording */
-	w.first_proc_ms = INT64_MAX;
-	rc = ht_store_procs(st, NULL, db_first_proc, &w);
+	rc = ht_proc_ages_scan(&w.ages, st, o->root, w.step_ms);
 	if (rc < 0) {
 		errf(err, errlen, "cannot read %s: %s", o->db, ht_store_error(st));
 		goto cleanup;
 	}
-	db_boot_live(&w, o->root);
 	f.since_ms = w.since_ms;
 	f.until_ms = w.until_ms;
 	f.name = o->comm;

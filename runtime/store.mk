@@ -2,7 +2,7 @@
 # job (runtime/ht_store_int.h names them), and its unit test.
 runtime_libhealthtap_a_SOURCES += runtime/ht_store.h runtime/ht_store_int.h \
 	runtime/ht_store.c runtime/ht_store_write.c runtime/ht_store_rollup.c \
-	runtime/ht_store_read.c
+	runtime/ht_store_read.c runtime/ht_proc_age.h runtime/ht_proc_age.c
 
 # Debian's sqlite3.pc has empty cflags; per-target library CFLAGS would rename
 # every library object, so SQLITE_CFLAGS goes to the programs only.

@@ -1,9 +1,10 @@
 /* mkdb: writes a history DB with known series through the store API, for
  * the DB-mode leak tests.
  *
- *   mkdb DB [SECONDS]
+ *   mkdb DB [SECONDS [open]]
  *
- * 20 minutes (or SECONDS) at 1 s, as a recorder would put them:
+ * 20 minutes (or SECONDS) at 1 s, as a recorder would put them ('open':
+ * the session left open, as a recorder still running leaves it):
  *   pid 100 leaky    50 MiB + 1000 B/s (in pages)
  *   pid 101 calm     20 MiB, a page up or down now and then
  *   pid 102 stepper  30 MiB, + 64 MiB once at 10 min
@@ -59,10 +60,11 @@ int main(int argc, char **argv)
 	uint64_t rng = 12345;
 	int rc = 0;
 
-	int n = argc == 3 ? atoi(argv[2]) : N;
+	int n = argc >= 3 ? atoi(argv[2]) : N;
+	int open = argc == 4 && !strcmp(argv[3], "open");
 
-	if ((argc != 2 && argc != 3) || n < 30 || n > 100000) {
-		fprintf(stderr, "usage: mkdb DB [SECONDS (30 or more)]\n");
+	if (argc < 2 || argc > 4 || (argc == 4 && !open) || n < 30 || n > 100000) {
+		fprintf(stderr, "usage: mkdb DB [SECONDS (30 or more) [open]]\n");
 		return 2;
 	}
 	ht_store_opts_default(&o);
@@ -92,8 +94,10 @@ int main(int argc, char **argv)
 				       (double)pages(4096 * MiB - 1000.0 * i));
 		rc |= ht_store_flush(st, t);
 	}
-	rc |= ht_store_session_end(st, T0 + 1000LL * n, "stopped");
-	rc |= ht_store_flush(st, T0 + 1000LL * n);
+	if (!open) {
+		rc |= ht_store_session_end(st, T0 + 1000LL * n, "stopped");
+		rc |= ht_store_flush(st, T0 + 1000LL * n);
+	}
 	if (rc)
 		fprintf(stderr, "mkdb: %s\n", ht_store_error(st));
 	ht_store_close(st);
