@@ -14,7 +14,7 @@ require_stap
 PROG="$top_builddir/tests/helpers/allocsites"
 [ -x "$PROG" ] || fail "no $PROG (make check builds it)"
 
-timeout 300 "$HARNESS" run -o "$TMP/stream" -e 'probe health.alloc {}' -c "$PROG" \
+timeout 300 "$HARNESS" run -o "$TMP/stream" -e 'probe health.alloc.sites {}' -c "$PROG" \
 	2>"$TMP/stap.err" || { cat "$TMP/stap.err" >&2; fail "stap -c allocsites failed"; }
 grep '^site ' "$TMP/stap.err" >"$TMP/sites" || { cat "$TMP/stap.err" >&2; fail "allocsites printed no sites"; }
 grep ' alloc ' "$TMP/stream" | tail -n 40
@@ -52,7 +52,7 @@ parser_accepts
 # record, within 4 standard errors (want / sqrt(sampled blocks)); churn
 # and the intermediate realloc sites hold nothing.
 timeout 300 "$HARNESS" run -o "$TMP/stream64" \
-	-e 'probe begin(-1001) { health_alloc_sample = 64 } probe health.alloc {}' -c "$PROG 10" \
+	-e 'probe begin(-1001) { health_alloc_sample = 64 } probe health.alloc.sites {}' -c "$PROG 10" \
 	2>"$TMP/stap64.err" || { cat "$TMP/stap64.err" >&2; fail "stap -c allocsites 10 (sampled) failed"; }
 grep '^site ' "$TMP/stap64.err" >"$TMP/sites64" || fail "allocsites 10 printed no sites"
 python3 - "$TMP/stream64" "$TMP/sites64" <<'PY' || fail "sampled alloc sites are off"
@@ -90,7 +90,7 @@ PY
 LOOP="$top_builddir/bench/alloc_loop"
 [ -x "$LOOP" ] || fail "no $LOOP (make builds it)"
 timeout 300 "$HARNESS" run -o "$TMP/streamb" \
-	-e 'probe begin(-1001) { health_alloc_budget_pct = 1 } probe health.alloc {}' -c "$LOOP 20000000" \
+	-e 'probe begin(-1001) { health_alloc_budget_pct = 1 } probe health.alloc.sites {}' -c "$LOOP 20000000" \
 	>"$TMP/loop.out" 2>"$TMP/stapb.err" || { cat "$TMP/stapb.err" >&2; fail "stap -c alloc_loop (budget) failed"; }
 grep -E ' alloc (budget_exceeded|table) ' "$TMP/streamb"
 over=$(awk '$2 == "alloc" && $3 == "budget_exceeded" { print $4 }' "$TMP/streamb")

@@ -28,7 +28,7 @@ where() {
 	"$bin" 1 wait "$LIB" <"$TMP/go" 2>"$TMP/$tag.err" &
 	prog=$!
 	exec 7>"$TMP/go"
-	"$HARNESS" run -o "$TMP/$tag.stream" -x "$prog" -e 'probe health.alloc {}' 2>"$TMP/$tag.stap" &
+	"$HARNESS" run -o "$TMP/$tag.stream" -x "$prog" -e 'probe health.alloc.sites {}' 2>"$TMP/$tag.stap" &
 	stap=$!
 	for i in $(seq 1 240); do
 		grep -q ' alloc batch 1$' "$TMP/$tag.stream" 2>/dev/null && break
