@@ -7,7 +7,7 @@ STAP_TESTS = tests/stap/tapset-doc.sh tests/stap/parseok.sh tests/stap/semok.sh 
 	tests/stap/runok/alloc-runok.sh tests/stap/runok/alloc-where-runok.sh \
 	tests/stap/runok/all-runok.sh
 TESTS += $(STAP_TESTS)
-EXTRA_DIST += tests/stap/harness tests/stap/join.py tests/stap/stap-lib.sh \
+EXTRA_DIST += tests/stap/harness tests/stap/vm.sh tests/stap/join.py tests/stap/stap-lib.sh \
 	$(STAP_TESTS) tests/stap/parseok tests/stap/semok tests/stap/buildok
 check_PROGRAMS += tests/helpers/memhog
 tests_helpers_memhog_SOURCES = tests/helpers/memhog.c
