@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "config.h"
 #include "chart.h"
+#include "fmt.h"
 
 static const char *const format_names[] = { "svg", "png", "pdf", "dumb" };
 static const char *const format_exts[] = { "svg", "png", "pdf", "txt" };
@@ -75,7 +76,37 @@ static int write_data(const char *path, const struct ht_chart *c)
 	return 0;
 }
 
-/* Gnuplot strings are single-quoted; a quote inside is doubled. */
+void ht_chart_quote(char *out, size_t size, const char *s)
+{
+	char vis[4096];
+	size_t n = 0;
+
+	if (size < 3) {
+		if (size)
+			*out = '\0';
+		return;
+	}
+	fmt_visible(vis, sizeof(vis), s);
+	out[n++] = '\'';
+	for (const char *p = vis; *p;) {
+		size_t len = fmt_utf8_len((const unsigned char *)p, strlen(p));
+
+		if (!len)
+			len = 1;
+		if (n + len + (*p == '\'') + 2 > size)	/* + closing quote, NUL */
+			break;
+		if (*p == '\'')
+			out[n++] = '\'';
+		memcpy(out + n, p, len);
+		n += len;
+		p += len;
+	}
+	out[n++] = '\'';
+	out[n] = '\0';
+}
+
+/* A file name healthtap made (or the user's script folder) as a gnuplot
+ * string, byte for byte: only its quotes are doubled. */
 static void put_quoted(FILE *f, const char *s)
 {
 	fputc('\'', f);
@@ -91,7 +122,7 @@ static int write_preamble(const char *path, const char *name, const struct ht_ch
 			  enum ht_chart_format fmt, const char *script)
 {
 	FILE *f = fopen(path, "w");
-	char buf[4096];
+	char buf[4096], title[8192];
 
 	if (!f)
 		return -errno;
@@ -103,8 +134,8 @@ static int write_preamble(const char *path, const char *name, const struct ht_ch
 	snprintf(buf, sizeof(buf), "%s.dat", name);
 	fputs("\ndatafile = ", f);
 	put_quoted(f, buf);
-	fputs("\ntitle_text = ", f);
-	put_quoted(f, c->title);
+	ht_chart_quote(title, sizeof(title), c->title);
+	fprintf(f, "\ntitle_text = %s", title);
 	fputc('\n', f);
 	if (c->vars)
 		fputs(c->vars, f);

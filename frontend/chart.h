@@ -22,8 +22,8 @@ struct ht_chart {
 	const double *data;		/* rows x cols, NAN for a missing value */
 	size_t rows, cols;
 	const char *vars;		/* gnuplot lines defining the kind's
-					   variables (NULL: none); built by
-					   healthtap, never from user text */
+					   variables (NULL: none); foreign
+					   text in it through ht_chart_quote() */
 };
 
 /* Writes DIR/NAME.dat, DIR/NAME.gp and runs gnuplot to make DIR/NAME.<ext>.
@@ -31,6 +31,13 @@ struct ht_chart {
  * -EIO when gnuplot failed (err then holds its first error line). */
 int ht_chart_render(const char *dir, const char *name, const struct ht_chart *c,
 		    enum ht_chart_format fmt, char *err, size_t errsize);
+
+/* Foreign text (a process name, a series label) as a gnuplot string,
+ * quotes included, into out: made visible first (fmt_visible), since a
+ * newline would end the line inside the string and gnuplot runs a line
+ * starting with '!' as a shell command; then each quote doubled. Cut on a
+ * whole character to fit size. */
+void ht_chart_quote(char *out, size_t size, const char *s);
 
 /* Where the kind scripts are: $HEALTHTAP_GNUPLOT_DIR, the installed
  * pkgdatadir, or the source tree's gnuplot/ folder. */

@@ -72,18 +72,21 @@ static double span_hours(const struct report_host *h)
 	return s > 0 ? s : 1.0 / 60;
 }
 
-/* Gnuplot strings are single-quoted: a quote inside is doubled. */
+/* Appends the line NAME = 'V' (V may come from a process or a stream). */
 static void put_var_str(char *buf, size_t size, const char *name, const char *v)
 {
 	size_t len = strlen(buf);
+	int k = snprintf(buf + len, size - len, "%s = ", name);
 
-	len += (size_t)snprintf(buf + len, size - len, "%s = '", name);
-	for (; *v && len + 3 < size; v++) {
-		if (*v == '\'')
-			buf[len++] = '\'';
-		buf[len++] = *v;
+	if (k < 0 || (size_t)k + 4 > size - len) {	/* no room for '' and \n */
+		buf[len] = '\0';
+		return;
 	}
-	snprintf(buf + len, size - len, "'\n");
+	len += (size_t)k;
+	ht_chart_quote(buf + len, size - len - 1, v);
+	len += strlen(buf + len);
+	buf[len++] = '\n';
+	buf[len] = '\0';
 }
 
 static void put_var_num(char *buf, size_t size, const char *name, double v)
