@@ -1,5 +1,4 @@
 /* healthtap top: the collector (see top_collect.h). */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -18,23 +17,9 @@
 #include "ht_path.h"
 #include "ht_sched.h"
 #include "ht_supervisor.h"
-#include "proc_interrupts.h"
-#include "proc_pid_status.h"
 #include "proc_pid_smaps.h"
 #include "proc_pid_smaps_rollup.h"
 #include "top_collect.h"
-
-/* Previous per-IRQ totals, to turn /proc/interrupts into rates. */
-struct irq_prev {
-	char name[24];
-	int64_t total;
-};
-
-/* Previous per-thread switch counts. */
-struct tid_prev {
-	pid_t tid;
-	int64_t vol, nonvol;
-};
 
 struct uid_name {
 	int64_t uid;
@@ -56,18 +41,7 @@ struct top_collector {
 	struct ht_supervisor *sv;	/* --stap: the child, restarted with back-off */
 	int sv_eof;			/* its stdout ended: stop polling it */
 
-	/* /proc/interrupts rates */
-	struct irq_prev *irq_prev;
-	size_t nirq_prev;
-	int64_t irq_prev_ns;
-	struct top_vec_rate intr_top[TOP_TOPVEC];
-	size_t nintr;
-
-	/* thread view */
-	int want_threads;
-	struct tid_prev *tid_prev;
-	size_t ntid_prev;
-	int64_t tid_prev_ns;
+	int want_threads;		/* the thread view (the sampler reads it) */
 
 	/* detail view */
 	pid_t detail_pid;
@@ -210,173 +184,72 @@ static const char *user_name(struct top_collector *c, int64_t uid, char *buf, si
 	return buf;
 }
 
-/* ---- /proc/interrupts: the busiest vectors ---- */
+/* ---- the busiest interrupts and softirqs, threads ---- */
 
-/* "IO-APIC 2-edge timer" -> "timer": the last word names the device. */
-static void irq_label(const struct proc_interrupts_row *r, char *out, size_t size)
+/* Puts name at its place in top (n entries, highest rate first, at most
+ * TOP_TOPVEC): a rate below all of a full list is dropped. */
+static void top_insert(struct top_vec_rate *top, size_t *n, const char *name, double rate)
 {
-	const char *d = r->desc, *last = d;
+	size_t k = *n < TOP_TOPVEC ? (*n)++ : TOP_TOPVEC;
 
-	if (r->irq[0] < '0' || r->irq[0] > '9' || !*d) {
-		snprintf(out, size, "%s", r->irq);
+	if (k == TOP_TOPVEC) {
+		if (rate <= top[TOP_TOPVEC - 1].rate)
+			return;
+		k = TOP_TOPVEC - 1;
+	}
+	while (k > 0 && top[k - 1].rate < rate) {
+		top[k] = top[k - 1];
+		k--;
+	}
+	snprintf(top[k].name, sizeof(top[k].name), "%s", name);
+	top[k].rate = rate;
+}
+
+static void irq_top(const struct ht_sampler *s, struct top_frame *f)
+{
+	f->nintr = 0;
+	for (size_t i = 0; i < ht_sampler_nirqs(s); i++) {
+		const struct ht_irq_view *v = ht_sampler_irq(s, i);
+
+		if (!isnan(v->rate))
+			top_insert(f->intr_top, &f->nintr, v->name, v->rate);
+	}
+}
+
+static void soft_top(const struct ht_sys_snapshot *s, struct top_frame *f)
+{
+	static const char *names[HT_SOFTIRQ_VECTORS] = {
+		"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL",
+		"TASKLET", "SCHED", "HRTIMER", "RCU"
+	};
+
+	f->nsoft = 0;
+	for (int v = 0; v < HT_SOFTIRQ_VECTORS; v++)
+		if (!isnan(s->softirq_vec_rate[v]))
+			top_insert(f->soft_top, &f->nsoft, names[v], s->softirq_vec_rate[v]);
+}
+
+/* The sampler's thread view into the frame's rows. */
+static void copy_threads(const struct ht_sampler *s, struct top_frame *f)
+{
+	size_t n = ht_sampler_nthreads(s);
+
+	f->threads = calloc(n ? n : 1, sizeof(*f->threads));
+	if (!f->threads)
 		return;
-	}
-	for (const char *p = d; *p; p++)
-		if ((*p == ' ' || *p == '\t') && p[1] && p[1] != ' ' && p[1] != '\t')
-			last = p + 1;
-	snprintf(out, size, "%s:%s", r->irq, last);
-}
-
-static void sample_interrupts(struct top_collector *c)
-{
-	struct proc_interrupts pi;
-	struct irq_prev *next;
-	int64_t now = ht_now_ns();
-	double dt = c->irq_prev_ns ? (now - c->irq_prev_ns) / 1e9 : NAN;
-
-	c->nintr = 0;
-	if (proc_interrupts_read(c->root, &pi))
-		return;
-	next = calloc(pi.nrows ? pi.nrows : 1, sizeof(*next));
-	if (!next) {
-		proc_interrupts_free(&pi);
-		return;
-	}
-	for (size_t i = 0; i < pi.nrows; i++) {
-		const struct proc_interrupts_row *r = &pi.rows[i];
-		struct top_vec_rate v;
-
-		irq_label(r, next[i].name, sizeof(next[i].name));
-		next[i].total = r->total;
-		if (isnan(dt) || dt <= 0 || r->total < 0)
-			continue;
-		for (size_t j = 0; j < c->nirq_prev; j++) {
-			if (strcmp(c->irq_prev[j].name, next[i].name) || c->irq_prev[j].total < 0 ||
-			    r->total < c->irq_prev[j].total)
-				continue;
-			snprintf(v.name, sizeof(v.name), "%s", next[i].name);
-			v.rate = (r->total - c->irq_prev[j].total) / dt;
-			/* insert into the top list, highest first */
-			size_t k = c->nintr < TOP_TOPVEC ? c->nintr++ : TOP_TOPVEC;
-			if (k == TOP_TOPVEC) {
-				if (v.rate <= c->intr_top[TOP_TOPVEC - 1].rate)
-					break;
-				k = TOP_TOPVEC - 1;
-			}
-			while (k > 0 && c->intr_top[k - 1].rate < v.rate) {
-				c->intr_top[k] = c->intr_top[k - 1];
-				k--;
-			}
-			c->intr_top[k] = v;
-			break;
-		}
-	}
-	free(c->irq_prev);
-	c->irq_prev = next;
-	c->nirq_prev = pi.nrows;
-	c->irq_prev_ns = now;
-	proc_interrupts_free(&pi);
-}
-
-/* ---- threads ---- */
-
-static int tid_cmp(const void *a, const void *b)
-{
-	const struct tid_prev *x = a, *y = b;
-	return (x->tid > y->tid) - (x->tid < y->tid);
-}
-
-static int thread_row_cmp(const void *a, const void *b)
-{
-	const struct top_thread_row *x = a, *y = b;
-	if (x->pid != y->pid)
-		return (x->pid > y->pid) - (x->pid < y->pid);
-	return (x->tid > y->tid) - (x->tid < y->tid);
-}
-
-/* Per-thread rows of every live process from root/proc/PID/task/TID/status,
- * with switch rates against the previous call. */
-static void collect_threads(struct top_collector *c, struct top_frame *f)
-{
-	size_t cap = 0, n = 0;
-	struct top_thread_row *rows = NULL;
-	struct tid_prev *prev = NULL;
-	int64_t now = ht_now_ns();
-	double dt = c->tid_prev_ns ? (now - c->tid_prev_ns) / 1e9 : NAN;
-	char path[512], text[4096];
-
-	for (size_t i = 0; i < f->nprocs; i++) {
-		const struct top_proc_row *p = &f->procs[i];
-		DIR *d;
-		struct dirent *de;
-
-		if (p->flags & HT_PROC_KTHREAD)
-			continue;
-		snprintf(path, sizeof(path), "%s/proc/%d/task", c->root, (int)p->pid);
-		d = opendir(path);
-		if (!d)
-			continue;
-		while ((de = readdir(d))) {
-			struct proc_pid_status st;
-			struct top_thread_row *r;
-			char *name;
-			long rc;
-
-			if (de->d_name[0] < '0' || de->d_name[0] > '9')
-				continue;
-			snprintf(path, sizeof(path), "%s/proc/%d/task/%s/status", c->root,
-				 (int)p->pid, de->d_name);
-			/* A thread that exited since the listing is skipped: on
-			 * any error but a cut read (-EFBIG: the start of the file
-			 * is there) text holds nothing of this thread. */
-			rc = ht_read_file(path, text, sizeof(text));
-			if (rc < 0 && rc != -EFBIG)
-				continue;
-			if (proc_pid_status_parse(text, &st))
-				continue;
-			if (ht_grow(rows, cap, n + 1))
-				break;
-			r = &rows[n++];
-			memset(r, 0, sizeof(*r));
-			r->pid = p->pid;
-			r->tid = (pid_t)atoi(de->d_name);
-			r->state = st.state;
-			r->vol = st.voluntary_ctxt_switches;
-			r->nonvol = st.nonvoluntary_ctxt_switches;
-			r->vol_rate = r->nonvol_rate = NAN;
-			name = strstr(text, "Name:\t");
-			if (name) {
-				name += 6;
-				size_t len = strcspn(name, "\n");
-				if (len >= sizeof(r->comm))
-					len = sizeof(r->comm) - 1;
-				memcpy(r->comm, name, len);
-				r->comm[len] = '\0';
-			}
-		}
-		closedir(d);
-	}
-	if (n)
-		qsort(rows, n, sizeof(*rows), thread_row_cmp);
-	prev = n ? malloc(n * sizeof(*prev)) : NULL;
 	for (size_t i = 0; i < n; i++) {
-		struct tid_prev key = { .tid = rows[i].tid }, *old;
+		const struct ht_thread_view *v = ht_sampler_thread(s, i);
+		struct top_thread_row *r = &f->threads[i];
 
-		old = c->tid_prev ? bsearch(&key, c->tid_prev, c->ntid_prev, sizeof(key), tid_cmp) : NULL;
-		if (old && dt > 0 && rows[i].vol >= old->vol && old->vol >= 0)
-			rows[i].vol_rate = (rows[i].vol - old->vol) / dt;
-		if (old && dt > 0 && rows[i].nonvol >= old->nonvol && old->nonvol >= 0)
-			rows[i].nonvol_rate = (rows[i].nonvol - old->nonvol) / dt;
-		if (prev)
-			prev[i] = (struct tid_prev){ rows[i].tid, rows[i].vol, rows[i].nonvol };
+		r->pid = v->pid;
+		r->tid = v->tid;
+		snprintf(r->comm, sizeof(r->comm), "%s", v->comm);
+		r->state = v->state;
+		r->vol = v->vol;
+		r->nonvol = v->nonvol;
+		r->vol_rate = v->vol_rate;
+		r->nonvol_rate = v->nonvol_rate;
 	}
-	if (prev)
-		qsort(prev, n, sizeof(*prev), tid_cmp);
-	free(c->tid_prev);
-	c->tid_prev = prev;
-	c->ntid_prev = prev ? n : 0;
-	c->tid_prev_ns = now;
-	f->threads = rows;
 	f->nthreads = n;
 }
 
@@ -560,35 +433,6 @@ static int skb_walk(void *ctx, const char *name, const char *labels, int64_t val
 	return 0;
 }
 
-static void soft_top(const struct ht_sys_snapshot *s, struct top_frame *f)
-{
-	static const char *names[HT_SOFTIRQ_VECTORS] = {
-		"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL",
-		"TASKLET", "SCHED", "HRTIMER", "RCU"
-	};
-
-	f->nsoft = 0;
-	for (int v = 0; v < HT_SOFTIRQ_VECTORS; v++) {
-		double r = s->softirq_vec_rate[v];
-		size_t k;
-
-		if (isnan(r))
-			continue;
-		k = f->nsoft < TOP_TOPVEC ? f->nsoft++ : TOP_TOPVEC;
-		if (k == TOP_TOPVEC) {
-			if (r <= f->soft_top[TOP_TOPVEC - 1].rate)
-				continue;
-			k = TOP_TOPVEC - 1;
-		}
-		while (k > 0 && f->soft_top[k - 1].rate < r) {
-			f->soft_top[k] = f->soft_top[k - 1];
-			k--;
-		}
-		snprintf(f->soft_top[k].name, sizeof(f->soft_top[k].name), "%s", names[v]);
-		f->soft_top[k].rate = r;
-	}
-}
-
 static int row_pid_cmp(const void *key, const void *elem)
 {
 	pid_t pid = *(const pid_t *)key, other = ((const struct top_proc_row *)elem)->pid;
@@ -640,8 +484,7 @@ static struct top_frame *build_frame(struct top_collector *c, int with_maps)
 	f->skb_alloc = f->skb_free = -1;
 	f->skb_outstanding = TOP_NO_COUNT;
 	ht_sampler_probe_foreach(c->sampler, HT_SUBSYS_SKB, skb_walk, f);
-	f->nintr = c->nintr;
-	memcpy(f->intr_top, c->intr_top, sizeof(f->intr_top));
+	irq_top(c->sampler, f);
 	soft_top(sys, f);
 	ht_proctable_stats(t, &f->pstats);
 	f->procs = calloc(n ? n : 1, sizeof(*f->procs));
@@ -686,7 +529,7 @@ static struct top_frame *build_frame(struct top_collector *c, int with_maps)
 	}
 	mark_own(f, !c->root[0] || !strcmp(c->root, "/"));
 	if (c->want_threads)
-		collect_threads(c, f);
+		copy_threads(c->sampler, f);
 	if (c->detail_pid > 0)
 		f->detail = collect_detail(c, with_maps);
 	return f;
@@ -719,6 +562,7 @@ struct top_collector *top_collect_new(const struct top_collect_opts *o,
 	c->interval_ms = o->interval_ms;
 	ht_sampler_opts_default(&so);
 	so.root = c->root;
+	so.interrupts = 1;
 	if (o->history)
 		so.history = o->history;
 	c->sampler = ht_sampler_new(&so);
@@ -796,8 +640,6 @@ void top_collect_free(struct top_collector *c)
 	}
 	top_frame_free(c->latest);
 	ht_sampler_free(c->sampler);
-	free(c->irq_prev);
-	free(c->tid_prev);
 	maps_reset(c);
 	free(c->users);
 	free(c->root);
@@ -874,7 +716,6 @@ int top_collect_sample(struct top_collector *c, char *msg, size_t msgsize)
 			snprintf(msg, msgsize, "cannot read %s/proc: %s", c->root, strerror(-err));
 		return err;
 	}
-	sample_interrupts(c);
 	c->sampled = 1;
 	c->seq++;
 	c->sample_s = (ht_now_ns() - t0) / 1e9;
@@ -888,12 +729,7 @@ void top_collect_set(struct top_collector *c, pid_t detail_pid, int threads)
 		c->detail_start = -1;
 	}
 	c->detail_pid = detail_pid;
-	if (threads && !c->want_threads) {
-		free(c->tid_prev);
-		c->tid_prev = NULL;
-		c->ntid_prev = 0;
-		c->tid_prev_ns = 0;
-	}
+	ht_sampler_want_threads(c->sampler, threads);
 	c->want_threads = threads;
 }
 

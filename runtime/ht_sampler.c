@@ -93,6 +93,10 @@ struct ht_sampler {
 	size_t ncgs, capcgs;
 	uint64_t cg_gen;		/* changes when cgs is rebuilt */
 
+	struct ht_irqs irqs;		/* opts.interrupts */
+	int want_threads;
+	struct ht_threads threads;	/* while want_threads */
+
 	struct ht_stream *stream;
 	struct ht_probe_status probe;
 	struct probe_batch pending[HT_SUBSYS_COUNT], latest[HT_SUBSYS_COUNT];
@@ -196,6 +200,8 @@ void ht_sampler_free(struct ht_sampler *s)
 {
 	if (!s)
 		return;
+	ht_irqs_free(&s->irqs);
+	ht_threads_free(&s->threads);
 	for (size_t i = 0; i < s->nprocs; i++)
 		tracked_release(&s->tracked[i]);
 	for (int i = 0; i < HT_SUBSYS_COUNT; i++) {
@@ -852,6 +858,24 @@ static int update_processes(struct ht_sampler *s, int64_t now)
 	return err;
 }
 
+/* The thread view: every thread of the processes that are not kernel
+ * threads. */
+static int sample_threads(struct ht_sampler *s, int64_t now)
+{
+	pid_t *pids = malloc((s->nprocs ? s->nprocs : 1) * sizeof(*pids));
+	size_t n = 0;
+	int err;
+
+	if (!pids)
+		return -ENOMEM;
+	for (size_t i = 0; i < s->nprocs; i++)
+		if (!(s->views[i].proc->flags & HT_PROC_KTHREAD))
+			pids[n++] = s->views[i].proc->pid;
+	err = ht_threads_sample(&s->threads, s->root, pids, n, now);
+	free(pids);
+	return err;
+}
+
 int ht_sampler_sample(struct ht_sampler *s)
 {
 	struct proc_stat st;
@@ -879,10 +903,42 @@ int ht_sampler_sample(struct ht_sampler *s)
 	apply_vmstat(s, now);
 	apply_slabs(s, now);
 	push_kmem(s, seconds_since_start(s, now));
+	if (s->opts.interrupts && ht_irqs_sample(&s->irqs, s->root, now) == -ENOMEM)
+		return -ENOMEM;
 	if (s->opts.kernel && (track_slabs(s, seconds_since_start(s, now)) ||
 			       track_socks(s, seconds_since_start(s, now), now)))
 		return -ENOMEM;
-	return update_processes(s, now);
+	err = update_processes(s, now);
+	if (!err && s->want_threads)
+		err = sample_threads(s, now);
+	return err;
+}
+
+size_t ht_sampler_nirqs(const struct ht_sampler *s)
+{
+	return s->irqs.n;
+}
+
+const struct ht_irq_view *ht_sampler_irq(const struct ht_sampler *s, size_t i)
+{
+	return i < s->irqs.n ? &s->irqs.v[i] : NULL;
+}
+
+void ht_sampler_want_threads(struct ht_sampler *s, int on)
+{
+	if (!on || !s->want_threads)
+		ht_threads_free(&s->threads);
+	s->want_threads = on;
+}
+
+size_t ht_sampler_nthreads(const struct ht_sampler *s)
+{
+	return s->threads.n;
+}
+
+const struct ht_thread_view *ht_sampler_thread(const struct ht_sampler *s, size_t i)
+{
+	return i < s->threads.n ? &s->threads.v[i] : NULL;
 }
 
 const struct ht_sys_snapshot *ht_sampler_system(const struct ht_sampler *s)

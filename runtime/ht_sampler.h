@@ -5,7 +5,9 @@
  * counters into rates, and appends each process's RSS and anonymous memory
  * to a bounded per-process history with an O(1) running trend. Records from
  * a health tapset stream, fed with ht_sampler_feed(), are kept per batch and
- * joined with /proc (probe coverage).
+ * joined with /proc (probe coverage). On request it also reads every row of
+ * /proc/interrupts (opts.interrupts, ht_irqs.h) and every thread
+ * (ht_sampler_want_threads(), ht_threads.h).
  *
  * Renderers (top, serve, record, leaks) read the latest snapshot through
  * the accessors below; they never read /proc themselves.
@@ -20,9 +22,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "ht_irqs.h"
 #include "ht_proctable.h"
 #include "ht_protocol.h"
 #include "ht_series.h"
+#include "ht_threads.h"
 #include "ht_trend.h"
 #include "proc_net_sock.h"
 #include "proc_slabinfo.h"
@@ -47,6 +51,8 @@ struct ht_sampler_opts {
 				   memory.max are read at most this often
 				   (0: every 30 s; shorter than the
 				   interval: every sample) */
+	int interrupts;		/* also every row of /proc/interrupts with its
+				   rate (top: the busiest vectors) */
 };
 
 void ht_sampler_opts_default(struct ht_sampler_opts *o);
@@ -255,6 +261,20 @@ const struct ht_cgroup_view *ht_sampler_cgroup(const struct ht_sampler *s, size_
 /* The process table behind the snapshot, for command lines, smaps_rollup
  * and stats (ht_proctable_cmdline() and friends). */
 struct ht_proctable *ht_sampler_table(struct ht_sampler *s);
+
+/* ---- interrupts and threads (top) ---- */
+
+/* With opts.interrupts: every /proc/interrupts row of the latest sample,
+ * in file order; none when the file cannot be read. */
+size_t ht_sampler_nirqs(const struct ht_sampler *s);
+const struct ht_irq_view *ht_sampler_irq(const struct ht_sampler *s, size_t i);
+
+/* The thread view: while on, each sample also reads every thread of every
+ * process that is not a kernel thread (a read per thread: only while
+ * someone looks). Turning it on starts the rates over. */
+void ht_sampler_want_threads(struct ht_sampler *s, int on);
+size_t ht_sampler_nthreads(const struct ht_sampler *s);
+const struct ht_thread_view *ht_sampler_thread(const struct ht_sampler *s, size_t i);
 
 /* ---- the tapset stream ---- */
 

@@ -171,6 +171,22 @@ static const struct ht_cgroup_view *cgroup_of(struct ht_sampler *s, pid_t pid)
 	return v ? v->cgroup : NULL;
 }
 
+/* A writable copy of tests/fixtures/top in root (a mkdtemp template), the
+ * fake clock at 1 s, o for it. */
+static void top_fixture(char *root, struct ht_sampler_opts *o)
+{
+	char cmd[600];
+
+	CHECK(mkdtemp(root) != NULL);
+	snprintf(cmd, sizeof(cmd), "cp -r '%s/tests/fixtures/top/.' %s",
+		 getenv("top_srcdir") ? getenv("top_srcdir") : ".", root);
+	CHECK_INT(system(cmd), 0);
+	fake_ns = 1000000000LL;
+	ht_clock_set(fake_clock);
+	ht_sampler_opts_default(o);
+	o->root = root;
+}
+
 /* Every process's cgroup and its memory files, from a copy of the top
  * fixture: one read per cgroup for all its members, again after the
  * refresh time (swapped clock), a process moved to another cgroup seen
@@ -182,14 +198,7 @@ static void test_cgroups(void)
 	struct ht_sampler *s;
 	const struct ht_cgroup_view *c;
 
-	CHECK(mkdtemp(root) != NULL);
-	snprintf(cmd, sizeof(cmd), "cp -r '%s/tests/fixtures/top/.' %s",
-		 getenv("top_srcdir") ? getenv("top_srcdir") : ".", root);
-	CHECK_INT(system(cmd), 0);
-	fake_ns = 1000000000LL;
-	ht_clock_set(fake_clock);
-	ht_sampler_opts_default(&o);
-	o.root = root;
+	top_fixture(root, &o);
 	s = ht_sampler_new(&o);
 	CHECK_INT(ht_sampler_sample(s), 0);
 	CHECK_INT(ht_sampler_ncgroups(s), 0);	/* not asked for, nothing grows */
@@ -252,6 +261,81 @@ static void test_cgroups(void)
 	fake_ns += 1000000000LL;
 	CHECK_INT(ht_sampler_sample(s), 0);
 	CHECK_INT(cgroup_of(s, 6123)->memory_current, 20000000);
+	ht_sampler_free(s);
+	ht_clock_set(NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
+	CHECK_INT(system(cmd), 0);
+}
+
+/* opts.interrupts and the thread view, on a copy of the top fixture: rates
+ * over the fake clock's second, a counter that went back gives none, and a
+ * thread whose status is gone (it exited after the listing) is left out. */
+static void test_interrupts_and_threads(void)
+{
+	char root[] = "/tmp/ht-sampler-irq-XXXXXX", cmd[600], path[400];
+	struct ht_sampler_opts o;
+	struct ht_sampler *s;
+	const struct ht_irq_view *q;
+	const struct ht_thread_view *t;
+
+	top_fixture(root, &o);
+	s = ht_sampler_new(&o);
+	CHECK_INT(ht_sampler_sample(s), 0);
+	CHECK_INT(ht_sampler_nirqs(s), 0);	/* not asked for */
+	CHECK_INT(ht_sampler_nthreads(s), 0);
+	ht_sampler_free(s);
+
+	o.interrupts = 1;
+	s = ht_sampler_new(&o);
+	ht_sampler_want_threads(s, 1);
+	CHECK_INT(ht_sampler_sample(s), 0);
+	CHECK(ht_sampler_nirqs(s) > 3);
+	q = ht_sampler_irq(s, 2);
+	CHECK_STR(q->name, "26:ttyS0");
+	CHECK_INT(q->total, 10);
+	CHECK(isnan(q->rate));
+	t = ht_sampler_thread(s, 1);
+	CHECK(t != NULL);
+	if (t) {
+		CHECK_INT(t->pid, 1);
+		CHECK_INT(t->tid, 31);
+		CHECK_STR(t->comm, "process_api-io");
+		CHECK_INT(t->vol, 4211);
+		CHECK(isnan(t->vol_rate));
+	}
+	size_t nthreads = ht_sampler_nthreads(s);
+
+	snprintf(path, sizeof(path), "%s/proc/interrupts", root);
+	write_file(path, "           CPU0       CPU1       \n"
+		   " 24:          0          0  IO-APIC   5-edge      ACPI:Ged\n"
+		   " 26:        100         10  IO-APIC   4-edge      ttyS0\n");
+	snprintf(cmd, sizeof(cmd), "sed -i 's/^voluntary_ctxt_switches:.*/voluntary_ctxt_switches:\t4411/' "
+		 "%s/proc/1/task/31/status", root);
+	CHECK_INT(system(cmd), 0);
+	fake_ns += 2000000000LL;
+	CHECK_INT(ht_sampler_sample(s), 0);
+	CHECK_INT(ht_sampler_nirqs(s), 2);
+	CHECK(isnan(ht_sampler_irq(s, 0)->rate));	/* 1 -> 0: reset */
+	q = ht_sampler_irq(s, 1);
+	CHECK_STR(q->name, "26:ttyS0");
+	CHECK_NEAR(q->rate, 50.0, 1e-9);		/* +100 in 2 s, found by name */
+	t = ht_sampler_thread(s, 1);
+	CHECK(t && t->tid == 31);
+	if (t) {
+		CHECK_NEAR(t->vol_rate, 100.0, 1e-9);
+		CHECK_NEAR(t->nonvol_rate, 0.0, 1e-9);
+	}
+
+	snprintf(path, sizeof(path), "%s/proc/1/task/31/status", root);
+	CHECK_INT(unlink(path), 0);
+	fake_ns += 1000000000LL;
+	CHECK_INT(ht_sampler_sample(s), 0);
+	CHECK_INT(ht_sampler_nthreads(s), nthreads - 1);
+	for (size_t i = 0; i < ht_sampler_nthreads(s); i++)
+		CHECK(ht_sampler_thread(s, i)->tid != 31);
+
+	ht_sampler_want_threads(s, 0);
+	CHECK_INT(ht_sampler_nthreads(s), 0);
 	ht_sampler_free(s);
 	ht_clock_set(NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
@@ -384,6 +468,7 @@ int main(void)
 	test_stream_batches();
 	test_cgroups();
 	test_slab_snapshot();
+	test_interrupts_and_threads();
 	ht_sampler_free(NULL);
 	return ht_test_done("test_sampler");
 }
