@@ -5,6 +5,7 @@
 #include <string.h>
 #include "ht_alloc.h"
 #include <math.h>
+#include "ht_buf.h"
 #include "ht_path.h"
 #include "ht_stream.h"
 
@@ -99,15 +100,8 @@ static struct raw_site *find_site(struct ht_alloc_sites *a, uint64_t addr)
 	for (size_t i = 0; i < a->n; i++)
 		if (a->s[i].addr == addr)
 			return &a->s[i];
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? 2 * a->cap : 64;
-		struct raw_site *s = realloc(a->s, cap * sizeof(*s));
-
-		if (!s)
-			return NULL;
-		a->s = s;
-		a->cap = cap;
-	}
+	if (ht_grow(a->s, a->cap, a->n + 1))
+		return NULL;
 	a->s[a->n] = (struct raw_site){ .addr = addr };
 	return &a->s[a->n++];
 }
