@@ -94,10 +94,13 @@ void report_table(FILE *out, const struct report *r, enum report_table_format f)
 
 /* The time axis from from_s to to_s (seconds since the epoch, UTC): the
  * gnuplot tick format that fits the span (seconds up to 10 minutes, HH:MM
- * up to 20 hours, dates beyond) and the axis label ("time (UTC),
- * 2026-11-22"). */
-void report_time_axis(double from_s, double to_s, char *fmt, size_t fmtsize, char *label,
-		      size_t labelsize);
+ * up to 20 hours, weekday and HH:MM up to 8 days, dates beyond or when
+ * the ticks are whole days), the step between ticks (seconds) such that
+ * their labels fit width_chars characters without running together (0:
+ * no step fits, or width_chars is 0: gnuplot's own), and the axis label
+ * ("time (UTC), 2026-11-22", "date and time (UTC), 2026-11-22 to ..."). */
+void report_time_axis(double from_s, double to_s, int width_chars, char *fmt, size_t fmtsize,
+		      double *step_s, char *label, size_t labelsize);
 /* The axis label of a host's whole window. */
 void report_xlabel(const struct report_host *h, char *buf, size_t size);
 

@@ -38,22 +38,60 @@ static void utc_date(char *buf, size_t size, double epoch_s)
 	strftime(buf, size, "%Y-%m-%d", &tm);
 }
 
-void report_time_axis(double from_s, double to_s, char *fmt, size_t fmtsize, char *label,
-		      size_t labelsize)
+/* The length of epoch_s in the strftime format f (a tick label). */
+static size_t utc_strlen(const char *f, double epoch_s)
+{
+	char buf[64];
+	time_t t = (time_t)floor(epoch_s);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	return strftime(buf, sizeof(buf), f, &tm);
+}
+
+/* Tick steps a reader counts in, seconds: 1 s up to 4 weeks. */
+static const double tick_steps[] = {
+	1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200,
+	86400, 2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400,
+};
+
+/* The smallest step that leaves room for each tick's label: a label of
+ * label_chars and two blanks between two ticks, along width_chars, at
+ * most 8 gaps; 0: none fits (gnuplot's own choice). */
+static double tick_step(double span, int width_chars, size_t label_chars)
+{
+	/* and no more than 8 gaps: a reader reads ticks, not a ruler */
+	double max_gaps = fmin(8, floor((double)width_chars / (double)(label_chars + 2)));
+
+	for (size_t i = 0; i < sizeof(tick_steps) / sizeof(tick_steps[0]); i++)
+		if (floor(span / tick_steps[i]) <= max_gaps)
+			return tick_steps[i];
+	return 0;
+}
+
+void report_time_axis(double from_s, double to_s, int width_chars, char *fmt, size_t fmtsize,
+		      double *step_s, char *label, size_t labelsize)
 {
 	double span = to_s - from_s;
 	char d0[16], d1[16];
+	const char *f;
 
 	utc_date(d0, sizeof(d0), from_s);
 	utc_date(d1, sizeof(d1), to_s);
-	if (span >= 20 * 3600.0) {
-		snprintf(fmt, fmtsize, "%s", "%b %d %H:%M");
-		snprintf(label, labelsize, "date and time (UTC)");
-		return;
-	}
-	snprintf(fmt, fmtsize, "%s", span <= 600 ? "%H:%M:%S" : "%H:%M");
+	if (span > 8 * 86400.0)
+		f = "%b %d";		/* "Nov 22" */
+	else if (span >= 20 * 3600.0)
+		f = "%a %H:%M";		/* "Sat 12:00": the label has the dates */
+	else
+		f = span <= 600 ? "%H:%M:%S" : "%H:%M";
+	*step_s = tick_step(span, width_chars, utc_strlen(f, from_s));
+	/* whole days: the date alone (ticks fall on UTC midnights) */
+	if (*step_s >= 86400)
+		f = "%b %d";
+	snprintf(fmt, fmtsize, "%s", f);
 	if (strcmp(d0, d1))
-		snprintf(label, labelsize, "time (UTC), %s to %s", d0, d1);
+		snprintf(label, labelsize, "%s (UTC), %s to %s", span >= 20 * 3600.0 ?
+			 "date and time" : "time", d0, d1);
 	else
 		snprintf(label, labelsize, "time (UTC), %s", d0);
 }
@@ -61,8 +99,10 @@ void report_time_axis(double from_s, double to_s, char *fmt, size_t fmtsize, cha
 void report_xlabel(const struct report_host *h, char *buf, size_t size)
 {
 	char fmt[32];
+	double step;
 
-	report_time_axis(wall_s(h, 0), (double)h->last_ms / 1000.0, fmt, sizeof(fmt), buf, size);
+	report_time_axis(wall_s(h, 0), (double)h->last_ms / 1000.0, 0, fmt, sizeof(fmt), &step,
+			 buf, size);
 }
 
 static double span_hours(const struct report_host *h)
@@ -99,16 +139,32 @@ static void put_var_num(char *buf, size_t size, const char *name, double v)
 		snprintf(buf + len, size - len, "%s = NaN\n", name);
 }
 
+/* Characters along a chart's time axis: what tick labels may fill without
+ * running together. The terminals (chart.c's sizes) are 100 columns, or
+ * 900 px at ~7.5 px a character; the y tick labels take 12 and a key
+ * beside the plot its longest title and sample (key_chars: 0 for a key
+ * inside the plot). */
+static int axis_chars(enum ht_chart_format fmt, int key_chars)
+{
+	return (fmt == HT_CHART_DUMB ? 100 : 120) - 12 - (key_chars ? key_chars + 10 : 4);
+}
+
 /* The time axis of a chart of h over xmax_hours: xmin and xmax (seconds
- * since the epoch), xformat (the tick format) and xlabel_text. */
-static void put_axis(char *buf, size_t size, const struct report_host *h, double xmax_hours)
+ * since the epoch), xformat (the tick format), xstep (seconds between
+ * ticks, 0: gnuplot's own) and xlabel_text. */
+static void put_axis(char *buf, size_t size, const struct chart_job *j,
+		     const struct report_host *h, double xmax_hours, int key_chars)
 {
 	char fmt[32], label[96];
+	double step;
 
-	report_time_axis(wall_s(h, 0), wall_s(h, xmax_hours), fmt, sizeof(fmt), label,
-			 sizeof(label));
+	if (!(xmax_hours >= 1.0 / 60))
+		xmax_hours = 1.0 / 60;	/* a minute at least: a lone sample's axis has ticks */
+	report_time_axis(wall_s(h, 0), wall_s(h, xmax_hours), axis_chars(j->fmt, key_chars), fmt,
+			 sizeof(fmt), &step, label, sizeof(label));
 	put_var_num(buf, size, "xmin", wall_s(h, 0));
 	put_var_num(buf, size, "xmax", wall_s(h, xmax_hours));
+	put_var_num(buf, size, "xstep", step);
 	put_var_str(buf, size, "xformat", fmt);
 	put_var_str(buf, size, "xlabel_text", label);
 }
@@ -238,7 +294,7 @@ static int proc_chart(struct chart_job *j, const struct report_host *h, size_t h
 	steps_list(h, p, steps, sizeof(steps));
 	snprintf(title, sizeof(title), "%s: %s (pid %d) %s, %s", h->name, p->comm, p->pid,
 		 ht_leak_verdict_name(p->leak.verdict), ht_leak_reason_name(p->leak.reason));
-	put_axis(vars, sizeof(vars), h, xmax);
+	put_axis(vars, sizeof(vars), j, h, xmax, 16);	/* process.gp's right margin */
 	put_var_str(vars, sizeof(vars), "steps_t", steps);
 	put_var_num(vars, sizeof(vars), "fit_t0", wall_s(h, t_last));
 	put_var_num(vars, sizeof(vars), "fit_v0", v_last);
@@ -303,7 +359,7 @@ static int memory_chart(struct chart_job *j, const struct report_host *h, size_t
 			xmax = fmax(xmax, zero * 1.05);
 	}
 	snprintf(title, sizeof(title), "%s: memory and MemAvailable", h->name);
-	put_axis(vars, sizeof(vars), h, xmax);
+	put_axis(vars, sizeof(vars), j, h, xmax, 0);
 	put_var_num(vars, sizeof(vars), "fit_t0", wall_s(h, avail->pts[avail->n - 1].t));
 	put_var_num(vars, sizeof(vars), "fit_v0", avail->pts[avail->n - 1].v);
 	put_var_num(vars, sizeof(vars), "fit_slope", slope);
@@ -358,6 +414,20 @@ static void add_title(char *buf, size_t size, const char *name, const char *pref
 	buf[len] = '\0';
 }
 
+/* The longest of the space-separated words in s (a key's titles). */
+static int longest_word(const char *s)
+{
+	int best = 0;
+
+	while (*s) {
+		int n = (int)strcspn(s, " ");
+		best = n > best ? n : best;
+		s += n;
+		s += strspn(s, " ");
+	}
+	return best;
+}
+
 static int lines_chart(struct chart_job *j, const struct report_host *h, size_t hi,
 		       const char *prefix, const char *what, const char *ylabel, const char *kind)
 {
@@ -384,7 +454,7 @@ static int lines_chart(struct chart_job *j, const struct report_host *h, size_t 
 	c.data = rows;
 	c.rows = ls[0]->n;
 	snprintf(title, sizeof(title), "%s: %s", h->name, what);
-	put_axis(vars, sizeof(vars), h, span_hours(h));
+	put_axis(vars, sizeof(vars), j, h, span_hours(h), longest_word(titles));
 	put_var_str(vars, sizeof(vars), "ylabel_text", ylabel);
 	put_var_str(vars, sizeof(vars), "titles", titles);
 	put_var_num(vars, sizeof(vars), "ncols", (double)cols);

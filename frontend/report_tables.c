@@ -51,9 +51,13 @@ char *report_fmt_value(char *buf, size_t size, double v, const char *unit, int p
 		return buf;
 	}
 	if (!strcmp(unit, "B")) {
+		if (fabs(v) < 0.5)
+			v = 0;		/* "0 B/s", not "-0 B/s" */
 		len = strlen(fmt_bytes(buf, size, v));
 		snprintf(buf + len, size - len, "%s", per_s ? "/s" : "");
-	} else if (!strcmp(unit, "1") || !*unit)	/* a count */
+	} else if ((!strcmp(unit, "1") || !*unit) && !per_s && fabs(v) < 1e12 && v == floor(v))
+		snprintf(buf, size, "%.0f", v);		/* a whole count: 13640, not 1.364e+04 */
+	else if (!strcmp(unit, "1") || !*unit)	/* a count */
 		snprintf(buf, size, "%.4g%s", v, per_s ? " /s" : "");
 	else if (!strcmp(unit, "1/s"))			/* a rate */
 		snprintf(buf, size, "%.4g %s", v, per_s ? "/s²" : "/s");

@@ -3,6 +3,7 @@
 #   datafile, title_text, xlabel_text
 #   xmin, xmax  the time axis (seconds since the epoch, UTC)
 #   xformat     its tick format (strftime-like, fits the span)
+#   xstep       seconds between ticks, so that labels never run together (0: gnuplot's)
 #   fit_t0, fit_v0, fit_slope   MemAvailable's trend (s since the epoch, bytes, bytes/s;
 #               NaN when it does not shrink)
 # Columns: time (s since the epoch) mem_total mem_available used (bytes)
@@ -19,6 +20,8 @@ set key bottom left
 set xdata time
 set timefmt "%s"
 set format x xformat timedate
+# ticks far enough apart for their labels (healthtap picks the step)
+if (xstep > 0) { set xtics xstep }
 set xrange [xmin:xmax]
 set yrange [0:*]
 # MemTotal is the top: keep it off the border
