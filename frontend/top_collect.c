@@ -282,16 +282,18 @@ static void put_mapping(struct top_mapping *m, const struct proc_pid_smaps_regio
 	m->anon = r->anonymous;
 }
 
-/* Reads root/proc/PID/smaps (runtime/proc_pid_smaps) and lists the mappings
- * grown since the view opened, with their change since the last refresh. */
-static void collect_maps(struct top_collector *c, struct top_detail *d)
+/* Reads p's smaps through the sampler's table (the pid checked to be the
+ * same process) and lists the mappings grown since the view opened, with
+ * their change since the last refresh. */
+static void collect_maps(struct top_collector *c, const struct ht_proc *p,
+			 struct top_detail *d)
 {
 	struct proc_pid_smaps now = { 0 };
 	struct proc_pid_smaps_growth *since_open = NULL, *since_prev = NULL;
 	long nopen = 0, nprev = 0;
 	struct top_mapping all[4 * TOP_MAPS_MAX];
 	size_t n = 0;
-	int err = proc_pid_smaps_read(c->root, d->pid, &now);
+	int err = ht_proctable_smaps(ht_sampler_table(c->sampler), p, &now);
 
 	if (err) {
 		d->maps_err = err;
@@ -387,7 +389,7 @@ static struct top_detail *collect_detail(struct top_collector *c, int with_maps)
 	copy_series(v->rss, t_end, d->rss_pts, &d->npoints);
 	copy_series(v->anon, t_end, d->anon_pts, &d->nanon);
 	if (with_maps)
-		collect_maps(c, d);
+		collect_maps(c, v->proc, d);
 	return d;
 }
 

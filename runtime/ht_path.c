@@ -45,7 +45,8 @@ cleanup:
 	return err ? err : (long)got;
 }
 
-long ht_read_file_alloc(const char *path, size_t size, size_t max, char **text)
+long ht_read_alloc(long (*read)(void *ctx, char *buf, size_t size), void *ctx,
+		   size_t size, size_t max, char **text)
 {
 	char *buf = NULL;
 	long n;
@@ -58,7 +59,7 @@ long ht_read_file_alloc(const char *path, size_t size, size_t max, char **text)
 			break;
 		}
 		buf = grown;
-		n = ht_read_file(path, buf, size);
+		n = read(ctx, buf, size);
 		if (n != -EFBIG || size >= max)
 			break;
 		size *= 2;
@@ -69,4 +70,14 @@ long ht_read_file_alloc(const char *path, size_t size, size_t max, char **text)
 	}
 	*text = buf;
 	return n;
+}
+
+static long read_path(void *path, char *buf, size_t size)
+{
+	return ht_read_file(path, buf, size);
+}
+
+long ht_read_file_alloc(const char *path, size_t size, size_t max, char **text)
+{
+	return ht_read_alloc(read_path, (void *)path, size, max, text);
 }

@@ -18,4 +18,10 @@ long ht_read_file(const char *path, char *buf, size_t size);
  * max); *text is NULL on error. */
 long ht_read_file_alloc(const char *path, size_t size, size_t max, char **text);
 
+/* The grow-and-retry loop of ht_read_file_alloc(), for any reader that
+ * fills buf NUL-terminated and returns -EFBIG when cut (ht_read_file(),
+ * proc_pid_pread() on a kept fd). Same returns and ownership. */
+long ht_read_alloc(long (*read)(void *ctx, char *buf, size_t size), void *ctx,
+		   size_t size, size_t max, char **text);
+
 #endif

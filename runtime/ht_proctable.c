@@ -13,6 +13,7 @@
 #include "ht_proctable.h"
 #include "proc_pid_cmdline.h"
 #include "proc_pid_file.h"
+#include "proc_pid_smaps.h"
 #include "proc_pid_smaps_rollup.h"
 #include "proc_pid_stat.h"
 #include "proc_pid_status.h"
@@ -932,23 +933,46 @@ const char *ht_proctable_cmdline(struct ht_proctable *t, const struct ht_proc *p
 	return e->cmdline;
 }
 
-int ht_proctable_smaps_rollup(struct ht_proctable *t, const struct ht_proc *p,
-			      struct proc_pid_smaps_rollup *out)
+/* Opens name in the dir of the live process p (-ESRCH when p is gone or
+ * its pid was reused). */
+static int open_live(struct ht_proctable *t, const struct ht_proc *p, const char *name)
 {
 	struct entry *e = p ? find(t, p->pid) : NULL;
-	int pdir, fd, err;
+	int pdir, fd;
 
-	*out = (struct proc_pid_smaps_rollup){ -1, -1, -1, -1, -1 };
 	if (!e || &e->p != p)
 		return -ESRCH;
 	pdir = open_checked(t, e);
 	if (pdir < 0)
 		return pdir;
-	fd = open_at(pdir, "smaps_rollup");
-	err = fd < 0 ? fd : proc_pid_smaps_rollup_read_fd(fd, out);
-	if (fd >= 0)
-		close(fd);
+	fd = open_at(pdir, name);
 	close(pdir);
+	return fd;
+}
+
+int ht_proctable_smaps_rollup(struct ht_proctable *t, const struct ht_proc *p,
+			      struct proc_pid_smaps_rollup *out)
+{
+	int fd = open_live(t, p, "smaps_rollup"), err;
+
+	*out = (struct proc_pid_smaps_rollup){ -1, -1, -1, -1, -1 };
+	if (fd < 0)
+		return fd;
+	err = proc_pid_smaps_rollup_read_fd(fd, out);
+	close(fd);
+	return err;
+}
+
+int ht_proctable_smaps(struct ht_proctable *t, const struct ht_proc *p,
+		       struct proc_pid_smaps *out)
+{
+	int fd = open_live(t, p, "smaps"), err;
+
+	*out = (struct proc_pid_smaps){ 0 };
+	if (fd < 0)
+		return fd;
+	err = proc_pid_smaps_read_fd(fd, out);
+	close(fd);
 	return err;
 }
 

@@ -31,6 +31,7 @@
 #include <sys/types.h>
 
 struct ht_proctable;
+struct proc_pid_smaps;
 struct proc_pid_smaps_rollup;
 
 /* Flags for ht_proctable_new(). */
@@ -193,6 +194,13 @@ const char *ht_proctable_cmdline(struct ht_proctable *t, const struct ht_proc *p
  * ptrace access, -ESRCH when the process is gone (or its pid was reused). */
 int ht_proctable_smaps_rollup(struct ht_proctable *t, const struct ht_proc *p,
 			      struct proc_pid_smaps_rollup *out);
+
+/* Reads /proc/PID/smaps of a live process, on demand only (costlier still:
+ * every mapping), with the same checks and returns as
+ * ht_proctable_smaps_rollup(). On success out is the caller's to release
+ * with proc_pid_smaps_free(); on error it is empty. */
+int ht_proctable_smaps(struct ht_proctable *t, const struct ht_proc *p,
+		       struct proc_pid_smaps *out);
 
 /* Copies the counters of the latest sample into out. */
 void ht_proctable_stats(const struct ht_proctable *t, struct ht_proctable_stats *out);

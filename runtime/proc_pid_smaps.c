@@ -95,6 +95,22 @@ int proc_pid_smaps_parse(const char *text, struct proc_pid_smaps *out)
 	return err;
 }
 
+/* smaps grows with the mapping count: 64 KiB first, up to 256 MiB */
+#define SMAPS_FIRST (1 << 16)
+#define SMAPS_MAX (1 << 28)
+
+/* Parses what a read of n bytes put in buf, and frees buf. */
+static int parse_text(long n, char *buf, struct proc_pid_smaps *out)
+{
+	int err;
+
+	if (n < 0)
+		return (int)n;
+	err = proc_pid_smaps_parse(buf, out);
+	free(buf);
+	return err;
+}
+
 int proc_pid_smaps_read(const char *root, pid_t pid, struct proc_pid_smaps *out)
 {
 	char path[4096], *buf;
@@ -106,13 +122,24 @@ int proc_pid_smaps_read(const char *root, pid_t pid, struct proc_pid_smaps *out)
 	err = proc_pid_path(path, sizeof(path), root, pid, "smaps");
 	if (err)
 		return err;
-	/* smaps grows with the mapping count: 64 KiB first, up to 256 MiB */
-	n = ht_read_file_alloc(path, 1 << 16, 1 << 28, &buf);
-	if (n < 0)
-		return (int)n;
-	err = proc_pid_smaps_parse(buf, out);
-	free(buf);
-	return err;
+	n = ht_read_file_alloc(path, SMAPS_FIRST, SMAPS_MAX, &buf);
+	return parse_text(n, buf, out);
+}
+
+static long pread_fd(void *fd, char *buf, size_t size)
+{
+	return proc_pid_pread(*(int *)fd, buf, size);
+}
+
+int proc_pid_smaps_read_fd(int fd, struct proc_pid_smaps *out)
+{
+	char *buf;
+	long n;
+
+	out->regions = NULL;
+	out->n = 0;
+	n = ht_read_alloc(pread_fd, &fd, SMAPS_FIRST, SMAPS_MAX, &buf);
+	return parse_text(n, buf, out);
 }
 
 void proc_pid_smaps_free(struct proc_pid_smaps *m)

@@ -31,6 +31,9 @@ int proc_pid_smaps_parse(const char *text, struct proc_pid_smaps *out);
 
 /* Reads root/proc/PID/smaps. Returns 0 or -errno (-ENOENT, -ESRCH, -EACCES). */
 int proc_pid_smaps_read(const char *root, pid_t pid, struct proc_pid_smaps *out);
+/* The same from an open smaps fd (ht_proctable_smaps(): the pid checked
+ * to be the same process first). */
+int proc_pid_smaps_read_fd(int fd, struct proc_pid_smaps *out);
 
 void proc_pid_smaps_free(struct proc_pid_smaps *m);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "ht_counter.h"
 #include "ht_proctable.h"
+#include "proc_pid_smaps.h"
 #include "proc_pid_smaps_rollup.h"
 #include "proc_pid_stat.h"
 #include "proc_pid_statm.h"
@@ -619,6 +620,18 @@ static void test_live(unsigned flags)
 		CHECK(r.rss >= n);
 	}
 	{
+		/* smaps through the table: its mappings add up to what grew */
+		struct proc_pid_smaps m;
+		int64_t anon = 0;
+
+		CHECK_INT(ht_proctable_smaps(t, p, &m), 0);
+		CHECK(m.n > 0);
+		for (size_t i = 0; i < m.n; i++)
+			anon += m.regions[i].anonymous > 0 ? m.regions[i].anonymous : 0;
+		CHECK(anon >= n);
+		proc_pid_smaps_free(&m);
+	}
+	{
 		const char *cl = ht_proctable_cmdline(t, p);
 		const char *mine = ht_proctable_cmdline(t, ht_proctable_find(t, getpid()));
 		CHECK(cl != NULL && mine != NULL);
@@ -642,6 +655,12 @@ static void test_live(unsigned flags)
 		CHECK_INT(p->rss, 0);
 	}
 	waitpid(child, &status, 0);
+	if (p) {	/* reaped: the table's entry no longer opens */
+		struct proc_pid_smaps m;
+
+		CHECK_INT(ht_proctable_smaps(t, p, &m), -ESRCH);
+		CHECK_INT(m.n, 0);
+	}
 	CHECK_INT(ht_proctable_sample(t), 0);
 	CHECK(ht_proctable_find(t, child) == NULL);
 	CHECK(exited_has(t, child, start));
