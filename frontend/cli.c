@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include "cli.h"
@@ -188,6 +189,24 @@ const struct ht_command *ht_command_find(const char *name)
 const struct ht_command *ht_command_at(size_t i)
 {
 	return i < nregistered ? registered[i] : NULL;
+}
+
+int ht_mkdir_p(const char *path, mode_t mode)
+{
+	char buf[4096], *p;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
 }
 
 int ht_default_db_path(char *buf, size_t size)

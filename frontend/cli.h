@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Exit codes: usage errors 2, runtime errors 1. */
 enum { EXIT_USAGE = 2 };
@@ -71,6 +72,9 @@ int ht_opt_count(const char *cmd, const char *opt, const char *text, int64_t min
 
 /* The longest sampling interval any command takes: a day. */
 #define HT_MAX_INTERVAL_MS (86400 * 1000LL)
+
+/* mkdir -p: path and its missing parents with mode. 0 or -errno. */
+int ht_mkdir_p(const char *path, mode_t mode);
 
 /* The history DB when -d is not given: /var/lib/healthtap/healthtap.db as
  * root, else $XDG_STATE_HOME/healthtap/healthtap.db, else

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "check_state.h"
 #include "cli.h"
 #include "fmt.h"
 #include "ht_leak_collect.h"
@@ -140,6 +141,11 @@ struct check_opts {
 	int have_warn, have_crit;
 	pid_t pid;
 	const char *comm, *cgroup;
+	int no_state;			/* --no-state: this run's samples only */
+	int64_t history_ms;		/* --history: what the state keeps */
+	const char *history;		/* where the history came from, or NULL */
+	char history_why[512];		/* why there is none */
+	char state_path[4096];
 	struct ht_leak_collect_opts co;
 };
 
@@ -178,6 +184,12 @@ static void usage(FILE *out, int compat)
 			"                       (default: the system, used = MemTotal - MemAvailable,\n"
 			"                       growing at the sum of the leaking processes' rates)\n"
 			"  -d, --db DB          judge the series recorded in DB instead of sampling\n"
+			"      --history D      without -d: judge the last D of history (default\n"
+			"                       24h), from the recorder's default DB while a\n"
+			"                       recorder writes it, else from the check's own\n"
+			"                       state, kept between runs in\n"
+			"                       $MP_STATE_PATH/EUID/check_leak/ (see check_leak(1))\n"
+			"      --no-state       judge this run's samples only\n"
 			"      --window D       sample for D (default 5s)\n"
 			"      --interval D     between samples (default 250ms)\n"
 			"      --min-age D      younger processes are not judged (default 60s)\n"
@@ -261,6 +273,26 @@ static void one_verdict(struct subject *sj, const struct ht_leak_item *it, char 
 	snprintf(buf, len, "%s (%s)", ht_leak_verdict_name(it->l.verdict),
 		 ht_leak_reason_name(it->l.reason));
 	sj->verdict = buf;
+}
+
+/* How much history the verdict rests on: a few seconds cannot show a slow
+ * leak, and the status line says so. */
+#define SHORT_HISTORY_S 600
+
+static void history_note(const struct check_opts *o, const struct ht_leak_report *r,
+			 int leaking)
+{
+	char span[32];
+
+	fmt_duration(span, sizeof(span), r->window_s);
+	if (o->history)
+		printf("; %s of history (%s)", span, o->history);
+	else if (o->history_why[0])
+		printf("; %s sampled, no history kept: %s", span, o->history_why);
+	else if (!o->co.db)
+		printf("; %s sampled, no history kept", span);
+	if (!leaking && r->window_s < SHORT_HISTORY_S)
+		printf(", too short to tell a slow leak");
 }
 
 static int evaluate(const struct check_opts *o, const struct ht_leak_report *r)
@@ -374,6 +406,7 @@ static int evaluate(const struct check_opts *o, const struct ht_leak_report *r)
 		       fmt_bytes(a, sizeof(a), sj.used),
 		       fmt_bytes(b, sizeof(b), sj.limit), sj.limit_name);
 	}
+	history_note(o, r, sj.rate > 0);
 	if (o->have_warn)
 		range_seconds(&o->warn, wr, sizeof(wr));
 	if (o->have_crit)
@@ -387,7 +420,54 @@ static int evaluate(const struct check_opts *o, const struct ht_leak_report *r)
 	return state;
 }
 
-enum { OPT_MIN_AGE = 1000, OPT_WARMUP, OPT_ROOT, OPT_CGROUP, OPT_WINDOW, OPT_INTERVAL };
+enum { OPT_MIN_AGE = 1000, OPT_WARMUP, OPT_ROOT, OPT_CGROUP, OPT_WINDOW, OPT_INTERVAL,
+       OPT_HISTORY, OPT_NO_STATE };
+
+/* The state key: a hash (FNV-1a) of the options that choose what is
+ * sampled and judged, so each service keeps a history of its own. */
+static void state_key(const struct check_opts *o, char *buf, size_t size)
+{
+	char text[4600];
+	uint64_t h = 1469598103934665603ULL;
+
+	snprintf(text, sizeof(text), "pid=%d comm=%s root=%s interval=%" PRId64, (int)o->pid,
+		 o->comm ? o->comm : "", o->co.root ? o->co.root : "", o->co.interval_ms);
+	for (const char *p = text; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	snprintf(buf, size, "%016" PRIx64, h);
+}
+
+/* Without -d: the recorder's default DB while a recorder writes it, else
+ * this run's window recorded into the check's state and all of it judged;
+ * failing both, this run's samples alone (history_why says why). */
+static void use_history(struct check_opts *o)
+{
+	char def[4096], key[32];
+
+	if (o->co.db || o->cgroup || o->no_state) {
+		if (o->cgroup && !o->co.db && !o->no_state)
+			snprintf(o->history_why, sizeof(o->history_why),
+				 "cgroups are judged live only");
+		return;
+	}
+	if ((!o->co.root || !*o->co.root) && ht_default_db_path(def, sizeof(def)) == 0 &&
+	    check_recorder_writing(def)) {
+		snprintf(o->state_path, sizeof(o->state_path), "%s", def);
+		o->history = "the recorder's DB";
+	} else {
+		state_key(o, key, sizeof(key));
+		if (check_state_path(key, o->state_path, sizeof(o->state_path), o->history_why,
+				     sizeof(o->history_why)) ||
+		    check_state_record(o->state_path, o->co.interval_ms, o->co.window_ms,
+				       o->history_ms, o->co.root ? o->co.root : "",
+				       o->history_why, sizeof(o->history_why)))
+			return;
+		o->history = "kept between runs";
+	}
+	o->co.db = o->state_path;
+	o->co.window_ms = o->history_ms;
+	o->co.interval_ms = 0;		/* the samples as recorded */
+}
 
 static int run_check(int argc, char **argv, int compat)
 {
@@ -405,11 +485,13 @@ static int run_check(int argc, char **argv, int compat)
 		{ "warmup", required_argument, NULL, OPT_WARMUP },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "history", required_argument, NULL, OPT_HISTORY },
+		{ "no-state", no_argument, NULL, OPT_NO_STATE },
 		{ "all", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct check_opts o = { .compat = compat, .mem_mb = NAN };
+	struct check_opts o = { .compat = compat, .mem_mb = NAN, .history_ms = 86400 * 1000LL };
 	struct ht_leak_report rep;
 	struct sigaction sa = { .sa_handler = on_alarm };
 	int64_t v, ms;
@@ -472,6 +554,11 @@ static int run_check(int argc, char **argv, int compat)
 			timeout_s = (int)v;
 			break;
 		case OPT_ROOT: o.co.root = optarg; break;
+		case OPT_HISTORY:
+			if (ht_parse_duration_ms(optarg, &o.history_ms) || o.history_ms < 1000)
+				return unknown("bad history '%s'", optarg);
+			break;
+		case OPT_NO_STATE: o.no_state = 1; break;
 		case 'a': o.list = 1; break;
 		case 'h': usage(stdout, compat); return STATE_OK;
 		default:
@@ -510,6 +597,8 @@ static int run_check(int argc, char **argv, int compat)
 	}
 	o.co.comm = o.comm;
 	o.co.cgroup = o.cgroup;
+	if (!o.list)
+		use_history(&o);
 	if (ht_leak_collect(&o.co, &rep, err, sizeof(err)))
 		return unknown("%s", err);
 	state = o.list ? list_growing(&rep) : evaluate(&o, &rep);

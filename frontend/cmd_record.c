@@ -140,24 +140,6 @@ static int parse_downsample(const char *text, struct ht_store_opts *o)
 	return 0;
 }
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char buf[4096], *p;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(buf, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
 struct record_opts {
 	int64_t interval_ms, for_ms;	/* for_ms -1: until stopped */
 	const char *stap_mode, *root, *db;
@@ -687,7 +669,7 @@ static int make_db_dir(const char *db)
 	if (!slash || slash == dir)
 		return 0;
 	*slash = '\0';
-	if ((err = mkdir_p(dir, 0755))) {
+	if ((err = ht_mkdir_p(dir, 0755))) {
 		rec_err("cannot create %s: %s", dir, strerror(-err));
 		return 1;
 	}

@@ -2,7 +2,8 @@
 # check_leak too), their tests and man pages; the verdicts and the collector
 # (runtime/ht_leak, runtime/ht_leak_collect) are in runtime/trend.mk.
 
-healthtap_SOURCES += frontend/cmd_leaks.c frontend/cmd_check.c
+healthtap_SOURCES += frontend/cmd_leaks.c frontend/cmd_check.c \
+	frontend/check_state.h frontend/check_state.c
 
 # A process with a known memory behaviour, driven by the live tests.
 check_PROGRAMS += tests/leaks/leaker
@@ -18,11 +19,12 @@ tests_leaks_mkdb_LDADD = runtime/libhealthtap.a $(SQLITE_LIBS) -lm
 # the DB-mode test.
 TESTS += tests/leaks/leaks-live.sh tests/leaks/leaks-output.sh tests/leaks/check.sh \
 	tests/leaks/kmem-live.sh \
-	tests/leaks/leaks-db.sh tests/leaks/ages-db.sh tests/leaks/cgroup.sh
+	tests/leaks/leaks-db.sh tests/leaks/ages-db.sh tests/leaks/cgroup.sh \
+	tests/leaks/check-state.sh
 EXTRA_DIST += tests/leaks/lib-leaks.sh tests/leaks/leaks-live.sh \
 	tests/leaks/kmem-live.sh tests/leaks/kmem-helper.py \
 	tests/leaks/leaks-output.sh tests/leaks/check.sh tests/leaks/leaks-db.sh \
-	tests/leaks/cgroup.sh tests/leaks/ages-db.sh
+	tests/leaks/cgroup.sh tests/leaks/ages-db.sh tests/leaks/check-state.sh
 
 # Man pages; check_leak(1) is a .so link to healthtap-check(1).
 dist_man_MANS += docs/healthtap-leaks.1 docs/healthtap-check.1 docs/check_leak.1
