@@ -26,6 +26,7 @@
 #include "ht_store.h"
 #include "ht_stream.h"
 #include "ht_supervisor.h"
+#include "proc_softirqs.h"
 
 #define MAINTAIN_EVERY_NS (600LL * 1000000000)
 #define PROGRESS_EVERY_NS (60LL * 1000000000)
@@ -192,11 +193,6 @@ static void rec_err(const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *const softirq_names[HT_SOFTIRQ_VECTORS] = {
-	"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET", "SCHED",
-	"HRTIMER", "RCU",
-};
-
 static double round2(double v)
 {
 	return isfinite(v) ? round(v * 100.0) / 100.0 : NAN;
@@ -220,7 +216,7 @@ static void put_system(struct recorder *r, int64_t t, const struct ht_sys_snapsh
 	ht_store_put_sys(st, t, HT_SYS_INTR_RATE, "", "1/s", round2(s->intr_rate));
 	ht_store_put_sys(st, t, HT_SYS_SOFTIRQ_RATE, "", "1/s", round2(s->softirq_rate));
 	for (int i = 0; i < HT_SOFTIRQ_VECTORS; i++) {
-		snprintf(lab, sizeof(lab), "vec=%s", softirq_names[i]);
+		snprintf(lab, sizeof(lab), "vec=%s", proc_softirq_name(i));
 		ht_store_put_sys(st, t, HT_SYS_SOFTIRQ_RATE, lab, "1/s", round2(s->softirq_vec_rate[i]));
 	}
 	ht_store_put_sys(st, t, HT_SYS_FORK_RATE, "", "1/s", round2(s->fork_rate));

@@ -12,17 +12,13 @@
 #include "ht_store.h"
 #include "ht_trend.h"
 #include "proc_pid_statm.h"
+#include "proc_softirqs.h"
 #include "serve_db.h"
 #include "serve_render.h"
 
 #define WINDOW_MS (3600 * 1000LL)	/* trend over the last hour */
 #define MAX_TREND_POINTS 512
 #define MAX_DB_PROCS 4096		/* processes read per snapshot */
-
-static const char *const softirq_names[HT_SOFTIRQ_VECTORS] = {
-	"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET",
-	"SCHED", "HRTIMER", "RCU",
-};
 
 struct serve_db {
 	struct ht_store *st;
@@ -228,7 +224,7 @@ static void read_system(struct serve_db *db, struct ht_sys_snapshot *y, int64_t 
 	y->intr_rate = sys_latest(db, HT_SYS_INTR_RATE, "", last_ms, NULL);
 	y->softirq_rate = sys_latest(db, HT_SYS_SOFTIRQ_RATE, "", last_ms, NULL);
 	for (int i = 0; i < HT_SOFTIRQ_VECTORS; i++) {
-		snprintf(lab, sizeof(lab), "vec=%s", softirq_names[i]);
+		snprintf(lab, sizeof(lab), "vec=%s", proc_softirq_name(i));
 		y->softirq_vec_rate[i] = sys_latest(db, HT_SYS_SOFTIRQ_RATE, lab, last_ms, NULL);
 	}
 	y->fork_rate = sys_latest(db, HT_SYS_FORK_RATE, "", last_ms, NULL);

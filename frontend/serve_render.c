@@ -7,12 +7,8 @@
 #include <strings.h>
 #include "config.h"
 #include "out_prom.h"
+#include "proc_softirqs.h"
 #include "serve_render.h"
-
-static const char *const softirq_names[HT_SOFTIRQ_VECTORS] = {
-	"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL", "TASKLET",
-	"SCHED", "HRTIMER", "RCU",
-};
 
 static const unsigned code_values[] = {
 #define SERVE_CODE_VAL(c) c,
@@ -146,7 +142,7 @@ static void render_system(struct prom *p, const struct serve_view *v)
 		for (size_t i = 0; i < HT_SOFTIRQ_VECTORS; i++) {
 			if (isnan(s->softirq_vec_rate[i]))
 				continue;
-			l[0] = (struct label){ "vector", softirq_names[i] };
+			l[0] = (struct label){ "vector", proc_softirq_name(i) };
 			sample(p, "healthtap_softirq_vector_per_second", "", l, 1,
 			       s->softirq_vec_rate[i]);
 		}
@@ -160,7 +156,7 @@ static void render_system(struct prom *p, const struct serve_view *v)
 		for (size_t i = 0; i < HT_SOFTIRQ_VECTORS; i++) {
 			if (v->snap->sys.softirq_vec_total[i] < 0)
 				continue;
-			l[0] = (struct label){ "vector", softirq_names[i] };
+			l[0] = (struct label){ "vector", proc_softirq_name(i) };
 			sample(p, "healthtap_softirq_vector", "_total", l, 1,
 			       (double)v->snap->sys.softirq_vec_total[i]);
 		}
@@ -587,7 +583,7 @@ static void json_system(struct out_json *j, const struct ht_sys_snapshot *s)
 	out_json_double(j, "forks_per_s", s->fork_rate);
 	out_json_object(j, "softirq_vector_per_s");
 	for (size_t i = 0; i < HT_SOFTIRQ_VECTORS; i++)
-		out_json_double(j, softirq_names[i], s->softirq_vec_rate[i]);
+		out_json_double(j, proc_softirq_name(i), s->softirq_vec_rate[i]);
 	out_json_end(j);
 	out_json_count(j, "procs_running", s->procs_running);
 	out_json_count(j, "procs_blocked", s->procs_blocked);

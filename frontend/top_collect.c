@@ -19,6 +19,7 @@
 #include "ht_supervisor.h"
 #include "proc_pid_smaps.h"
 #include "proc_pid_smaps_rollup.h"
+#include "proc_softirqs.h"
 #include "top_collect.h"
 
 struct uid_name {
@@ -218,15 +219,10 @@ static void irq_top(const struct ht_sampler *s, struct top_frame *f)
 
 static void soft_top(const struct ht_sys_snapshot *s, struct top_frame *f)
 {
-	static const char *names[HT_SOFTIRQ_VECTORS] = {
-		"HI", "TIMER", "NET_TX", "NET_RX", "BLOCK", "IRQ_POLL",
-		"TASKLET", "SCHED", "HRTIMER", "RCU"
-	};
-
 	f->nsoft = 0;
 	for (int v = 0; v < HT_SOFTIRQ_VECTORS; v++)
 		if (!isnan(s->softirq_vec_rate[v]))
-			top_insert(f->soft_top, &f->nsoft, names[v], s->softirq_vec_rate[v]);
+			top_insert(f->soft_top, &f->nsoft, proc_softirq_name(v), s->softirq_vec_rate[v]);
 }
 
 /* The sampler's thread view into the frame's rows. */

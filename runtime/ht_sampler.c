@@ -19,6 +19,10 @@
 #include "proc_stat.h"
 #include "proc_vmstat.h"
 
+/* The snapshot's softirq vectors are /proc/softirqs' (proc_softirq_name()
+ * names them for every renderer). */
+_Static_assert(HT_SOFTIRQ_VECTORS == PROC_SOFTIRQ_N, "softirq vectors");
+
 #define LIMITS_REFRESH_NS (30 * 1000000000LL)	/* cgroup and rlimit reads */
 #define CI_LEVEL 0.95
 
