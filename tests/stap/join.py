@@ -11,8 +11,9 @@ References (several: --ref=a,b): ctxt (/proc/stat), softirqs (/proc/softirqs, pe
 interrupts (/proc/interrupts, numbered IRQs), netdev (/proc/net/dev,
 <dev>_rx and <dev>_tx packets), tracefs (netdev plus tracefs_frees: the
 skb:consume_skb and skb:kfree_skb events of the tracefs instance
-healthtap-skb).
+the instance in $HEALTHTAP_TRACEFS).
 """
+import os
 import json
 import sys
 
@@ -55,11 +56,11 @@ def snap_netdev():
 
 
 def snap_tracefs():
-    """Events written to the tracefs instance healthtap-skb (entries plus
-    overrun of every CPU's buffer; nobody reads it)."""
+    """Events written to the test's tracefs instance, $HEALTHTAP_TRACEFS
+    (entries plus overrun of every CPU's buffer; nobody reads it)."""
     import glob
     n = 0
-    for f in glob.glob("/sys/kernel/tracing/instances/healthtap-skb/per_cpu/cpu*/stats"):
+    for f in glob.glob(os.environ["HEALTHTAP_TRACEFS"] + "/per_cpu/cpu*/stats"):
         for line in open(f):
             k, _, v = line.partition(":")
             if k in ("entries", "overrun"):

@@ -13,7 +13,9 @@
 require_stap
 "$HARNESS" prepare
 
-T=/sys/kernel/tracing/instances/healthtap-skb
+# an instance per run: two runs at once must not share (or remove) it
+T=/sys/kernel/tracing/instances/healthtap-skb-$$
+export HEALTHTAP_TRACEFS="$T"
 rmdir "$T" 2>/dev/null || true
 mkdir "$T" || fail "cannot make the tracefs instance $T"
 echo 1 >"$T/events/skb/consume_skb/enable"
