@@ -10,8 +10,8 @@ end of batch 1 to the end of batch n. Prints one JSON object:
 References (several: --ref=a,b): ctxt (/proc/stat), softirqs (/proc/softirqs, per vector),
 interrupts (/proc/interrupts, numbered IRQs), netdev (/proc/net/dev,
 <dev>_rx and <dev>_tx packets), tracefs (netdev plus tracefs_frees: the
-skb:consume_skb and skb:kfree_skb events of the tracefs instance
-the instance in $HEALTHTAP_TRACEFS).
+skb:consume_skb and skb:kfree_skb events of the tracefs instance in
+$HEALTHTAP_TRACEFS).
 """
 import os
 import json
