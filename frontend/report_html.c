@@ -97,11 +97,10 @@ static void procs_table(FILE *out, const struct report_host *h)
 		num_cell(out, p->n ? p->rss[p->n - 1].v : NAN, "B", 0);
 		num_cell(out, p->leak.rate, "B", 1);
 		num_cell(out, p->leak.r2, NULL, 0);
-		if (isfinite(p->leak.eta.point))
-			snprintf(eta, sizeof(eta), "%.1f h", p->leak.eta.point / 3600.0);
-		else
-			snprintf(eta, sizeof(eta), "-");
-		fprintf(out, "<td class=\"n\">%s</td>", eta);
+		/* "-" unknown, "never" not shrinking toward it, else "3.2 h" */
+		fprintf(out, "<td class=\"n\">%s</td>",
+			fmt_duration(eta, sizeof(eta), isnan(p->leak.eta.point) ? -1 :
+				     p->leak.eta.point));
 		verdict_cell(out, ht_leak_verdict_name(p->leak.verdict));
 		fputs("</tr>\n", out);
 	}

@@ -23,6 +23,12 @@ for s in svgs:
 assert '<h2>alpha</h2>' in html and '<h2>beta</h2>' in html
 assert 'grid-template-columns:repeat(2,' in html
 assert 'http://' not in html.replace('http://www.w3.org', '')   # no network
+# "to limit" through fmt_duration, as every command says it: the leaker's
+# days away in days (not "86.4 h"), a process not growing toward it "never"
+cells = dict(re.findall(r'<td>(leaker|steady)</td>(?:<td class="n">[^<]*</td>){3}'
+                        r'<td class="n">([^<]*)</td>', html))
+assert re.fullmatch(r'[0-9.]+ d', cells['leaker']), cells
+assert cells['steady'] == 'never', cells
 PY
 rows=$(grep -vc '^#' "$TMP/html/alpha-memory.dat")
 [ "$rows" -ge 500 ] || fail "memory data has $rows rows"
