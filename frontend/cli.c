@@ -104,6 +104,35 @@ int ht_parse_count(const char *text, int64_t *out)
 	return 0;
 }
 
+int ht_parse_bytes(const char *text, int64_t *out)
+{
+	char *end;
+	double v, t;
+
+	/* decimal only, as durations: no "inf", "nan", "0x10", sign or blank */
+	if (!((text[0] >= '0' && text[0] <= '9') || text[0] == '.'))
+		return -EINVAL;
+	errno = 0;
+	v = strtod(text, &end);
+	if (end == text || strspn(text, "0123456789.eE+-") < (size_t)(end - text))
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': v *= 1024.0; end++; break;
+	case 'm': case 'M': v *= 1024.0 * 1024; end++; break;
+	case 'g': case 'G': v *= 1024.0 * 1024 * 1024; end++; break;
+	case 't': case 'T': v *= 1024.0 * 1024 * 1024 * 1024; end++; break;
+	}
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end)
+		return -EINVAL;
+	t = v + 0.5;
+	if (errno == ERANGE || !(t < 9223372036854775808.0))	/* 2^63, exact */
+		return -ERANGE;
+	*out = (int64_t)t;
+	return 0;
+}
+
 /* ms as an option would be written: "100ms", "10s", "5m", "1h", "1d". */
 static const char *duration_text(char *buf, size_t size, int64_t ms)
 {
@@ -147,6 +176,22 @@ int ht_opt_count(const char *cmd, const char *opt, const char *text, int64_t min
 	}
 	return ht_usage_error(cmd, "bad %s '%s': want an integer from %" PRId64 " to %" PRId64,
 			      opt, text, min, max);
+}
+
+int ht_opt_bytes(const char *cmd, const char *opt, const char *text, int64_t min, int64_t max,
+		 int64_t *out)
+{
+	int64_t v;
+
+	if (ht_parse_bytes(text, &v) == 0 && v >= min && v <= max) {
+		*out = v;
+		return 0;
+	}
+	if (max == INT64_MAX)
+		return ht_usage_error(cmd, "bad %s '%s': want a size of at least %" PRId64
+				      " bytes (64K, 500M, 2G)", opt, text, min);
+	return ht_usage_error(cmd, "bad %s '%s': want a size from %" PRId64 " to %" PRId64
+			      " bytes (64K, 500M, 2G)", opt, text, min, max);
 }
 
 void ht_sleep_until(int64_t deadline_ns)

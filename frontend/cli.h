@@ -60,6 +60,11 @@ int ht_parse_duration_ms(const char *text, int64_t *ms);
 /* Parses a non-negative decimal integer. Returns 0, -EINVAL or -ERANGE. */
 int ht_parse_count(const char *text, int64_t *out);
 
+/* Parses a size in bytes: "4096", "64K", "500M", "2G", "1.5GB" (binary
+ * units, any case, an optional B). Returns 0, -EINVAL or -ERANGE (past
+ * INT64_MAX bytes). */
+int ht_parse_bytes(const char *text, int64_t *out);
+
 /* Option values: parse and range-check in one step, so that every command
  * refuses a bad value the same way. Each returns 0 with *out set, or prints
  * "healthtap CMD: bad OPT 'TEXT': want a duration from 100ms to 1d" and the
@@ -68,6 +73,8 @@ int ht_parse_count(const char *text, int64_t *out);
 int ht_opt_duration(const char *cmd, const char *opt, const char *text, int64_t min_ms,
 		    int64_t max_ms, int64_t *out);
 int ht_opt_count(const char *cmd, const char *opt, const char *text, int64_t min, int64_t max,
+		 int64_t *out);
+int ht_opt_bytes(const char *cmd, const char *opt, const char *text, int64_t min, int64_t max,
 		 int64_t *out);
 
 /* The longest sampling interval any command takes: a day. */

@@ -83,30 +83,6 @@ static void usage(FILE *out)
 		"the database, or the last samples could not be written), 2 usage error.\n");
 }
 
-static int parse_size(const char *text, int64_t *out)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(text, &end);
-	if (errno || end == text || v < 0)
-		return -EINVAL;
-	switch (*end) {
-	case '\0': break;
-	case 'k': case 'K': v *= 1024; end++; break;
-	case 'm': case 'M': v *= 1024 * 1024; end++; break;
-	case 'g': case 'G': v *= 1024.0 * 1024 * 1024; end++; break;
-	default: return -EINVAL;
-	}
-	if (*end == 'B' || *end == 'b')
-		end++;
-	if (*end)
-		return -EINVAL;
-	*out = (int64_t)v;
-	return 0;
-}
-
 /* "1d:1m,7d:10m" or "off". */
 static int parse_downsample(const char *text, struct ht_store_opts *o)
 {
@@ -615,8 +591,9 @@ static int parse_options(int argc, char **argv, struct record_opts *o)
 				return rc;
 			break;
 		case O_MAX:
-			if (parse_size(optarg, &o->so.max_bytes) || o->so.max_bytes <= 0)
-				return ht_usage_error("record", "bad size '%s' (e.g. 500M, 2G)", optarg);
+			if ((rc = ht_opt_bytes("record", "--max-size", optarg, 1, INT64_MAX,
+					       &o->so.max_bytes)))
+				return rc;
 			break;
 		case O_DS:
 			if (parse_downsample(optarg, &o->so))

@@ -35,6 +35,13 @@ done
 bad_value "bad --timeout '0.5s': want a duration from 1s to 1h" serve --timeout 0.5s
 bad_value "bad --top '1001': want an integer from 0 to 1000" serve -n 1001
 bad_value "bad --warmup '8d'" serve --warmup 8d
+# Sizes: binary units, decimal only (record --max-size took inf and nan
+# into an undefined cast).
+for v in inf nan 1e30G 0x10 -1 0 +1 ' 1G' 5X 1GiB ''; do
+	bad_value "bad --max-size '$v': want a size of at least 1 bytes" \
+		record -d "$TMP/sized.db" --max-size "$v"
+done
+[ ! -e "$TMP/sized.db" ] || fail "record ran with a bad --max-size"
 # The largest values in range are taken.
 expect_exit 0 "$HEALTHTAP" top -b -n 1 -i 1d -m 2147483647 --root "$top_srcdir/tests/fixtures/basic"
 pass "option values are range-checked"
