@@ -23,10 +23,10 @@ ns() { sed -n 's/^ns_per_pair //p' "$1"; }
 
 "$LOOP" "$N" >"$tmp/base"
 base=$(ns "$tmp/base")
-"$HARNESS" run -o "$tmp/full.stream" -e 'probe health.alloc.sites {}' -c "$LOOP $N" \
+"$HARNESS" run -o "$tmp/full.stream" -e 'probe begin(-1001) { health_alloc_budget_pct = 0 } probe health.alloc.sites {}' -c "$LOOP $N" \
 	>"$tmp/full" 2>"$tmp/full.err" || { cat "$tmp/full.err" >&2; exit 1; }
 full=$(ns "$tmp/full")
-"$HARNESS" run -o "$tmp/s64.stream" -e 'probe begin(-1001) { health_alloc_sample = 64 } probe health.alloc.sites {}' \
+"$HARNESS" run -o "$tmp/s64.stream" -e 'probe begin(-1001) { health_alloc_sample = 64 health_alloc_budget_pct = 0 } probe health.alloc.sites {}' \
 	-c "$LOOP $N" >"$tmp/s64" 2>"$tmp/s64.err" || { cat "$tmp/s64.err" >&2; exit 1; }
 s64=$(ns "$tmp/s64")
 "$LOOP" "$N" >"$tmp/base2"
