@@ -283,10 +283,10 @@ static int in_path(const char *prog)
 	return 0;
 }
 
-const char *ht_stap_default_cmd(char *buf, size_t size)
+const char *ht_stap_prefix(char *buf, size_t size)
 {
 	static char why[600];
-	const char *ts = getenv("HEALTHTAP_TAPSET"), *env = getenv("HEALTHTAP_STAP_CMD");
+	const char *ts = getenv("HEALTHTAP_TAPSET"), *env = getenv("HEALTHTAP_STAP");
 	char build[300];
 	struct utsname u;
 	int modules;
@@ -304,15 +304,31 @@ const char *ht_stap_default_cmd(char *buf, size_t size)
 	snprintf(build, sizeof(build), "/lib/modules/%s/build", u.release);
 	if (access(build, F_OK) < 0) {
 		snprintf(why, sizeof(why), "no kernel build tree at %s (install "
-			 "linux-headers-%s, or give the stap command in HEALTHTAP_STAP_CMD, "
-			 "e.g. \"tests/stap/harness run -e 'probe health.* {}'\")",
+			 "linux-headers-%s, or give the stap command in HEALTHTAP_STAP, "
+			 "e.g. \"exec tests/stap/harness run\")",
 			 build, u.release);
 		return why;
 	}
 	modules = access("/proc/modules", F_OK) == 0;
 	if (!modules && access("/sys/fs/bpf", F_OK) < 0)
 		return "the kernel loads no modules and has no BPF";
-	snprintf(buf, size, "exec stap%s%s%s -e 'probe health.* {}'",
-		 modules ? "" : " --runtime=bpf", ts && *ts ? " -I " : "", ts && *ts ? ts : "");
+	snprintf(buf, size, "exec stap%s%s%s", modules ? "" : " --runtime=bpf",
+		 ts && *ts ? " -I " : "", ts && *ts ? ts : "");
+	return NULL;
+}
+
+const char *ht_stap_default_cmd(char *buf, size_t size)
+{
+	const char *env = getenv("HEALTHTAP_STAP_CMD"), *why;
+	size_t n;
+
+	if (env && *env) {
+		snprintf(buf, size, "%s", env);
+		return NULL;
+	}
+	if ((why = ht_stap_prefix(buf, size)))
+		return why;
+	n = strlen(buf);
+	snprintf(buf + n, size - n, " -e 'probe health.* {}'");
 	return NULL;
 }

@@ -89,11 +89,17 @@ int ht_mkdir_p(const char *path, mode_t mode);
  * neither XDG_STATE_HOME nor HOME is set. */
 int ht_default_db_path(char *buf, size_t size);
 
+/* The stap program and its options here, to which a command adds its
+ * script (-x PID -e '...'): $HEALTHTAP_STAP when set (e.g. "exec
+ * tests/stap/harness run"), else "exec stap" with --runtime=bpf where the
+ * kernel loads no modules, and -I $HEALTHTAP_TAPSET when set. Returns NULL
+ * with it in buf, or why stap cannot run here. */
+const char *ht_stap_prefix(char *buf, size_t size);
+
 /* The stap command that runs the whole health tapset here:
- * $HEALTHTAP_STAP_CMD when set, else stap with the module
- * runtime where the kernel loads modules, else --runtime=bpf; -I
- * $HEALTHTAP_TAPSET when set. Returns NULL with the command in buf, or why
- * stap cannot run here. */
+ * $HEALTHTAP_STAP_CMD when set, else ht_stap_prefix() with -e 'probe
+ * health.* {}'. Returns NULL with the command in buf, or why stap cannot
+ * run here. */
 const char *ht_stap_default_cmd(char *buf, size_t size);
 
 /* Sleeps until the monotonic deadline (ns); returns early on a signal. */

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "alloc_where.h"
 #include "cli.h"
 #include "fmt.h"
 #include "ht_leak_collect.h"
@@ -28,7 +29,18 @@ struct leaks_view {
 	int all;			/* -a */
 	int selected_only;		/* -p */
 	int kernel;			/* -k */
+	struct ht_alloc_watch *where;	/* --where PID: its sites, or NULL */
+	int where_pid;
 };
+
+/* The RSS growth rate of the --where process, NAN if not judged. */
+static double where_rss_rate(const struct ht_leak_report *r, const struct leaks_view *v)
+{
+	for (size_t i = 0; i < r->nprocs_items; i++)
+		if (r->procs[i].kind == HT_LEAK_PROC && r->procs[i].pid == v->where_pid)
+			return r->procs[i].l.rate;
+	return NAN;
+}
 
 static int shown(const struct leaks_view *v, const struct ht_leak_item *it)
 {
@@ -148,6 +160,8 @@ static void render_table(FILE *out, const struct ht_leak_report *r, const struct
 	for (size_t i = 0; i < r->nsockets; i++)
 		if (shown(v, &r->sockets[i]))
 			table_item(out, &r->sockets[i]);
+	if (v->where)
+		where_render_table(out, v->where, 20, where_rss_rate(r, v));
 }
 
 static void json_item(struct out_json *j, const char *key, const struct ht_leak_item *it)
@@ -236,6 +250,8 @@ static void render_json(FILE *out, const struct ht_leak_report *r, const struct 
 				json_item(&j, NULL, &r->sockets[i]);
 		out_json_end(&j);
 	}
+	if (v->where)
+		where_render_json(&j, v->where, v->where_pid, 64, where_rss_rate(r, v));
 	out_json_end(&j);
 	out_json_newline(&j);
 	out_write(&b, out);
@@ -351,6 +367,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: healthtap leaks [-d DB] [-a] [-k] [-p PID]... [--window DURATION]\n"
 		"                       [--interval DURATION] [--format table|json|csv]\n"
+		"                       [--where PID [--sample N] [--budget P]]\n"
 		"\n"
 		"Says which processes leak memory: the growth rate (bytes/s) with its\n"
 		"95%% confidence interval, R\xc2\xb2, the Mann-Kendall p-value, whether one-off\n"
@@ -377,6 +394,13 @@ static void usage(FILE *out)
 		"      --warmup D       a process's first D are not used (default 30s)\n"
 		"      --min-growth B   less growth over the window is no leak (default 65536)\n"
 		"      --no-cgroups     skip the per-cgroup verdicts\n"
+		"      --where PID      also where PID allocates: health.alloc.sites on it (stap,\n"
+		"                       root), its growing call sites with bytes/s and their\n"
+		"                       share, symbolized (function, file:line), beside its\n"
+		"                       verdict (implies -p PID, live)\n"
+		"      --sample N       with --where: track 1 allocation in N (default 1)\n"
+		"      --budget P       with --where: stop the probes when they cost more than\n"
+		"                       P%% of the target's CPU time (default 10, 0: off)\n"
 		"      --root DIR       read DIR/proc and DIR/sys (for tests)\n"
 		"  -h, --help           show this help\n"
 		"\n"
@@ -384,11 +408,13 @@ static void usage(FILE *out)
 		"  healthtap leaks                      sample 60 s, list confident leaks\n"
 		"  healthtap leaks -a --window 10m      every growing process over 10 minutes\n"
 		"  healthtap leaks -d /var/lib/healthtap/history.db --format json\n"
+		"  healthtap leaks --where 1234         where process 1234 allocates\n"
 		"\n"
 		"See healthtap-leaks(1) for the verdict rules.\n");
 }
 
-enum { OPT_MIN_AGE = 1000, OPT_WARMUP, OPT_MIN_GROWTH, OPT_NO_CGROUPS, OPT_ROOT };
+enum { OPT_MIN_AGE = 1000, OPT_WARMUP, OPT_MIN_GROWTH, OPT_NO_CGROUPS, OPT_ROOT, OPT_WHERE,
+       OPT_SAMPLE, OPT_BUDGET };
 
 /* The longest window a DB can be read over (a century). */
 #define MAX_DB_WINDOW_MS (36500LL * 86400 * 1000)
@@ -401,9 +427,14 @@ static void on_sigint(int sig)
 	interrupted = 1;
 }
 
+struct progress_ctx {
+	int tty;
+	struct ht_alloc_watch *where;
+};
+
 static int stop_asked(void *ctx)
 {
-	(void)ctx;
+	where_pump(((struct progress_ctx *)ctx)->where);
 	return interrupted;
 }
 
@@ -411,7 +442,9 @@ static int stop_asked(void *ctx)
  * that counts on one that is. */
 static void show_progress(void *ctx, const struct ht_leak_progress *p)
 {
-	int tty = *(const int *)ctx;
+	int tty = ((const struct progress_ctx *)ctx)->tty;
+
+	where_pump(((const struct progress_ctx *)ctx)->where);
 
 	if (p->done)
 		fprintf(stderr, "%shealthtap: %zu samples in %.1f s%s\n", tty ? "\r" : "",
@@ -426,15 +459,17 @@ static void show_progress(void *ctx, const struct ht_leak_progress *p)
 
 /* Collects with Ctrl-C ending a live window early (what was sampled is
  * judged). */
-static int collect(struct ht_leak_collect_opts *co, struct ht_leak_report *rep)
+static int collect(struct ht_leak_collect_opts *co, struct ht_leak_report *rep,
+		   struct ht_alloc_watch *where)
 {
 	struct sigaction sa = { .sa_handler = on_sigint }, old;
-	int tty = isatty(2), rc;
+	struct progress_ctx pc = { .tty = isatty(2), .where = where };
+	int rc;
 	char err[512];
 
 	co->progress = show_progress;
 	co->should_stop = stop_asked;
-	co->ctx = &tty;
+	co->ctx = &pc;
 	sigemptyset(&sa.sa_mask);
 	interrupted = 0;
 	sigaction(SIGINT, &sa, &old);
@@ -461,12 +496,16 @@ int cmd_leaks(int argc, char **argv)
 		{ "min-growth", required_argument, NULL, OPT_MIN_GROWTH },
 		{ "no-cgroups", no_argument, NULL, OPT_NO_CGROUPS },
 		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "where", required_argument, NULL, OPT_WHERE },
+		{ "sample", required_argument, NULL, OPT_SAMPLE },
+		{ "budget", required_argument, NULL, OPT_BUDGET },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ht_leak_collect_opts co;
 	struct leaks_view view = { 0 };
 	struct ht_leak_report rep;
+	struct where_opts wo;
 	pid_t pids[64];
 	size_t npids = 0, fmt = 0;
 	int64_t ms, v;
@@ -474,6 +513,8 @@ int cmd_leaks(int argc, char **argv)
 	char dbpath[4096], *window_text = NULL;
 
 	ht_leak_collect_opts_default(&co);
+	where_opts_default(&wo);
+	wo.pid = 0;
 	co.cgroups = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:lakp:w:i:f:h", opts, NULL)) != -1) {
@@ -528,6 +569,19 @@ int cmd_leaks(int argc, char **argv)
 			break;
 		case OPT_NO_CGROUPS: co.cgroups = 0; break;
 		case OPT_ROOT: co.root = optarg; break;
+		case OPT_WHERE:
+			if ((rc = ht_opt_count("leaks", "--where", optarg, 1, INT32_MAX, &v)))
+				return rc;
+			wo.pid = (int)v;
+			break;
+		case OPT_SAMPLE:
+			if ((rc = where_opt_sample("leaks", optarg, &wo)))
+				return rc;
+			break;
+		case OPT_BUDGET:
+			if ((rc = where_opt_budget("leaks", optarg, &wo)))
+				return rc;
+			break;
 		case 'h': usage(stdout); return 0;
 		default: return ht_usage_error("leaks", "bad option");
 		}
@@ -536,6 +590,15 @@ int cmd_leaks(int argc, char **argv)
 		return ht_usage_error("leaks", "unexpected argument '%s'", argv[optind]);
 	if (live && co.db)
 		return ht_usage_error("leaks", "--live and -d exclude each other");
+	if (wo.pid && co.db)
+		return ht_usage_error("leaks", "--where watches a live process, not -d");
+	if (wo.pid && fmt == 2)
+		return ht_usage_error("leaks", "--where has no CSV form: --format table or json");
+	if (wo.pid) {	/* its sites beside its own verdict, sampled live */
+		live = 1;
+		if (npids < sizeof(pids) / sizeof(pids[0]))
+			pids[npids++] = wo.pid;
+	}
 	if (co.kernel && co.db)
 		return ht_usage_error("leaks", "--kernel judges live samples only, not -d");
 	if (!live && !co.kernel && !co.db && !*co.root && recent_default_db(dbpath, sizeof(dbpath))) {
@@ -559,10 +622,21 @@ int cmd_leaks(int argc, char **argv)
 	co.pids = pids;
 	co.npids = npids;
 	view.selected_only = npids > 0;
-	if (collect(&co, &rep))
+	if (wo.pid) {
+		wo.root = co.root;
+		if (where_start("leaks", &wo, &view.where))
+			return 1;
+		view.where_pid = wo.pid;
+	}
+	rc = collect(&co, &rep, view.where);
+	where_stop("leaks", view.where);
+	if (rc) {
+		ht_alloc_watch_free(view.where);
 		return 1;
+	}
 	renderers[fmt].render(stdout, &rep, &view);
 	ht_leak_report_free(&rep);
+	ht_alloc_watch_free(view.where);
 	return fflush(stdout) ? 1 : 0;
 }
 

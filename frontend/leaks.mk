@@ -20,11 +20,12 @@ tests_leaks_mkdb_LDADD = runtime/libhealthtap.a $(SQLITE_LIBS) -lm
 TESTS += tests/leaks/leaks-live.sh tests/leaks/leaks-output.sh tests/leaks/check.sh \
 	tests/leaks/kmem-live.sh \
 	tests/leaks/leaks-db.sh tests/leaks/ages-db.sh tests/leaks/cgroup.sh \
-	tests/leaks/check-state.sh
+	tests/leaks/check-state.sh tests/leaks/where-refuse.sh tests/leaks/where-live.sh
 EXTRA_DIST += tests/leaks/lib-leaks.sh tests/leaks/leaks-live.sh \
 	tests/leaks/kmem-live.sh tests/leaks/kmem-helper.py \
 	tests/leaks/leaks-output.sh tests/leaks/check.sh tests/leaks/leaks-db.sh \
-	tests/leaks/cgroup.sh tests/leaks/ages-db.sh tests/leaks/check-state.sh
+	tests/leaks/cgroup.sh tests/leaks/ages-db.sh tests/leaks/check-state.sh \
+	tests/leaks/where-refuse.sh tests/leaks/where-live.sh
 
 # Man pages; check_leak(1) is a .so link to healthtap-check(1).
 dist_man_MANS += docs/healthtap-leaks.1 docs/healthtap-check.1 docs/check_leak.1
@@ -39,3 +40,6 @@ uninstall-hook: uninstall-check-leak-link
 uninstall-check-leak-link:
 	rm -f $(DESTDIR)$(bindir)/check_leak$(EXEEXT)
 .PHONY: install-check-leak-link uninstall-check-leak-link
+# --where: allocation sites (runtime/ht_alloc_watch) beside the verdicts.
+healthtap_SOURCES += frontend/alloc_where.h frontend/alloc_where.c
+healthtap_LDADD += $(DW_LIBS)
