@@ -27,7 +27,7 @@ start_agent() {
 	"$HEALTHTAP" serve --listen 127.0.0.1:0 "$@" 2>>"$TMP/$name.err" &
 	pid=$!
 	track "$pid"
-	for i in $(seq 100); do
+	for i in $(seq 300); do
 		port=$(sed -n 's|.*listening on https\{0,1\}://.*:\([0-9][0-9]*\)/$|\1|p' "$TMP/$name.err")
 		[ -n "$port" ] && break
 		kill -0 "$pid" 2>/dev/null || { cat "$TMP/$name.err" >&2; fail "$name did not start"; }
@@ -35,6 +35,16 @@ start_agent() {
 	done
 	[ -n "$port" ] || fail "$name did not say its port"
 	eval "${name}_pid=$pid ${name}_port=$port"
+}
+
+# start_leak RATE: tests/leaks/leaker leaking RATE bytes/s for 40 s; sets
+# leak. It starts at once and keeps its rate against the clock on a busy
+# machine (a python loop took seconds to start and then grew slower than
+# nominal, so the rate served was not the one the test expected).
+start_leak() {
+	HT_LEAKER_LIFE=40 "$top_builddir/tests/leaks/leaker" steady "$1" &
+	leak=$!
+	track "$leak"
 }
 
 # free_port: a random high loopback port nobody listens on now (for
