@@ -563,7 +563,7 @@ int cmd_leaks(int argc, char **argv)
 			co.lo.warmup_s = ms / 1e3;
 			break;
 		case OPT_MIN_GROWTH:
-			if ((rc = ht_opt_count("leaks", "--min-growth", optarg, 0, INT64_MAX, &v)))
+			if ((rc = ht_opt_bytes("leaks", "--min-growth", optarg, 0, INT64_MAX, &v)))
 				return rc;
 			co.lo.min_growth = (double)v;
 			break;

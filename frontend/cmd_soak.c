@@ -109,7 +109,7 @@ static void usage(FILE *out)
 		"      --json             JSON on standard output\n"
 		"      --charts DIR       write a chart per target into DIR\n"
 		"      --format F         chart format: svg (default), png, pdf, dumb\n"
-		"      --min-growth B     growth per round below B bytes is noise\n"
+		"      --min-growth B     growth per round below B bytes (64K) is noise\n"
 		"                         (default 4096)\n"
 		"      --root DIR         read DIR/proc instead of /proc\n"
 		"  -h, --help             show this help\n"
@@ -734,7 +734,7 @@ static int parse_args(struct soak *s, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	int64_t v;
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "+t:n:s:kh", opts, NULL)) != -1) {
 		switch (c) {
@@ -744,12 +744,13 @@ static int parse_args(struct soak *s, int argc, char **argv)
 			s->targets[s->ntargets++].spec = optarg;
 			break;
 		case 'n':
-			if (ht_parse_count(optarg, &s->rounds) || s->rounds < 3)
-				return ht_usage_error("soak", "bad round count '%s' (at least 3)", optarg);
+			if ((rc = ht_opt_count("soak", "--rounds", optarg, 3, INT32_MAX, &s->rounds)))
+				return rc;
 			break;
 		case 's':
-			if (ht_parse_duration_ms(optarg, &s->settle_ms))
-				return ht_usage_error("soak", "bad settle time '%s'", optarg);
+			if ((rc = ht_opt_duration("soak", "--settle", optarg, 0, HT_MAX_INTERVAL_MS,
+						  &s->settle_ms)))
+				return rc;
 			break;
 		case 'k': s->keep_going = 1; break;
 		case 'j': s->json = 1; break;
@@ -759,8 +760,8 @@ static int parse_args(struct soak *s, int argc, char **argv)
 				return ht_usage_error("soak", "bad chart format '%s'", optarg);
 			break;
 		case 'm':
-			if (ht_parse_count(optarg, &v))
-				return ht_usage_error("soak", "bad byte count '%s'", optarg);
+			if ((rc = ht_opt_bytes("soak", "--min-growth", optarg, 0, INT64_MAX, &v)))
+				return rc;
 			s->min_growth = (double)v;
 			break;
 		case 'r': s->root = optarg; break;
