@@ -86,7 +86,7 @@ static int parse_args(struct args *a, int argc, char **argv)
 	struct report_opts *o = &a->o;
 	enum ht_chart_format ignored;
 	int64_t v;
-	int c;
+	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "d:o:p:n:t:f:kh", opts, NULL)) != -1) {
 		if (strchr("dpn", c) && (o->ndbs == MAX_ARGS || o->npids == MAX_ARGS ||
@@ -102,14 +102,14 @@ static int parse_args(struct args *a, int argc, char **argv)
 			*(c == 'S' ? &o->since : &o->until) = optarg;
 			break;
 		case 'p':
-			if (ht_parse_count(optarg, &v) || v <= 0)
-				return ht_usage_error("report", "bad pid '%s'", optarg);
+			if ((rc = ht_opt_count("report", "--pid", optarg, 1, INT32_MAX, &v)))
+				return rc;
 			a->pids[o->npids++] = v;
 			break;
 		case 'n': a->names[o->nnames++] = optarg; break;
 		case 't':
-			if (ht_parse_count(optarg, &v))
-				return ht_usage_error("report", "bad count '%s'", optarg);
+			if ((rc = ht_opt_count("report", "--top", optarg, 0, INT32_MAX, &v)))
+				return rc;
 			o->top = (size_t)v;
 			break;
 		case 'f':

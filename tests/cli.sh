@@ -46,6 +46,8 @@ bad_value "bad --min-growth 'inf': want a size of at least 0 bytes" leaks --min-
 bad_value "bad --min-growth '1e30G': want a size of at least 0 bytes" soak --min-growth 1e30G -t 1 -n 3 -- true
 bad_value "bad --rounds '2': want an integer from 3 to 2147483647" soak -n 2 -t 1 -- true
 bad_value "bad --settle 'nan': want a duration from 0ms to 1d" soak -s nan -t 1 -n 3 -- true
+bad_value "bad --pid '4294967297': want an integer from 1 to 2147483647" report -d x.db -p 4294967297
+bad_value "bad --top '-1': want an integer from 0 to 2147483647" report -d x.db -t -1
 # The largest values in range are taken.
 expect_exit 0 "$HEALTHTAP" top -b -n 1 -i 1d -m 2147483647 --root "$top_srcdir/tests/fixtures/basic"
 pass "option values are range-checked"
