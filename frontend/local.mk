@@ -11,7 +11,7 @@ healthtap_LDADD = runtime/libhealthtap.a -lm
 # Prometheus writers. Every command prints through it.
 OUT_SOURCES = frontend/fmt.h frontend/fmt.c frontend/out.h frontend/out.c \
 	frontend/out_json.h frontend/out_json.c frontend/out_csv.h frontend/out_csv.c \
-	frontend/out_prom.h frontend/out_prom.c
+	frontend/out_prom.h frontend/out_prom.c frontend/out_snap.h frontend/out_snap.c
 check_PROGRAMS += tests/test_out
 tests_test_out_SOURCES = tests/test_out.c $(OUT_SOURCES)
 tests_test_out_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/frontend -I$(top_srcdir)/tests

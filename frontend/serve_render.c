@@ -7,6 +7,7 @@
 #include <strings.h>
 #include "config.h"
 #include "out_prom.h"
+#include "out_snap.h"
 #include "proc_softirqs.h"
 #include "serve_render.h"
 
@@ -607,24 +608,8 @@ static void json_system(struct out_json *j, const struct ht_sys_snapshot *s)
 	out_json_double(j, "available_r2", s->mem_avail_r2);
 	out_json_double(j, "available_eta_s", s->mem_eta_s);
 	out_json_end(j);
-	out_json_object(j, "skb");
-	out_json_str(j, "source", s->skb.outstanding >= 0 ? "slab" : NULL);
-	out_json_str(j, "reader", s->skb.source);
-	out_json_count(j, "outstanding", s->skb.outstanding);
-	out_json_double(j, "outstanding_per_s", s->skb.rate);
-	out_json_count(j, "heads", s->skb.heads);
-	out_json_count(j, "small_heads", s->skb.small_heads);
-	out_json_count(j, "fclones", s->skb.fclones);
-	out_json_bool(j, "fclone_merged", s->skb.fclone_merged);
-	out_json_str(j, "fclone_alias", s->skb.fclone_merged ? s->skb.fclone_alias : NULL);
-	out_json_end(j);
-	out_json_object(j, "psi_avg10");
-	out_json_double(j, "cpu_some", s->psi_cpu_some);
-	out_json_double(j, "memory_some", s->psi_mem_some);
-	out_json_double(j, "memory_full", s->psi_mem_full);
-	out_json_double(j, "io_some", s->psi_io_some);
-	out_json_double(j, "io_full", s->psi_io_full);
-	out_json_end(j);
+	out_snap_skb(j, "skb", &s->skb);
+	out_snap_psi(j, "psi_avg10", s);
 	out_json_double(j, "pgfault_per_s", s->pgfault_rate);
 	out_json_double(j, "pgmajfault_per_s", s->pgmajfault_rate);
 	out_json_count(j, "oom_kills", s->oom_kills);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include "fmt.h"
 #include "out_json.h"
+#include "out_snap.h"
 #include "top_render.h"
 #include "top_widget.h"
 
@@ -148,21 +149,8 @@ static void json_system(struct out_json *j, const struct top_frame *f)
 	for (size_t i = 0; i < HT_KMEM_FIELDS; i++)
 		out_json_count(j, ht_kmem_fields[i].key, ht_kmem_value(s, i));
 	out_json_end(j);
-	out_json_object(j, "skb");
-	out_json_str(j, "source", s->skb.outstanding >= 0 ? "slab" : NULL);
-	out_json_str(j, "reader", s->skb.source);
-	out_json_count(j, "outstanding", s->skb.outstanding);
-	out_json_double(j, "outstanding_per_s", s->skb.rate);
-	out_json_bool(j, "fclone_merged", s->skb.fclone_merged);
-	out_json_str(j, "fclone_alias", s->skb.fclone_merged ? s->skb.fclone_alias : NULL);
-	out_json_end(j);
-	out_json_object(j, "psi_avg10_pct");
-	out_json_double(j, "cpu_some", s->psi_cpu_some);
-	out_json_double(j, "memory_some", s->psi_mem_some);
-	out_json_double(j, "memory_full", s->psi_mem_full);
-	out_json_double(j, "io_some", s->psi_io_some);
-	out_json_double(j, "io_full", s->psi_io_full);
-	out_json_end(j);
+	out_snap_skb(j, "skb", &s->skb);
+	out_snap_psi(j, "psi_avg10_pct", s);
 	json_vecs(j, "irq_top", f->intr_top, f->nintr);
 	json_vecs(j, "softirq_top", f->soft_top, f->nsoft);
 }
