@@ -194,6 +194,8 @@ static void usage(FILE *out, int compat)
 			"      --interval D     between samples (default 250ms)\n"
 			"      --min-age D      younger processes are not judged (default 60s)\n"
 			"      --warmup D       a process's first D are not used (default 30s)\n"
+			"      --horizon D      never 'not leaking' while the CI holds a rate that\n"
+			"                       reaches the limit within D (default 1d)\n"
 			"  -t, --timeout S      UNKNOWN after S seconds (default 10)\n"
 			"      --root DIR       read DIR/proc (for tests)\n"
 			"  -h, --help           show this help\n"
@@ -270,8 +272,15 @@ static void add_rate(struct subject *sj, const struct ht_leak_item *it)
 static void one_verdict(struct subject *sj, const struct ht_leak_item *it, char *buf,
 			size_t len)
 {
-	snprintf(buf, len, "%s (%s)", ht_leak_verdict_name(it->l.verdict),
-		 ht_leak_reason_name(it->l.reason));
+	char d[32];
+
+	if (it->l.verdict == HT_LEAK_INCONCLUSIVE && isfinite(it->l.decide_in_s))
+		snprintf(buf, len, "%s (%s, a verdict in about %s more)",
+			 ht_leak_verdict_name(it->l.verdict), ht_leak_reason_name(it->l.reason),
+			 fmt_duration(d, sizeof(d), it->l.decide_in_s));
+	else
+		snprintf(buf, len, "%s (%s)", ht_leak_verdict_name(it->l.verdict),
+			 ht_leak_reason_name(it->l.reason));
 	sj->verdict = buf;
 }
 
@@ -298,7 +307,7 @@ static void history_note(const struct check_opts *o, const struct ht_leak_report
 static int evaluate(const struct check_opts *o, const struct ht_leak_report *r)
 {
 	struct subject sj = { .limit = NAN, .limit_name = "limit" };
-	char vbuf[64], name[160], a[32], b[32], c[32], d[32], e[32], wr[48] = "", cr[48] = "";
+	char vbuf[128], name[160], a[32], b[32], c[32], d[32], e[32], wr[48] = "", cr[48] = "";
 	double left_h, soonest_h, latest_h;
 	int state = STATE_OK;
 
@@ -421,7 +430,7 @@ static int evaluate(const struct check_opts *o, const struct ht_leak_report *r)
 }
 
 enum { OPT_MIN_AGE = 1000, OPT_WARMUP, OPT_ROOT, OPT_CGROUP, OPT_WINDOW, OPT_INTERVAL,
-       OPT_HISTORY, OPT_NO_STATE };
+       OPT_HISTORY, OPT_NO_STATE, OPT_HORIZON };
 
 /* The state key: a hash (FNV-1a) of the options that choose what is
  * sampled and judged, so each service keeps a history of its own. */
@@ -486,6 +495,7 @@ static int run_check(int argc, char **argv, int compat)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "root", required_argument, NULL, OPT_ROOT },
 		{ "history", required_argument, NULL, OPT_HISTORY },
+		{ "horizon", required_argument, NULL, OPT_HORIZON },
 		{ "no-state", no_argument, NULL, OPT_NO_STATE },
 		{ "all", no_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
@@ -559,6 +569,11 @@ static int run_check(int argc, char **argv, int compat)
 				return unknown("bad history '%s'", optarg);
 			break;
 		case OPT_NO_STATE: o.no_state = 1; break;
+		case OPT_HORIZON:
+			if (ht_parse_duration_ms(optarg, &ms) || ms < 1000)
+				return unknown("bad horizon '%s'", optarg);
+			o.co.lo.horizon_s = ms / 1e3;
+			break;
 		case 'a': o.list = 1; break;
 		case 'h': usage(stdout, compat); return STATE_OK;
 		default:

@@ -75,6 +75,10 @@ static void table_details(FILE *out, const struct ht_leak_item *it)
 		l->rate, l->rate_lo, l->rate_hi, l->r2, l->mk_p,
 		l->steps_excluded ? "excluded" : l->nsteps ? "kept" : "none",
 		l->n, fmt_duration(a, sizeof(a), l->span_s));
+	if (l->verdict == HT_LEAK_INCONCLUSIVE)
+		fprintf(out, "    a verdict in about %s more at this noise\n",
+			isfinite(l->decide_in_s) ? fmt_duration(a, sizeof(a), l->decide_in_s)
+						 : "an unknown time");
 	if (it->kind == HT_LEAK_SYSTEM)
 		fprintf(out, "    used %s, MemAvailable %s",
 			fmt_bytes(a, sizeof(a), (double)l->current),
@@ -203,6 +207,7 @@ static void json_item(struct out_json *j, const char *key, const struct ht_leak_
 	out_json_double(j, "eta_latest_s", l->eta.latest);
 	out_json_uint(j, "points", l->n);
 	out_json_double(j, "span_s", l->span_s);
+	out_json_double(j, "decide_in_s", l->decide_in_s);
 	out_json_end(j);
 }
 
@@ -294,6 +299,7 @@ static void csv_item(struct out_csv *c, const struct ht_leak_item *it)
 	out_csv_double(c, l->eta.latest);
 	out_csv_int(c, (int64_t)l->n);
 	out_csv_double(c, l->span_s);
+	out_csv_double(c, l->decide_in_s);
 	out_csv_str(c, it->kind == HT_LEAK_PROC ? item_name(it) : "");
 	out_csv_end(c);
 }
@@ -306,7 +312,7 @@ static void render_csv(FILE *out, const struct ht_leak_report *r, const struct l
 	out_csv_init(&c, &b);
 	ht_buf_puts(&b, "kind,id,name,verdict,reason,rate_Bps,rate_lo_Bps,rate_hi_Bps,r2,mk_p,"
 		    "steps_excluded,steps,drops,step_bytes,current_B,anon_B,limit,limit_B,headroom_B,"
-		    "eta_s,eta_soonest_s,eta_latest_s,points,span_s,cmdline\n");
+		    "eta_s,eta_soonest_s,eta_latest_s,points,span_s,decide_in_s,cmdline\n");
 	for (size_t i = 0; i < r->nprocs_items; i++)
 		if (shown(v, &r->procs[i]))
 			csv_item(&c, &r->procs[i]);
@@ -393,6 +399,8 @@ static void usage(FILE *out)
 		"      --min-age D      younger processes are not judged (default 60s)\n"
 		"      --warmup D       a process's first D are not used (default 30s)\n"
 		"      --min-growth B   less growth over the window is no leak (default 65536)\n"
+		"      --horizon D      never 'not leaking' while the CI holds a rate that\n"
+		"                       reaches the nearest limit within D (default 1d)\n"
 		"      --no-cgroups     skip the per-cgroup verdicts\n"
 		"      --where PID      also where PID allocates: health.alloc.sites on it (stap,\n"
 		"                       root), its growing call sites with bytes/s and their\n"
@@ -414,7 +422,7 @@ static void usage(FILE *out)
 }
 
 enum { OPT_MIN_AGE = 1000, OPT_WARMUP, OPT_MIN_GROWTH, OPT_NO_CGROUPS, OPT_ROOT, OPT_WHERE,
-       OPT_SAMPLE, OPT_BUDGET };
+       OPT_SAMPLE, OPT_BUDGET, OPT_HORIZON };
 
 /* The longest window a DB can be read over (a century). */
 #define MAX_DB_WINDOW_MS (36500LL * 86400 * 1000)
@@ -492,6 +500,7 @@ int cmd_leaks(int argc, char **argv)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "min-age", required_argument, NULL, OPT_MIN_AGE },
+		{ "horizon", required_argument, NULL, OPT_HORIZON },
 		{ "warmup", required_argument, NULL, OPT_WARMUP },
 		{ "min-growth", required_argument, NULL, OPT_MIN_GROWTH },
 		{ "no-cgroups", no_argument, NULL, OPT_NO_CGROUPS },
@@ -566,6 +575,12 @@ int cmd_leaks(int argc, char **argv)
 			if ((rc = ht_opt_bytes("leaks", "--min-growth", optarg, 0, INT64_MAX, &v)))
 				return rc;
 			co.lo.min_growth = (double)v;
+			break;
+		case OPT_HORIZON:
+			if ((rc = ht_opt_duration("leaks", "--horizon", optarg, 1000, MAX_DB_WINDOW_MS,
+						  &ms)))
+				return rc;
+			co.lo.horizon_s = ms / 1e3;
 			break;
 		case OPT_NO_CGROUPS: co.cgroups = 0; break;
 		case OPT_ROOT: co.root = optarg; break;

@@ -17,6 +17,7 @@ void ht_leak_opts_default(struct ht_leak_opts *o)
 	o->min_r2 = 0.5;
 	o->plateau_ratio = 0.5;
 	o->step_min_frac = 0.05;
+	o->horizon_s = 86400;
 }
 
 void ht_leak_subject_init(struct ht_leak_subject *s)
@@ -84,6 +85,7 @@ const char *ht_leak_reason_name(enum ht_leak_reason r)
 		[HT_LEAK_R_SMALL] = "small",
 		[HT_LEAK_R_PLATEAU] = "plateau",
 		[HT_LEAK_R_NOISY] = "noisy",
+		[HT_LEAK_R_UNDECIDED] = "undecided",
 	};
 
 	if ((unsigned)r < sizeof(names) / sizeof(names[0]))
@@ -213,7 +215,7 @@ static double mk_p_rho(const struct ht_mk *mk, double rho)
 /* Applies rules 2 to 8 of ht_leak.h to a finished trend analysis. */
 static void judge(const struct ht_point *p, size_t m,
 		  const struct ht_trend *tr, const struct ht_leak_opts *o,
-		  struct ht_leak *out)
+		  struct ht_leak *out, double *recent_hi)
 {
 	struct blocks bl = { .rho = NAN, .walk = NAN, .drift_t = NAN };
 	size_t ndown = 0;
@@ -267,6 +269,7 @@ static void judge(const struct ht_point *p, size_t m,
 	    isfinite(out->recent_rate) &&
 	    (out->recent_rate < 0.1 * out->rate ||
 	     (isfinite(tr->recent.hi) && tr->recent.hi < o->plateau_ratio * out->rate))) {
+		*recent_hi = tr->recent.hi;
 		decide(out, HT_LEAK_NO, HT_LEAK_R_PLATEAU);
 		return;
 	}
@@ -293,6 +296,66 @@ static void judge(const struct ht_point *p, size_t m,
 	decide(out, HT_LEAK_YES, HT_LEAK_R_GROWING);
 }
 
+/* Rule 9's rate: the one that fills the headroom within the horizon;
+ * NAN when no limit is known or the rule is off. */
+static double filling_rate(const struct ht_leak *l, const struct ht_leak_opts *o)
+{
+	if (!(o->horizon_s > 0) || l->headroom < 0)
+		return NAN;
+	return (double)l->headroom / o->horizon_s;
+}
+
+/* The span at which the CI, now half-width w over span_s and shrinking as
+ * span^-3/2, would leave out 0 or the filling rate fill (NAN: 0 only):
+ * the seconds more it takes. */
+static double ci_decide_in(const struct ht_leak *l, double fill)
+{
+	double w = (l->rate_hi - l->rate_lo) / 2, r = l->rate, need;
+
+	if (!(w > 0) || !isfinite(r) || !(l->span_s > 0))
+		return NAN;
+	if (!isfinite(fill))
+		need = fabs(r);
+	else if (r <= 0)
+		need = fill - r;
+	else if (r >= fill)
+		need = r;
+	else
+		need = r > fill - r ? r : fill - r;
+	if (!(need > 0))
+		return NAN;
+	if (w <= need)
+		return 0;
+	return l->span_s * (pow(w / need, 2.0 / 3.0) - 1);
+}
+
+/* Rule 9 and decide_in_s (see ht_leak.h). */
+static void undecided(struct ht_leak *l, const struct ht_leak_subject *s,
+		      const struct ht_leak_opts *o, double recent_hi)
+{
+	double fill = filling_rate(l, o);
+	double hi = l->reason == HT_LEAK_R_PLATEAU ? recent_hi : l->rate_hi;
+
+	if (l->verdict == HT_LEAK_NO && l->reason != HT_LEAK_R_SHRINKING && isfinite(fill) &&
+	    isfinite(hi) && hi > fill)
+		decide(l, HT_LEAK_INCONCLUSIVE, HT_LEAK_R_UNDECIDED);
+	l->decide_in_s = 0;
+	if (l->verdict != HT_LEAK_INCONCLUSIVE)
+		return;
+	if (l->reason == HT_LEAK_R_YOUNG)
+		l->decide_in_s = o->min_age_s - s->age_s;
+	else if (l->reason == HT_LEAK_R_FEW_POINTS)
+		l->decide_in_s = l->n >= 2 && l->n < o->min_points && l->span_s > 0 ?
+			(double)(o->min_points - l->n) * l->span_s / (double)(l->n - 1) : NAN;
+	else
+		l->decide_in_s = ci_decide_in(l, fill);
+	/* rule 7's R^2: the trend's share grows as span^2 against the noise */
+	if (l->reason == HT_LEAK_R_NOISY && l->decide_in_s == 0 && l->r2 > 0 && l->r2 < 1 &&
+	    o->min_r2 < 1 && l->r2 < o->min_r2)
+		l->decide_in_s = l->span_s * (sqrt((o->min_r2 / (1 - o->min_r2)) /
+						   (l->r2 / (1 - l->r2))) - 1);
+}
+
 int ht_leak_analyze(const struct ht_point *p, size_t n,
 		    const struct ht_leak_subject *s,
 		    const struct ht_leak_opts *o, struct ht_leak *out)
@@ -303,6 +366,7 @@ int ht_leak_analyze(const struct ht_point *p, size_t n,
 	size_t first = 0, m;
 	double cur;
 	int young, err = 0;
+	double recent_hi = NAN;
 
 	if (!out || (n && !p))
 		return -EINVAL;
@@ -314,7 +378,7 @@ int ht_leak_analyze(const struct ht_point *p, size_t n,
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 	out->rate = out->rate_lo = out->rate_hi = NAN;
-	out->r2 = out->mk_p = out->recent_rate = out->span_s = NAN;
+	out->r2 = out->mk_p = out->recent_rate = out->span_s = out->decide_in_s = NAN;
 	out->eta.point = out->eta.soonest = out->eta.latest = INFINITY;
 	out->anon = s ? s->anon : -1;
 	cur = s && s->current >= 0 ? (double)s->current : (n ? p[n - 1].v : NAN);
@@ -375,12 +439,13 @@ int ht_leak_analyze(const struct ht_point *p, size_t n,
 		 !(out->span_s >= o->min_span_s) || !isfinite(out->rate))
 		decide(out, HT_LEAK_INCONCLUSIVE, HT_LEAK_R_FEW_POINTS);
 	else
-		judge(p + first, m, tr, o, out);
+		judge(p + first, m, tr, o, out, &recent_hi);
 
 	if (out->current >= 0 && out->headroom >= 0 && isfinite(out->rate))
 		ht_trend_eta((double)out->current,
 			     (double)out->current + (double)out->headroom,
 			     out->rate, out->rate_lo, out->rate_hi, &out->eta);
+	undecided(out, s, o, recent_hi);
 cleanup:
 	free(tr);
 	return err;

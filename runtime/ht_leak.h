@@ -37,6 +37,17 @@
  * 6. Growth over the span below min_growth bytes: NOT LEAKING (small).
  * 7. R^2 below min_r2: INCONCLUSIVE (noisy).
  * 8. Else LEAKING (growing; with steps excluded when rule 3 removed some).
+ * 9. Never "not leaking" while the data cannot tell: a NOT LEAKING whose
+ *    interval still holds a rate that fills the nearest limit within
+ *    horizon_s (the CI's upper bound, or for a plateau the recent
+ *    window's, above headroom / horizon_s) is INCONCLUSIVE (undecided).
+ * Every INCONCLUSIVE verdict says in decide_in_s how much longer the
+ * series must run for a verdict: young, the time to the minimum age;
+ * too few points, the time to min_points at the series' spacing; noisy
+ * and undecided, the span at which the CI, narrowing as span^-3/2 (a
+ * line through evenly spaced points with the noise seen), would leave
+ * out 0 or the rate that fills the limit within horizon_s, whichever is
+ * nearer. An estimate: the noise may change.
  */
 #ifndef HT_LEAK_H
 #define HT_LEAK_H
@@ -68,6 +79,8 @@ enum ht_leak_reason {
 	HT_LEAK_R_SMALL,	/* significant but below min_growth */
 	HT_LEAK_R_PLATEAU,	/* grew, then stopped */
 	HT_LEAK_R_NOISY,	/* growth buried in noise */
+	HT_LEAK_R_UNDECIDED,	/* no climb shown, but its CI holds a rate
+				   that fills the limit within the horizon */
 };
 
 struct ht_leak_opts {
@@ -83,6 +96,8 @@ struct ht_leak_opts {
 	double step_min_frac;	/* a step (up or down) is at least this
 				   fraction of the series' range, and at least
 				   min_growth bytes; default 0.05 */
+	double horizon_s;	/* rule 9: how far ahead a limit matters;
+				   default 86400 (a day); <= 0 turns it off */
 };
 
 void ht_leak_opts_default(struct ht_leak_opts *o);
@@ -130,6 +145,9 @@ struct ht_leak {
 				   limit; set whatever the verdict */
 	size_t nups, ndrops;	/* of nsteps: upward steps, and drops
 				   (memory given back) */
+	double decide_in_s;	/* INCONCLUSIVE: seconds more until a verdict
+				   at the noise seen (rules 1 and 9); 0 when
+				   decided; NAN when it cannot be told */
 };
 
 /* Analyses p[0..n-1] (time order, t in seconds, v in bytes) for subject s
@@ -151,7 +169,7 @@ void ht_leak_nearest_limit(const struct ht_leak_subject *s, int64_t cur,
 /* "leaking", "not leaking", "inconclusive". */
 const char *ht_leak_verdict_name(enum ht_leak_verdict v);
 /* One word: "growing", "young", "few-points", "flat", "shrinking",
- * "sawtooth", "step", "small", "plateau", "noisy". */
+ * "sawtooth", "step", "small", "plateau", "noisy", "undecided". */
 const char *ht_leak_reason_name(enum ht_leak_reason r);
 /* "system", "cgroup", "rlimit-as", "none" (ht_limit_name's words, without
  * needing the sampler). */

@@ -489,6 +489,55 @@ static void test_system(void)
 	CHECK(l.verdict != HT_LEAK_YES);
 }
 
+/* rule 9: a slow leak under churn of several MiB a second. Its CI holds
+ * rates that would fill a small headroom within a day: never "not
+ * leaking" then, but inconclusive with the time a verdict needs; with
+ * room for years, or the rule off, the verdict of rules 2-8 stands */
+static void test_undecided(void)
+{
+	struct ht_leak_subject s = aged(1e5);
+	struct ht_leak_opts o;
+	struct ht_leak l, base;
+	size_t n = 120;
+
+	double churn = 0;
+
+	rng_state = 18;
+	for (size_t i = 0; i < n; i++) {
+		/* several MiB taken, most of it given back now and then */
+		if (uniform() < 0.25)
+			churn *= 0.5 * uniform();
+		else
+			churn += 3 * MiB * uniform();
+		pts[i].t = i;
+		pts[i].v = pages(50 * MiB + 65536.0 * i + churn);
+	}
+	ht_leak_opts_default(&o);
+	o.horizon_s = 0;
+	s.current = (int64_t)pts[n - 1].v;
+	s.mem_available = 2048 * (int64_t)MiB;
+	run(n, &s, &o, &base);
+	CHECK(base.rate_lo < 65536 && base.rate_hi > 65536);
+	run(n, &s, NULL, &l);
+	if (base.verdict == HT_LEAK_NO) {
+		CHECK_INT(l.verdict, HT_LEAK_INCONCLUSIVE);
+		CHECK_INT(l.reason, HT_LEAK_R_UNDECIDED);
+	}
+	CHECK(l.verdict != HT_LEAK_NO);
+	CHECK(l.decide_in_s > 0 && isfinite(l.decide_in_s));
+	/* a terabyte of room: rate_hi fills it in years; rules 2-8 decide */
+	s.mem_available = (int64_t)1 << 40;
+	run(n, &s, NULL, &l);
+	CHECK_INT(l.verdict, base.verdict);
+	CHECK_INT(l.reason, base.reason);
+	/* a decided verdict needs no more time; young needs its minimum age */
+	CHECK(base.verdict == HT_LEAK_INCONCLUSIVE || base.decide_in_s == 0);
+	s = aged(20);
+	run(n, &s, NULL, &l);
+	CHECK_INT(l.reason, HT_LEAK_R_YOUNG);
+	CHECK_NEAR(l.decide_in_s, 40, 1e-9);
+}
+
 int main(void)
 {
 	test_steady();
@@ -504,5 +553,6 @@ int main(void)
 	test_noisy_small();
 	test_limits();
 	test_system();
+	test_undecided();
 	return ht_test_done("test_leak");
 }
