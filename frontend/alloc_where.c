@@ -121,17 +121,63 @@ void where_stop(const char *cmd, struct ht_alloc_watch *w)
 		ht_cmd_err(cmd, "--where: %s", why);
 }
 
+int where_round(struct ht_alloc_watch *w, struct where_rounds *r, int64_t round)
+{
+	uint64_t seen = ht_alloc_watch_batches(w);
+	int64_t deadline = ht_now_ns() + 3000000000LL;
+	struct where_round *x;
+
+	while (ht_alloc_watch_batches(w) <= seen && ht_now_ns() < deadline &&
+	       ht_alloc_watch_poll(w, 100) <= HT_AW_WATCHING)
+		;
+	if ((size_t)r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 16;
+		struct where_round *p = realloc(r->r, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		r->r = p;
+		r->cap = cap;
+	}
+	x = &r->r[r->n++];
+	x->round = round;
+	x->nsites = ht_alloc_watch_current(w, x->sites, 8);
+	if (x->nsites > 8)
+		x->nsites = 8;
+	return 0;
+}
+
+void where_rounds_free(struct where_rounds *r)
+{
+	free(r->r);
+	*r = (struct where_rounds){ 0 };
+}
+
+/* A site's figure after round i, -1 when that batch did not list it. */
+static int64_t round_bytes(const struct where_round *x, uint64_t addr)
+{
+	for (size_t i = 0; i < x->nsites; i++)
+		if (x->sites[i].addr == addr)
+			return x->sites[i].bytes;
+	return -1;
+}
+
+static double per_round(const struct ht_alloc_where *x, const struct where_rounds *rounds)
+{
+	return rounds && rounds->n > 0 ? (double)x->s.bytes / (double)rounds->n : NAN;
+}
+
 static double share_of(double part, double whole)
 {
 	return isfinite(whole) && whole > 0 && isfinite(part) ? part / whole : NAN;
 }
 
 void where_render_table(FILE *out, const struct ht_alloc_watch *w, size_t max,
-			double rss_Bps)
+			double rss_Bps, const struct where_rounds *rounds)
 {
 	struct ht_alloc_where sites[64];
 	struct ht_alloc_watch_stats st;
-	char a[32], b[32], c[32], d[16];
+	char a[32], b[32], c[32], d[32];
 	size_t n, shown;
 
 	if (max > 64)
@@ -152,19 +198,21 @@ void where_render_table(FILE *out, const struct ht_alloc_watch *w, size_t max,
 		fprintf(out, "  no site grew while watched\n");
 		return;
 	}
-	fprintf(out, "  %10s %8s %12s %6s %7s  %s\n", "BYTES", "BLOCKS", "RATE", "SHARE", "OF-RSS",
-		"SITE");
+	fprintf(out, "  %10s %8s %12s %6s %10s  %s\n", "BYTES", "BLOCKS", "RATE", "SHARE",
+		rounds ? "PER-ROUND" : "OF-RSS", "SITE");
 	for (size_t i = 0; i < shown; i++) {
 		const struct ht_alloc_where *x = &sites[i];
 		double rss = share_of(x->s.bytes_per_s, rss_Bps);
 		char text[512];
 
-		if (isfinite(rss))
+		if (rounds)
+			fmt_bytes(d, sizeof(d), per_round(x, rounds));
+		else if (isfinite(rss))
 			snprintf(d, sizeof(d), "%.0f%%", 100 * rss);
 		else
 			snprintf(d, sizeof(d), "-");
 		fmt_visible(text, sizeof(text), x->text);
-		fprintf(out, "  %10s %8lld %12s %5.0f%% %7s  %s", fmt_bytes(a, sizeof(a), (double)x->s.bytes),
+		fprintf(out, "  %10s %8lld %12s %5.0f%% %10s  %s", fmt_bytes(a, sizeof(a), (double)x->s.bytes),
 			(long long)x->s.blocks, fmt_byte_rate(c, sizeof(c), x->s.bytes_per_s),
 			100 * x->s.share, d, text);
 		if (x->s.rel_error > 0)
@@ -176,7 +224,7 @@ void where_render_table(FILE *out, const struct ht_alloc_watch *w, size_t max,
 }
 
 void where_render_json(struct out_json *j, const struct ht_alloc_watch *w, int pid,
-		       size_t max, double rss_Bps)
+		       size_t max, double rss_Bps, const struct where_rounds *rounds)
 {
 	struct ht_alloc_where sites[64];
 	struct ht_alloc_watch_stats st;
@@ -198,6 +246,8 @@ void where_render_json(struct out_json *j, const struct ht_alloc_watch *w, int p
 	out_json_double(j, "probe_cost_estimate_s", st.estimate_s);
 	out_json_double(j, "target_cpu_s", st.target_cpu_s);
 	out_json_uint(j, "sites_holding", n);
+	if (rounds)
+		out_json_int(j, "rounds_watched", rounds->n);
 	out_json_array(j, "sites");
 	for (size_t i = 0; i < n && i < max; i++) {
 		const struct ht_alloc_where *x = &sites[i];
@@ -223,6 +273,13 @@ void where_render_json(struct out_json *j, const struct ht_alloc_watch *w, int p
 		else
 			out_json_null(j, "line");
 		out_json_str(j, "build_id", x->sym.build_id[0] ? x->sym.build_id : NULL);
+		if (rounds) {
+			out_json_double(j, "bytes_per_round", per_round(x, rounds));
+			out_json_array(j, "per_round_B");
+			for (int64_t k = 0; k < rounds->n; k++)
+				out_json_count(j, NULL, round_bytes(&rounds->r[k], x->s.addr));
+			out_json_end(j);
+		}
 		out_json_end(j);
 	}
 	out_json_end(j);

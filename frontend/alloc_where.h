@@ -39,15 +39,36 @@ void where_pump(struct ht_alloc_watch *w);
  * early, if it did. */
 void where_stop(const char *cmd, struct ht_alloc_watch *w);
 
+/* soak --where: each round's site figures, from the first periodic batch
+ * after the round settled. */
+struct where_rounds {
+	int64_t n;			/* rounds recorded */
+	struct where_round {
+		int64_t round;
+		size_t nsites;
+		struct ht_alloc_site sites[8];
+	} *r;
+	size_t cap;
+};
+
+/* Waits (at most 3 s) for a batch newer than the round's end and records
+ * its sites for round. Returns 0, or -ENOMEM. */
+int where_round(struct ht_alloc_watch *w, struct where_rounds *r, int64_t round);
+void where_rounds_free(struct where_rounds *r);
+
 /* The table: "allocation sites of PID ..." and up to max sites with
  * bytes, blocks, bytes/s, their share of the sites' growth and of
- * the process's RSS growth rss_Bps (<= 0 or NAN: unknown), the symbol. */
+ * the process's RSS growth rss_Bps (<= 0 or NAN: unknown), the symbol;
+ * with rounds (soak), bytes per round instead of the RSS share. */
 void where_render_table(FILE *out, const struct ht_alloc_watch *w, size_t max,
-			double rss_Bps);
+			double rss_Bps, const struct where_rounds *rounds);
 
 /* A "where" member of the current object: pid, status, watched_s, sample,
- * the budget figures and the sites. */
+ * the budget figures and the sites. With rounds (soak), each site has
+ * bytes_per_round (its exact end figure over the rounds recorded) and
+ * per_round_B (its figure after each round, null where a batch did not
+ * list it). */
 void where_render_json(struct out_json *j, const struct ht_alloc_watch *w, int pid,
-		       size_t max, double rss_Bps);
+		       size_t max, double rss_Bps, const struct where_rounds *rounds);
 
 #endif

@@ -165,7 +165,7 @@ static void render_table(FILE *out, const struct ht_leak_report *r, const struct
 		if (shown(v, &r->sockets[i]))
 			table_item(out, &r->sockets[i]);
 	if (v->where)
-		where_render_table(out, v->where, 20, where_rss_rate(r, v));
+		where_render_table(out, v->where, 20, where_rss_rate(r, v), NULL);
 }
 
 static void json_item(struct out_json *j, const char *key, const struct ht_leak_item *it)
@@ -256,7 +256,7 @@ static void render_json(FILE *out, const struct ht_leak_report *r, const struct 
 		out_json_end(&j);
 	}
 	if (v->where)
-		where_render_json(&j, v->where, v->where_pid, 64, where_rss_rate(r, v));
+		where_render_json(&j, v->where, v->where_pid, 64, where_rss_rate(r, v), NULL);
 	out_json_end(&j);
 	out_json_newline(&j);
 	out_write(&b, out);

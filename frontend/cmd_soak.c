@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "alloc_where.h"
 #include "chart.h"
 #include "cli.h"
 #include "fmt.h"
@@ -76,6 +77,10 @@ struct soak {
 	struct ht_proctable *others;
 	size_t nothers_before;
 	struct other_rss { pid_t pid; int64_t start, rss; char comm[64]; } *before;
+	int where;			/* --where: the first target's sites */
+	struct where_opts wo;
+	struct ht_alloc_watch *watch;
+	struct where_rounds where_rounds;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -92,7 +97,8 @@ static void usage(FILE *out)
 		"usage: healthtap soak --target PID|NAME [--target ...] --rounds N\n"
 		"                      [--settle T] [--keep-going] [--json]\n"
 		"                      [--charts DIR] [--format svg|png|pdf|dumb]\n"
-		"                      [--min-growth BYTES] -- CMD [ARGS]\n"
+		"                      [--min-growth BYTES]\n"
+		"                      [--where [--sample N] [--budget P]] -- CMD [ARGS]\n"
 		"\n"
 		"Runs CMD N times (it should bring the system back to its initial\n"
 		"state each time); after each round, once memory has settled, reads\n"
@@ -111,6 +117,12 @@ static void usage(FILE *out)
 		"      --format F         chart format: svg (default), png, pdf, dumb\n"
 		"      --min-growth B     growth per round below B bytes (64K) is noise\n"
 		"                         (default 4096)\n"
+		"      --where            also where the first target allocates (stap,\n"
+		"                         root): its call sites' bytes per round, beside\n"
+		"                         the mappings that grew (healthtap-leaks(1))\n"
+		"      --sample N         with --where: track 1 allocation in N\n"
+		"      --budget P         with --where: stop the probes above P%% of the\n"
+		"                         target's CPU time (default 10, 0: off)\n"
 		"      --root DIR         read DIR/proc instead of /proc\n"
 		"  -h, --help             show this help\n"
 		"\n"
@@ -221,7 +233,7 @@ static int settle_tick(void *arg, const struct ht_sched_tick *t)
 
 static int settle_should_stop(void *arg)
 {
-	(void)arg;
+	where_pump(((struct settle *)arg)->s->watch);	/* stap's pipe keeps flowing */
 	return stop_requested;
 }
 
@@ -362,6 +374,8 @@ static void run_rounds(struct soak *s)
 		wait_settled(s);
 		for (int i = 0; i < s->ntargets; i++)
 			sample_target(s, &s->targets[i], r);
+		if (s->watch && where_round(s->watch, &s->where_rounds, r))
+			ht_err("out of memory");
 		progress(s, r);
 	}
 	s->interrupted = stop_requested;
@@ -640,6 +654,8 @@ static void print_json(const struct soak *s, const struct other_change *c, size_
 	for (int i = 0; i < s->ntargets; i++)
 		json_target(&j, &s->targets[i]);
 	out_json_end(&j);
+	if (s->watch)
+		where_render_json(&j, s->watch, s->targets[0].pid, 64, NAN, &s->where_rounds);
 	out_json_array(&j, "others_changed");
 	for (size_t i = 0; i < nc; i++) {
 		out_json_object(&j, NULL);
@@ -705,8 +721,11 @@ static int report(struct soak *s)
 		printf("healthtap soak: %" PRId64 " of %" PRId64 " rounds run, %" PRId64
 		       " failed%s\n\n", s->rounds_run, s->rounds, s->rounds_failed,
 		       s->interrupted ? " (interrupted: partial verdict)" : "");
-		for (int i = 0; i < s->ntargets; i++)
+		for (int i = 0; i < s->ntargets; i++) {
 			print_target_text(&s->targets[i]);
+			if (i == 0 && s->watch)
+				where_render_table(stdout, s->watch, 20, NAN, &s->where_rounds);
+		}
 		print_others_text(c, nc);
 	}
 	for (int i = 0; s->charts_dir && i < s->ntargets; i++)
@@ -730,12 +749,16 @@ static int parse_args(struct soak *s, int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "min-growth", required_argument, NULL, 'm' },
 		{ "root", required_argument, NULL, 'r' },
+		{ "where", no_argument, NULL, 'w' },
+		{ "sample", required_argument, NULL, 'S' },
+		{ "budget", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int64_t v;
 	int c, rc;
 
+	where_opts_default(&s->wo);
 	while ((c = getopt_long(argc, argv, "+t:n:s:kh", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -765,6 +788,15 @@ static int parse_args(struct soak *s, int argc, char **argv)
 			s->min_growth = (double)v;
 			break;
 		case 'r': s->root = optarg; break;
+		case 'w': s->where = 1; break;
+		case 'S':
+			if ((rc = where_opt_sample("soak", optarg, &s->wo)))
+				return rc;
+			break;
+		case 'B':
+			if ((rc = where_opt_budget("soak", optarg, &s->wo)))
+				return rc;
+			break;
 		case 'h': usage(stdout); return -1;
 		default: return ht_usage_error("soak", "bad option");
 		}
@@ -797,6 +829,12 @@ static int prepare(struct soak *s)
 			return err;
 		}
 	}
+	if (s->where) {	/* the first target's sites, watched over every round */
+		s->wo.pid = s->targets[0].pid;
+		s->wo.root = s->root;
+		if (where_start("soak", &s->wo, &s->watch))
+			return -ENOTSUP;
+	}
 	return snapshot_others(s);
 }
 
@@ -809,6 +847,8 @@ static void cleanup(struct soak *s)
 	}
 	ht_proctable_free(s->others);
 	free(s->before);
+	ht_alloc_watch_free(s->watch);
+	where_rounds_free(&s->where_rounds);
 }
 
 static int cmd_soak(int argc, char **argv)
@@ -831,6 +871,7 @@ static int cmd_soak(int argc, char **argv)
 		sample_target(&s, &s.targets[i], 0);
 	run_rounds(&s);
 	snapshot_smaps(&s, 1);
+	where_stop("soak", s.watch);
 	code = report(&s);
 	cleanup(&s);
 	return code;

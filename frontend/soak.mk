@@ -10,5 +10,5 @@ dist_man_MANS += docs/healthtap-soak.1
 check_PROGRAMS += tests/soak/fakeserver
 tests_soak_fakeserver_CFLAGS = $(HELPER_CFLAGS)
 tests_soak_fakeserver_LDFLAGS =
-TESTS += tests/soak/soak.sh
-EXTRA_DIST += tests/soak/soak.sh
+TESTS += tests/soak/soak.sh tests/soak/where-live.sh
+EXTRA_DIST += tests/soak/soak.sh tests/soak/where-live.sh

@@ -43,6 +43,7 @@ struct ht_alloc_watch {
 	struct ht_alloc_where *where;
 	size_t nwhere, nholding;
 	FILE *tee;
+	uint64_t batches;
 };
 
 static long clk_tck(void)
@@ -168,8 +169,10 @@ static int on_record(void *ctx, const struct ht_record *rec)
 		w->b_unknown = rec->value;
 	else if (!strcmp(name, "table"))
 		w->got_table = 1;
-	else if (!strcmp(name, "batch") && !w->got_table)
+	else if (!strcmp(name, "batch") && !w->got_table) {
+		w->batches++;
 		batch_done(w);
+	}
 	else if (!strcmp(name, "budget_exceeded")) {
 		w->over_budget = 1;
 		snprintf(msg, sizeof(msg), "the probes stopped themselves: they cost %.1f%% of one "
@@ -386,6 +389,17 @@ void ht_alloc_watch_stats(const struct ht_alloc_watch *w, struct ht_alloc_watch_
 	st->target_cpu_s = (double)w->cpu_ns / 1e9;
 	st->attach_s = w->first_batch_ns ? (double)(w->first_batch_ns - w->start_ns) / 1e9 : -1;
 	st->modules = w->sym ? ht_sym_modules(w->sym) : 0;
+}
+
+uint64_t ht_alloc_watch_batches(const struct ht_alloc_watch *w)
+{
+	return w->batches;
+}
+
+size_t ht_alloc_watch_current(const struct ht_alloc_watch *w, struct ht_alloc_site *out,
+			      size_t max)
+{
+	return ht_alloc_sites_get(w->sites, out, max, NULL);
 }
 
 void ht_alloc_watch_free(struct ht_alloc_watch *w)

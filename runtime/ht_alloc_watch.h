@@ -98,6 +98,14 @@ struct ht_alloc_watch_stats {
 
 void ht_alloc_watch_stats(const struct ht_alloc_watch *w, struct ht_alloc_watch_stats *st);
 
+/* While watching: the batches read so far, and the sites as the latest
+ * periodic batches list them (up to 8 each, the per-site counters of the
+ * periodic batches: a trend, protocol.md), unsymbolized, the most first;
+ * returns how many hold bytes. */
+uint64_t ht_alloc_watch_batches(const struct ht_alloc_watch *w);
+size_t ht_alloc_watch_current(const struct ht_alloc_watch *w, struct ht_alloc_site *out,
+			      size_t max);
+
 /* Stops stap if it runs (SIGTERM) and frees. Accepts NULL. */
 void ht_alloc_watch_free(struct ht_alloc_watch *w);
 
