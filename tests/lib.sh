@@ -33,6 +33,22 @@ slow_suite() {
 	exit 77
 }
 
+# fixture SRC: prints the path of a copy of the fixture tree SRC in $TMP
+# with the links its SYMLINKS file lists ("path target" lines): make
+# dist's tar follows symlinks, so fixtures list them instead.
+fixture() {
+	local dst path target
+	dst="$TMP/fixture.$(basename "$1")"
+	rm -rf "$dst"
+	cp -R "$1" "$dst" && chmod -R u+w "$dst" || fail "cannot copy the fixture $1"
+	[ -f "$1/SYMLINKS" ] || { echo "$dst"; return 0; }
+	while read -r path target; do
+		rm -rf "${dst:?}/$path"
+		ln -s "$target" "$dst/$path" || fail "cannot link $dst/$path"
+	done <"$1/SYMLINKS"
+	echo "$dst"
+}
+
 # sanitized: true in a --enable-sanitizers build's tests (tests/sanitized).
 # Memory bounds of our own processes are checked in the plain build only:
 # ASan's quarantine keeps freed memory (LSan finds the leaks instead).

@@ -8,7 +8,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/serve/serve-lib.sh"
 
-FIX="$top_srcdir/tests/serve/fixtures/host"
+FIX=$(fixture "$top_srcdir/tests/serve/fixtures/host")
 GOLD="$top_srcdir/tests/serve/golden"
 need curl
 need python3

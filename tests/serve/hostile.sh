@@ -106,7 +106,7 @@ pass "32 query arguments answered, 33 to 5000 get 414 at once"
 # ---- 10,000 requests, no error, bounded memory. The agent samples the
 # fixture tree, so its own memory depends on the requests alone, not on how
 # many processes the machine runs meanwhile.
-start_agent l --interval 1s --root "$top_srcdir/tests/serve/fixtures/host"
+start_agent l --interval 1s --root "$(fixture "$top_srcdir/tests/serve/fixtures/host")"
 lurl="http://127.0.0.1:$l_port"
 $H load "$l_port" /metrics 200 4 >/dev/null	# warm up allocator and buffers
 rss0=$(vm_rss "$l_pid")
