@@ -57,6 +57,20 @@ int ht_usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* The number at the start of a duration or a size into *v, *end after it
+ * (errno ERANGE on overflow). Decimal only: strtod would also take "inf",
+ * "nan", "0x10" and " +2". Returns 0 or -EINVAL. */
+static int parse_decimal(const char *text, double *v, char **end)
+{
+	if (!((text[0] >= '0' && text[0] <= '9') || text[0] == '.'))
+		return -EINVAL;
+	errno = 0;
+	*v = strtod(text, end);
+	if (*end == text || strspn(text, "0123456789.eE+-") < (size_t)(*end - text))
+		return -EINVAL;
+	return 0;
+}
+
 int ht_parse_duration_ms(const char *text, int64_t *ms)
 {
 	static const struct { const char *suffix; double scale; } units[] = {
@@ -66,12 +80,7 @@ int ht_parse_duration_ms(const char *text, int64_t *ms)
 	char *end;
 	double v;
 
-	/* Decimal only: strtod would also take "inf", "nan", "0x10" and " +2". */
-	if (!((text[0] >= '0' && text[0] <= '9') || text[0] == '.'))
-		return -EINVAL;
-	errno = 0;
-	v = strtod(text, &end);
-	if (end == text || strspn(text, "0123456789.eE+-") < (size_t)(end - text))
+	if (parse_decimal(text, &v, &end))
 		return -EINVAL;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcmp(end, units[i].suffix) == 0) {
@@ -109,12 +118,7 @@ int ht_parse_bytes(const char *text, int64_t *out)
 	char *end;
 	double v, t;
 
-	/* decimal only, as durations: no "inf", "nan", "0x10", sign or blank */
-	if (!((text[0] >= '0' && text[0] <= '9') || text[0] == '.'))
-		return -EINVAL;
-	errno = 0;
-	v = strtod(text, &end);
-	if (end == text || strspn(text, "0123456789.eE+-") < (size_t)(end - text))
+	if (parse_decimal(text, &v, &end))
 		return -EINVAL;
 	switch (*end) {
 	case 'k': case 'K': v *= 1024.0; end++; break;
