@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "alloc_where.h"
 #include "cli.h"
 #include "ht_counter.h"
 #include "ht_path.h"
@@ -43,6 +44,7 @@ static void usage(FILE *out)
 		"usage: healthtap record [-i INTERVAL] [-d DB] [--stap auto|on|off]\n"
 		"                        [--for DURATION] [--retention AGE] [--max-size SIZE]\n"
 		"                        [--downsample SPEC] [-q | -v]\n"
+		"                        [--where PID [--sample N] [--budget P]]\n"
 		"\n"
 		"Samples every process and the system files every INTERVAL into a SQLite\n"
 		"history (docs/schema.md), with the health tapset's records when stap can\n"
@@ -70,6 +72,13 @@ static void usage(FILE *out)
 		"      --host NAME       host name stored (default: this host's)\n"
 		"      --root DIR        read DIR/proc instead of /proc (for tests; DIR/proc/stat\n"
 		"                        must be readable)\n"
+		"      --where PID       also PID's allocation sites (health.alloc.sites, stap,\n"
+		"                        root): each batch's top 8 and, at the end, every site\n"
+		"                        still holding, as PID's probe rows \"alloc.site_bytes\n"
+		"                        SYMBOL\" and \"alloc.site_blocks SYMBOL\"\n"
+		"      --sample N        with --where: track 1 allocation in N\n"
+		"      --budget P        with --where: stop the probes above P%% of PID's CPU\n"
+		"                        time (default 10, 0: off; healthtap-leaks(1))\n"
 		"  -q, --quiet           errors only on standard error\n"
 		"  -v, --verbose         a progress line every interval (default: a minute)\n"
 		"  -h, --help            show this help\n"
@@ -120,6 +129,7 @@ static int parse_downsample(const char *text, struct ht_store_opts *o)
 struct record_opts {
 	int64_t interval_ms, for_ms;	/* for_ms -1: until stopped */
 	const char *stap_mode, *root, *db;
+	struct where_opts where;	/* --where PID: its allocation sites */
 	struct ht_store_opts so;
 	int quiet, verbose;
 	char dbbuf[4096];
@@ -141,6 +151,8 @@ struct recorder {
 	int64_t fail_since_ns, last_fail_msg_ns;
 	int reopen_wanted;		/* SIGHUP: reopen, retried with back-off */
 	int64_t reopen_at_ns, reopen_backoff_ns;
+	struct ht_alloc_watch *watch;	/* --where */
+	uint64_t watch_batches;		/* the last batch stored */
 };
 
 static void note(const struct recorder *r, const char *fmt, ...)
@@ -494,6 +506,62 @@ static void maintain(struct recorder *r, int64_t now_ns)
 		rec_err("maintenance: %s", ht_store_error(r->store));
 }
 
+/* --where: the sites of each new periodic batch (up to 8) go with the
+ * process as probe rows named "alloc.site_bytes SYMBOL" (and
+ * site_blocks); at the end, the exact end table's. */
+static void put_site_rows(struct recorder *r, int64_t t, const struct ht_alloc_site *s,
+			  const char *sym)
+{
+	pid_t pid = (pid_t)r->o->where.pid;
+	char name[600];
+
+	snprintf(name, sizeof(name), "alloc.site_bytes %s", sym);
+	if (ht_store_put_proc_probe(r->store, t, pid, name, s->bytes) == 0)
+		r->probe_rows++;
+	snprintf(name, sizeof(name), "alloc.site_blocks %s", sym);
+	if (ht_store_put_proc_probe(r->store, t, pid, name, s->blocks) == 0)
+		r->probe_rows++;
+}
+
+static void put_sites(struct recorder *r, int64_t t)
+{
+	struct ht_alloc_site cur[8];
+	char sym[512];
+	size_t n;
+
+	if (!r->watch)
+		return;
+	where_pump(r->watch);
+	if (ht_alloc_watch_batches(r->watch) == r->watch_batches)
+		return;
+	r->watch_batches = ht_alloc_watch_batches(r->watch);
+	n = ht_alloc_watch_current(r->watch, cur, 8);
+	for (size_t i = 0; i < n && i < 8; i++) {
+		ht_alloc_watch_symbol(r->watch, cur[i].addr, sym, sizeof(sym));
+		put_site_rows(r, t, &cur[i], sym);
+	}
+}
+
+static void put_end_sites(struct recorder *r)
+{
+	struct ht_alloc_where *w;
+	int64_t t = ht_wall_ms();
+	size_t n;
+
+	if (!r->watch)
+		return;
+	where_stop("record", r->watch);
+	if (ht_alloc_watch_why(r->watch)[0])
+		ht_store_put_event(r->store, t, "alloc", ht_alloc_watch_why(r->watch));
+	n = ht_alloc_watch_sites(r->watch, NULL, 0);
+	if (!n || !(w = calloc(n, sizeof(*w))))
+		return;
+	n = ht_alloc_watch_sites(r->watch, w, n);
+	for (size_t i = 0; i < n; i++)
+		put_site_rows(r, t, &w[i].s, w[i].text);
+	free(w);
+}
+
 /* One tick: sample, put everything, flush; a failed sample is said and
  * counted, the schedule goes on. */
 static int tick(void *ctx, const struct ht_sched_tick *t)
@@ -513,6 +581,7 @@ static int tick(void *ctx, const struct ht_sched_tick *t)
 	put_system(r, wall, ht_sampler_system(r->sampler));
 	put_slabs(r, wall, ht_sampler_slabs(r->sampler));
 	put_coverage(r, wall);
+	put_sites(r, wall);
 	r->ticks++;
 	r->last_t = wall;
 	flush(r, wall, t->now_ns);
@@ -541,7 +610,8 @@ static void run_schedule(struct recorder *r, struct ht_sched_stats *st)
 
 static int parse_options(int argc, char **argv, struct record_opts *o)
 {
-	enum { O_STAP = 256, O_FOR, O_RET, O_MAX, O_DS, O_HOST, O_ROOT };
+	enum { O_STAP = 256, O_FOR, O_RET, O_MAX, O_DS, O_HOST, O_ROOT, O_WHERE, O_SAMPLE,
+	       O_BUDGET };
 	static const struct option opts[] = {
 		{ "interval", required_argument, NULL, 'i' },
 		{ "db", required_argument, NULL, 'd' },
@@ -552,13 +622,19 @@ static int parse_options(int argc, char **argv, struct record_opts *o)
 		{ "downsample", required_argument, NULL, O_DS },
 		{ "host", required_argument, NULL, O_HOST },
 		{ "root", required_argument, NULL, O_ROOT },
+		{ "where", required_argument, NULL, O_WHERE },
+		{ "sample", required_argument, NULL, O_SAMPLE },
+		{ "budget", required_argument, NULL, O_BUDGET },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	int64_t v;
 	int c, rc;
 
+	where_opts_default(&o->where);
+	o->where.pid = 0;
 	ht_store_opts_default(&o->so);
 	o->interval_ms = 5000;
 	o->for_ms = -1;
@@ -601,6 +677,19 @@ static int parse_options(int argc, char **argv, struct record_opts *o)
 			break;
 		case O_HOST: o->so.host = optarg; break;
 		case O_ROOT: o->root = optarg; break;
+		case O_WHERE:
+			if ((rc = ht_opt_count("record", "--where", optarg, 1, INT32_MAX, &v)))
+				return rc;
+			o->where.pid = (int)v;
+			break;
+		case O_SAMPLE:
+			if ((rc = where_opt_sample("record", optarg, &o->where)))
+				return rc;
+			break;
+		case O_BUDGET:
+			if ((rc = where_opt_budget("record", optarg, &o->where)))
+				return rc;
+			break;
 		case 'q': o->quiet = 1; break;
 		case 'v': o->verbose = 1; break;
 		case 'h': usage(stdout); return -1;
@@ -784,6 +873,7 @@ static int finish(struct recorder *r, const struct ht_sched_stats *st)
 		drain_child(r);
 	ht_supervisor_free(r->sv);
 	r->sv = NULL;
+	put_end_sites(r);
 	ht_store_session_end(r->store, ht_wall_ms(), why);
 	if (ht_store_flush(r->store, -1)) {
 		rec_err("cannot write the last samples to %s: %s (%zu operations lost)",
@@ -819,12 +909,18 @@ static int cmd_record(int argc, char **argv)
 	rc = 1;
 	if (start_sampling(&r) || start_stap(&r) || begin_session(&r))
 		goto cleanup;
+	if (o.where.pid) {
+		o.where.root = o.root;
+		if (where_start("record", &o.where, &r.watch))
+			goto cleanup;
+	}
 	note(&r, "recording to %s every %.3g s%s", o.db, o.interval_ms / 1000.0,
 	     o.for_ms >= 0 ? " for a limited time" : "");
 	run_schedule(&r, &st);
 	rc = finish(&r, &st);
 cleanup:
 	ht_supervisor_free(r.sv);
+	ht_alloc_watch_free(r.watch);
 	ht_stream_free(r.stream);
 	ht_sampler_free(r.sampler);
 	ht_store_close(r.store);

@@ -5,9 +5,9 @@ healthtap_LDADD += $(SQLITE_LIBS)
 
 TESTS += tests/record/kill9.sh tests/record/restart.sh tests/record/import.sh \
 	tests/record/diskfull.sh tests/record/stap.sh tests/record/unit.sh \
-	tests/record/defaults.sh tests/record/rotate.sh tests/record/stall.sh
+	tests/record/defaults.sh tests/record/rotate.sh tests/record/stall.sh tests/record/where.sh
 EXTRA_DIST += tests/record/unit.sh tests/record/defaults.sh tests/record/rotate.sh tests/record/stall.sh tests/record/common.sh tests/record/kill9.sh tests/record/restart.sh \
-	tests/record/import.sh tests/record/diskfull.sh tests/record/stap.sh
+	tests/record/import.sh tests/record/diskfull.sh tests/record/stap.sh tests/record/where.sh
 
 # Benchmark: a synthetic week through the store (make bench).
 noinst_PROGRAMS += bench/store-week

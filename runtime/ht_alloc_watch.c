@@ -372,7 +372,8 @@ int ht_alloc_watch_over_budget(const struct ht_alloc_watch *w)
 size_t ht_alloc_watch_sites(const struct ht_alloc_watch *w, struct ht_alloc_where *out,
 			    size_t max)
 {
-	memcpy(out, w->where, (w->nwhere < max ? w->nwhere : max) * sizeof(*out));
+	if (out && max && w->nwhere)
+		memcpy(out, w->where, (w->nwhere < max ? w->nwhere : max) * sizeof(*out));
 	return w->nholding;
 }
 
@@ -400,6 +401,18 @@ size_t ht_alloc_watch_current(const struct ht_alloc_watch *w, struct ht_alloc_si
 			      size_t max)
 {
 	return ht_alloc_sites_get(w->sites, out, max, NULL);
+}
+
+void ht_alloc_watch_symbol(const struct ht_alloc_watch *w, uint64_t addr, char *buf,
+			   size_t size)
+{
+	struct ht_sym_site site;
+
+	if (!w->sym || ht_sym_lookup(w->sym, addr, 1, &site) < 0) {
+		memset(&site, 0, sizeof(site));
+		site.addr = addr;
+	}
+	ht_sym_format(&site, buf, size);
 }
 
 void ht_alloc_watch_free(struct ht_alloc_watch *w)

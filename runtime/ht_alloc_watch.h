@@ -106,6 +106,11 @@ uint64_t ht_alloc_watch_batches(const struct ht_alloc_watch *w);
 size_t ht_alloc_watch_current(const struct ht_alloc_watch *w, struct ht_alloc_site *out,
 			      size_t max);
 
+/* Writes addr as ht_sym_format() does, in the maps read when the probes
+ * went in ("[unknown] 0xADDR" before that, or outside them). */
+void ht_alloc_watch_symbol(const struct ht_alloc_watch *w, uint64_t addr, char *buf,
+			   size_t size);
+
 /* Stops stap if it runs (SIGTERM) and frees. Accepts NULL. */
 void ht_alloc_watch_free(struct ht_alloc_watch *w);
 
