@@ -2,7 +2,7 @@
 # leaks --where refuses clearly, before sampling, what health.alloc.sites
 # cannot watch, and exits 1 with one line that says why: no stap, a
 # process whose malloc is jemalloc's (named, with the way out), a static
-# binary (no libc.so.6), no such process, and a stap that fails at once
+# binary (no libc.so.6), no such process, not root, and a stap that fails at once
 # (its own message passed on). Usage errors exit 2: --where with -d, with
 # CSV, a bad --budget. (Fixture maps under --root; no stap needed.)
 . "${top_srcdir:-.}/tests/lib.sh"
@@ -26,6 +26,12 @@ where_err() {
 	echo "ok: $(tail -n 1 "$TMP/err")"
 }
 where_err "stap is not installed" PATH="$TMP/nostap" "$HEALTHTAP" leaks --where 4242 --root "$root"
+# not root (where stap is installed and setpriv can drop to nobody)
+if command -v stap >/dev/null && command -v setpriv >/dev/null && [ "$(id -u)" = 0 ] &&
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$HEALTHTAP" --help >/dev/null 2>&1; then
+	where_err "not root: stap needs root to load probes" \
+		setpriv --reuid=65534 --regid=65534 --clear-groups "$HEALTHTAP" leaks --where $$
+fi
 export HEALTHTAP_STAP="exec false"
 where_err "its malloc is jemalloc's ($lib/libjemalloc.so.2), not glibc's: run it without jemalloc" \
 	"$HEALTHTAP" leaks --where 4242 --root "$root"
@@ -41,4 +47,4 @@ expect_exit 2 "$HEALTHTAP" leaks --where $sleeper -d "$TMP/x.db" 2>/dev/null
 expect_exit 2 "$HEALTHTAP" leaks --where $sleeper --format csv 2>/dev/null
 expect_exit 2 "$HEALTHTAP" leaks --where $sleeper --budget 101 2>/dev/null
 expect_exit 2 "$HEALTHTAP" leaks --where $sleeper --sample 0 2>/dev/null
-pass "leaks --where: no stap, jemalloc, static, no process, stap failing: refused, said why"
+pass "leaks --where: no stap, not root, jemalloc, static, no process, stap failing: refused, said why"
