@@ -32,6 +32,7 @@
 #include "ht_path.h"
 #include "ht_counter.h"
 #include "ht_sched.h"
+#include "ht_store.h"
 #include "serve_db.h"
 #include "serve_guard.h"
 #include "serve_render.h"
@@ -378,9 +379,14 @@ static void get_healthz(struct server *srv, struct MHD_Connection *c, struct rep
 			const char *rest)
 {
 	struct serve_snap *snap = latest_snap(srv);
-	int64_t age_ns, limit_ns = 3 * srv->o.interval_ms * 1000000 + 5000000000LL;
-	char msg[160];
-	int err;
+	int64_t interval_ns = srv->o.interval_ms * 1000000;
+	int64_t age_ns, limit_ns = 3 * interval_ns + 5000000000LL;
+	/* A recorder that holds its lock runs: late on a busy host, not gone.
+	 * Stuck once it is this late. */
+	int64_t busy_limit_ns = 10 * interval_ns + 60000000000LL;
+	char msg[192];
+	int err, code = 503;
+	long writer;
 
 	(void)c;
 	(void)rest;
@@ -395,12 +401,22 @@ static void get_healthz(struct server *srv, struct MHD_Connection *c, struct rep
 	if (err)
 		snprintf(msg, sizeof(msg), "latest %s failed: %s\n",
 			 srv->db ? "read of the database" : "sample", strerror(-err));
-	else if (age_ns > limit_ns)
-		snprintf(msg, sizeof(msg), "latest sample is %.1f s old%s\n", age_ns / 1e9,
-			 srv->db ? " (is healthtap record running?)" : "");
-	else
+	else if (age_ns <= limit_ns) {
 		snprintf(msg, sizeof(msg), "ok\n");
-	reply_text(r, strcmp(msg, "ok\n") ? 503 : 200, msg);
+		code = 200;
+	} else if (!srv->db)
+		snprintf(msg, sizeof(msg), "latest sample is %.1f s old\n", age_ns / 1e9);
+	else if ((writer = ht_store_writer_pid(srv->o.db)) <= 0)
+		snprintf(msg, sizeof(msg), "latest sample is %.1f s old (is healthtap record running?)\n",
+			 age_ns / 1e9);
+	else if (age_ns <= busy_limit_ns) {
+		snprintf(msg, sizeof(msg), "ok: latest sample is %.1f s old; recorder pid %ld runs "
+			 "(a busy host)\n", age_ns / 1e9, writer);
+		code = 200;
+	} else
+		snprintf(msg, sizeof(msg), "latest sample is %.1f s old: recorder pid %ld runs but "
+			 "writes nothing\n", age_ns / 1e9, writer);
+	reply_text(r, code, msg);
 	serve_snap_put(snap);
 }
 

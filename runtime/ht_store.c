@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "ht_path.h"
 #include "ht_store_int.h"
@@ -225,6 +226,35 @@ static int take_lock(struct ht_store *st)
 	}
 	st->lock_fd = fd;
 	return 0;
+}
+
+long ht_store_writer_pid(const char *path)
+{
+	char lpath[4200], line[256];
+	struct stat sb;
+	long pid = 0;
+	FILE *f;
+
+	snprintf(lpath, sizeof(lpath), "%s.lock", path);
+	if (stat(lpath, &sb))
+		return errno == ENOENT ? 0 : -errno;
+	if (!(f = fopen("/proc/locks", "re")))
+		return -errno;
+	/* "1: FLOCK  ADVISORY  WRITE 4242 fd:01:1234 0 EOF"; a waiter's line
+	 * has "->" after the number, and fails the match. */
+	while (!pid && fgets(line, sizeof(line), f)) {
+		unsigned maj, min;
+		unsigned long long ino;
+		long p;
+		char type[16], mode[16];
+
+		if (sscanf(line, "%*d: %15s %*s %15s %ld %x:%x:%llu", type, mode, &p, &maj, &min, &ino) == 6 &&
+		    !strcmp(type, "FLOCK") && !strcmp(mode, "WRITE") && ino == (unsigned long long)sb.st_ino &&
+		    maj == major(sb.st_dev) && min == minor(sb.st_dev))
+			pid = p;
+	}
+	fclose(f);
+	return pid;
 }
 
 static void finalize_all(struct ht_store *st)

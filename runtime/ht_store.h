@@ -104,6 +104,12 @@ const char *ht_store_error(const struct ht_store *st);
  * a reopen fails (see ht_store_reopen()). Owned by the store. */
 const char *ht_store_file(const struct ht_store *st);
 
+/* The pid of the writer holding PATH's lock (the flock on "PATH.lock",
+ * found in /proc/locks: nothing is locked or opened for writing, so a
+ * recorder starting meanwhile is never refused). Returns the pid, 0 when
+ * no process holds it (no recorder runs), or -errno when it cannot tell. */
+long ht_store_writer_pid(const char *path);
+
 /* ---- writing ---- */
 
 /* Starts a session (one recorder run, or one import) at now_ms with the
