@@ -8,60 +8,7 @@
 #include "ht_counter.h"
 #include "ht_path.h"
 #include "proc_interrupts.h"
-
-static int blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* "           CPU0       CPU1       ": only "CPU<n>" tokens. Fills
- * out->ncpus and out->cpu. Returns 0, -EINVAL or -ENOMEM. */
-static int parse_header(const char *p, size_t len, struct proc_interrupts *out)
-{
-	const char *end = p + len;
-	size_t cap = len / 4 + 1;	/* a token takes at least 4 bytes */
-
-	out->cpu = malloc(cap * sizeof(*out->cpu));
-	if (!out->cpu)
-		return -ENOMEM;
-	for (;;) {
-		int n = 0;
-
-		while (p < end && blank(*p))
-			p++;
-		if (p == end)
-			break;
-		if (end - p < 4 || memcmp(p, "CPU", 3) || p[3] < '0' || p[3] > '9')
-			return -EINVAL;
-		for (p += 3; p < end && *p >= '0' && *p <= '9'; p++) {
-			if (n > 1000000)
-				return -EINVAL;
-			n = n * 10 + (*p - '0');
-		}
-		if (p < end && !blank(*p))
-			return -EINVAL;
-		out->cpu[out->ncpus++] = n;
-	}
-	return out->ncpus ? 0 : -EINVAL;
-}
-
-/* A decimal token at p (up to a blank or end). Returns its length, or 0
- * when p does not hold one that fits in 63 bits. */
-static size_t count_token(const char *p, const char *end, int64_t *v)
-{
-	size_t n = 0;
-
-	*v = 0;
-	while (p + n < end && p[n] >= '0' && p[n] <= '9') {
-		if (*v > (INT64_MAX - (p[n] - '0')) / 10)
-			return 0;
-		*v = *v * 10 + (p[n] - '0');
-		n++;
-	}
-	if (p + n < end && !blank(p[n]))
-		return 0;
-	return n;
-}
+#include "proc_percpu.h"
 
 /* " 24:          1          0  IO-APIC   5-edge      ACPI:Ged"
  * "ERR:          0"
@@ -74,13 +21,13 @@ static int parse_row(const char *p, size_t len, int ncpus,
 	const char *end = p + len, *colon;
 	size_t n;
 
-	while (p < end && blank(*p))
+	while (p < end && proc_percpu_blank(*p))
 		p++;
 	colon = memchr(p, ':', end - p);
 	if (!colon || colon == p || colon - p >= (ptrdiff_t)sizeof(row->irq))
 		return -EINVAL;
 	for (const char *q = p; q < colon; q++)
-		if (blank(*q))
+		if (proc_percpu_blank(*q))
 			return -EINVAL;
 	memcpy(row->irq, p, colon - p);
 	row->irq[colon - p] = '\0';
@@ -90,9 +37,9 @@ static int parse_row(const char *p, size_t len, int ncpus,
 	for (p = colon + 1; row->ncounts < ncpus; p += n) {
 		int64_t v;
 
-		while (p < end && blank(*p))
+		while (p < end && proc_percpu_blank(*p))
 			p++;
-		n = count_token(p, end, &v);
+		n = proc_percpu_count(p, end, &v);
 		if (n == 0)
 			break;
 		(*counts)[row->ncounts++] = v;
@@ -101,9 +48,9 @@ static int parse_row(const char *p, size_t len, int ncpus,
 	if (row->ncounts == 0)
 		return -EINVAL;
 	*counts += row->ncounts;
-	while (p < end && blank(*p))
+	while (p < end && proc_percpu_blank(*p))
 		p++;
-	while (end > p && blank(end[-1]))
+	while (end > p && proc_percpu_blank(end[-1]))
 		end--;
 	memcpy(*desc, p, end - p);
 	(*desc)[end - p] = '\0';
@@ -132,7 +79,7 @@ int proc_interrupts_parse(const char *text, struct proc_interrupts *out)
 	counts = out->counts_pool_;
 	desc = out->desc_pool_;
 	p += strspn(p, " \t\r\n");
-	err = parse_header(p, strcspn(p, "\n"), out);
+	err = proc_percpu_header(p, strcspn(p, "\n"), &out->cpu, &out->ncpus);
 	if (err)
 		goto cleanup;
 	p += strcspn(p, "\n");

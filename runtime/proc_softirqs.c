@@ -6,6 +6,7 @@
 #include <string.h>
 #include "ht_counter.h"
 #include "ht_path.h"
+#include "proc_percpu.h"
 #include "proc_softirqs.h"
 
 static const char *const names[PROC_SOFTIRQ_N] = {
@@ -16,40 +17,6 @@ static const char *const names[PROC_SOFTIRQ_N] = {
 const char *proc_softirq_name(enum proc_softirq vec)
 {
 	return (unsigned)vec < PROC_SOFTIRQ_N ? names[vec] : NULL;
-}
-
-static int blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* "                    CPU0       CPU1       " */
-static int parse_header(const char *p, size_t len, struct proc_softirqs *out)
-{
-	const char *end = p + len;
-
-	out->cpu = malloc((len / 4 + 1) * sizeof(*out->cpu));
-	if (!out->cpu)
-		return -ENOMEM;
-	for (;;) {
-		int n = 0;
-
-		while (p < end && blank(*p))
-			p++;
-		if (p == end)
-			break;
-		if (end - p < 4 || memcmp(p, "CPU", 3) || p[3] < '0' || p[3] > '9')
-			return -EINVAL;
-		for (p += 3; p < end && *p >= '0' && *p <= '9'; p++) {
-			if (n > 1000000)
-				return -EINVAL;
-			n = n * 10 + (*p - '0');
-		}
-		if (p < end && !blank(*p))
-			return -EINVAL;
-		out->cpu[out->ncpus++] = n;
-	}
-	return out->ncpus ? 0 : -EINVAL;
 }
 
 static int lookup(const char *p, size_t n)
@@ -70,7 +37,7 @@ static int parse_row(const char *p, size_t len, struct proc_softirqs *out)
 	int64_t *row, total = 0;
 	int vec, col;
 
-	while (p < end && blank(*p))
+	while (p < end && proc_percpu_blank(*p))
 		p++;
 	colon = memchr(p, ':', end - p);
 	if (!colon || (vec = lookup(p, colon - p)) < 0)
@@ -81,19 +48,16 @@ static int parse_row(const char *p, size_t len, struct proc_softirqs *out)
 	out->total[vec] = -1;
 	p = colon + 1;
 	for (col = 0; ; col++) {
-		int64_t v = 0;
+		int64_t v;
+		size_t n;
 
-		while (p < end && blank(*p))
+		while (p < end && proc_percpu_blank(*p))
 			p++;
 		if (p == end)
 			break;
-		if (col == out->ncpus || *p < '0' || *p > '9')
+		if (col == out->ncpus || !(n = proc_percpu_count(p, end, &v)))
 			return -EINVAL;
-		for (; p < end && *p >= '0' && *p <= '9'; p++) {
-			if (v > (INT64_MAX - (*p - '0')) / 10)
-				return -EINVAL;
-			v = v * 10 + (*p - '0');
-		}
+		p += n;
 		row[col] = v;
 		ht_total_add(&total, v);
 	}
@@ -112,7 +76,7 @@ int proc_softirqs_parse(const char *text, struct proc_softirqs *out)
 	for (int i = 0; i < PROC_SOFTIRQ_N; i++)
 		out->total[i] = -1;
 	p += strspn(p, " \t\r\n");
-	err = parse_header(p, strcspn(p, "\n"), out);
+	err = proc_percpu_header(p, strcspn(p, "\n"), &out->cpu, &out->ncpus);
 	if (err)
 		goto cleanup;
 	out->counts = malloc((size_t)out->ncpus * PROC_SOFTIRQ_N * sizeof(int64_t));
