@@ -109,7 +109,10 @@ static void table_item(FILE *out, const struct ht_leak_item *it)
 	const struct ht_leak *l = &it->l;
 	char what[64], name[1024];
 
-	if (l->verdict == HT_LEAK_YES)
+	if (l->verdict == HT_LEAK_YES && isfinite(l->onset_ago_s))
+		snprintf(what, sizeof(what), "is leaking %.0f B/s since %.0f s ago", l->rate,
+			 l->onset_ago_s);
+	else if (l->verdict == HT_LEAK_YES)
 		snprintf(what, sizeof(what), "is leaking %.0f B/s", l->rate);
 	else if (l->rate > 0)
 		snprintf(what, sizeof(what), "is growing %.0f B/s", l->rate);
@@ -208,6 +211,7 @@ static void json_item(struct out_json *j, const char *key, const struct ht_leak_
 	out_json_uint(j, "points", l->n);
 	out_json_double(j, "span_s", l->span_s);
 	out_json_double(j, "decide_in_s", l->decide_in_s);
+	out_json_double(j, "onset_ago_s", l->onset_ago_s);
 	out_json_end(j);
 }
 
@@ -300,6 +304,7 @@ static void csv_item(struct out_csv *c, const struct ht_leak_item *it)
 	out_csv_int(c, (int64_t)l->n);
 	out_csv_double(c, l->span_s);
 	out_csv_double(c, l->decide_in_s);
+	out_csv_double(c, l->onset_ago_s);
 	out_csv_str(c, it->kind == HT_LEAK_PROC ? item_name(it) : "");
 	out_csv_end(c);
 }
@@ -312,7 +317,7 @@ static void render_csv(FILE *out, const struct ht_leak_report *r, const struct l
 	out_csv_init(&c, &b);
 	ht_buf_puts(&b, "kind,id,name,verdict,reason,rate_Bps,rate_lo_Bps,rate_hi_Bps,r2,mk_p,"
 		    "steps_excluded,steps,drops,step_bytes,current_B,anon_B,limit,limit_B,headroom_B,"
-		    "eta_s,eta_soonest_s,eta_latest_s,points,span_s,decide_in_s,cmdline\n");
+		    "eta_s,eta_soonest_s,eta_latest_s,points,span_s,decide_in_s,onset_ago_s,cmdline\n");
 	for (size_t i = 0; i < r->nprocs_items; i++)
 		if (shown(v, &r->procs[i]))
 			csv_item(&c, &r->procs[i]);

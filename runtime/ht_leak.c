@@ -356,9 +356,104 @@ static void undecided(struct ht_leak *l, const struct ht_leak_subject *s,
 						   (l->r2 / (1 - l->r2))) - 1);
 }
 
+/* The least-squares "flat, then a line from t[k]" fit to p[0..m-1]: the k
+ * (min_tail points or more after it, as many before) whose sum of squared
+ * residuals is the smallest, in *sse; the plain line's in *sse_line.
+ * Suffix sums keep it O(m). 0 when there is no room for one. */
+static size_t best_onset(const struct ht_point *p, size_t m, size_t min_tail,
+			 double *sse, double *sse_line)
+{
+	double st = 0, sv = 0, stt = 0, stv = 0, svv = 0, best = INFINITY;
+	double at = 0, av = 0, att = 0, atv = 0;	/* all points */
+	size_t k_best = 0;
+
+	*sse = *sse_line = NAN;
+	if (m < 2 * min_tail || min_tail < 3)
+		return 0;
+	/* values relative to the first point, times to the last: no
+	 * cancellation in the sums */
+	for (size_t i = 0; i < m; i++) {
+		double t = p[i].t - p[m - 1].t, v = p[i].v - p[0].v;
+
+		at += t; av += v; att += t * t; atv += t * v; svv += v * v;
+	}
+	{
+		double cov = atv - at * av / (double)m, var = att - at * at / (double)m;
+
+		*sse_line = svv - av * av / (double)m - (var > 0 ? cov * cov / var : 0);
+	}
+	/* suffix sums of t, v, t^2, t v over i >= k, for k from the end */
+	for (size_t k = m; k-- > 0;) {
+		double t = p[k].t - p[m - 1].t, v = p[k].v - p[0].v;
+		size_t tail = m - k;
+
+		st += t; sv += v; stt += t * t; stv += t * v;
+		if (tail < min_tail || k < min_tail)
+			continue;
+		{
+			/* x = t - t_k on the tail, 0 before: regress v on (1, x) */
+			double tk = t, sx = st - (double)tail * tk;
+			double sxx = stt - 2 * tk * st + (double)tail * tk * tk;
+			double sxv = stv - tk * sv;
+			double mx = sx / (double)m, mv = av / (double)m;
+			double cxx = sxx - (double)m * mx * mx, cxv = sxv - (double)m * mx * mv;
+			double e = svv - (double)m * mv * mv - (cxx > 0 ? cxv * cxv / cxx : 0);
+
+			if (e < best) {
+				best = e;
+				k_best = k;
+			}
+		}
+	}
+	*sse = best;
+	return k_best;
+}
+
+static int analyze(const struct ht_point *p, size_t n, const struct ht_leak_subject *s,
+		   const struct ht_leak_opts *o, struct ht_leak *out, int find_onset);
+
+/* A leak that began inside the window (rule 10 of ht_leak.h): the
+ * flat-then-rising fit, far better than one line, whose rising part alone
+ * is judged a leak by rules 1-8, is reported at that part's rate, with
+ * its onset. Only where no memory was given back (a sawtooth's climb is
+ * no onset). */
+static int late_onset(const struct ht_point *p, size_t m, const struct ht_leak_subject *s,
+		      const struct ht_leak_opts *o, struct ht_leak *out)
+{
+	struct ht_leak_subject ts;
+	struct ht_leak tail;
+	double sse, sse_line;
+	size_t k;
+	int err;
+
+	if (out->ndrops || out->mode == HT_TREND_CYCLES || out->reason == HT_LEAK_R_YOUNG ||
+	    out->reason == HT_LEAK_R_FEW_POINTS)
+		return 0;
+	k = best_onset(p, m, o->min_points, &sse, &sse_line);
+	if (!k || !(sse <= 0.5 * sse_line))
+		return 0;
+	if (s)
+		ts = *s;
+	else
+		ht_leak_subject_init(&ts);
+	ts.age_s = NAN;			/* old enough: the whole window said so */
+	err = analyze(p + k, m - k, &ts, o, &tail, 0);
+	if (err || tail.verdict != HT_LEAK_YES)
+		return err;
+	tail.onset_ago_s = p[m - 1].t - p[k].t;
+	*out = tail;
+	return 0;
+}
+
 int ht_leak_analyze(const struct ht_point *p, size_t n,
 		    const struct ht_leak_subject *s,
 		    const struct ht_leak_opts *o, struct ht_leak *out)
+{
+	return analyze(p, n, s, o, out, 1);
+}
+
+static int analyze(const struct ht_point *p, size_t n, const struct ht_leak_subject *s,
+		   const struct ht_leak_opts *o, struct ht_leak *out, int find_onset)
 {
 	struct ht_leak_opts def;
 	struct ht_trend_opts to;
@@ -379,6 +474,7 @@ int ht_leak_analyze(const struct ht_point *p, size_t n,
 	memset(out, 0, sizeof(*out));
 	out->rate = out->rate_lo = out->rate_hi = NAN;
 	out->r2 = out->mk_p = out->recent_rate = out->span_s = out->decide_in_s = NAN;
+	out->onset_ago_s = NAN;
 	out->eta.point = out->eta.soonest = out->eta.latest = INFINITY;
 	out->anon = s ? s->anon : -1;
 	cur = s && s->current >= 0 ? (double)s->current : (n ? p[n - 1].v : NAN);
@@ -440,6 +536,8 @@ int ht_leak_analyze(const struct ht_point *p, size_t n,
 		decide(out, HT_LEAK_INCONCLUSIVE, HT_LEAK_R_FEW_POINTS);
 	else
 		judge(p + first, m, tr, o, out, &recent_hi);
+	if (find_onset && !young && m >= 3 && (err = late_onset(p + first, m, s, o, out)))
+		goto cleanup;
 
 	if (out->current >= 0 && out->headroom >= 0 && isfinite(out->rate))
 		ht_trend_eta((double)out->current,

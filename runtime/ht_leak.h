@@ -41,6 +41,13 @@
  *    interval still holds a rate that fills the nearest limit within
  *    horizon_s (the CI's upper bound, or for a plateau the recent
  *    window's, above headroom / horizon_s) is INCONCLUSIVE (undecided).
+ * 10. A leak that began inside the window: when memory was not given
+ *    back and a fit "flat, then a line from some point on" (min_points
+ *    or more on each side) leaves under half the residual of one line,
+ *    the part from that point (the onset) is judged alone by rules 2-8;
+ *    a leak there is the verdict, at its own rate, with onset_ago_s.
+ *    So a leak that starts late is reported fast, and at its rate, not
+ *    averaged with the flat time before it.
  * Every INCONCLUSIVE verdict says in decide_in_s how much longer the
  * series must run for a verdict: young, the time to the minimum age;
  * too few points, the time to min_points at the series' spacing; noisy
@@ -145,6 +152,9 @@ struct ht_leak {
 				   limit; set whatever the verdict */
 	size_t nups, ndrops;	/* of nsteps: upward steps, and drops
 				   (memory given back) */
+	double onset_ago_s;	/* rule 10: the leak began this long before
+				   the last point; NAN when it spans the
+				   whole window (or no leak) */
 	double decide_in_s;	/* INCONCLUSIVE: seconds more until a verdict
 				   at the noise seen (rules 1 and 9); 0 when
 				   decided; NAN when it cannot be told */

@@ -538,6 +538,57 @@ static void test_undecided(void)
 	CHECK_NEAR(l.decide_in_s, 40, 1e-9);
 }
 
+/* rule 10: a long-running process that starts leaking 128 KiB/s after a
+ * flat minute is a leak within 30 s of the onset at 1 s, at its own rate;
+ * warm-up caches, a one-off step and a flat series stay what they were */
+static void test_onset(void)
+{
+	struct ht_leak_subject s = aged(1e5);
+	struct ht_leak l;
+	size_t flat = 90, after;
+
+	for (after = 10; after <= 30; after++) {
+		rng_state = 40;
+		for (size_t i = 0; i < flat + after; i++) {
+			pts[i].t = i;
+			pts[i].v = pages(80 * MiB + (i > flat ? 131072.0 * (i - flat) : 0) +
+					 8192 * gauss());
+		}
+		run(flat + after, &s, NULL, &l);
+		if (l.verdict == HT_LEAK_YES)
+			break;
+	}
+	CHECK_INT(l.verdict, HT_LEAK_YES);
+	CHECK(after <= 30);
+	CHECK_NEAR(l.rate, 131072, 131072 * 0.1);
+	CHECK(isfinite(l.onset_ago_s) && fabs(l.onset_ago_s - (double)(after - 1)) <= 3);
+	/* a cache that warms up, then holds: no onset, no leak */
+	rng_state = 41;
+	for (size_t i = 0; i < 180; i++) {
+		pts[i].t = i;
+		pts[i].v = pages(80 * MiB + 40 * MiB * (1 - exp(-(double)i / 20)) + 8192 * gauss());
+	}
+	run(180, &s, NULL, &l);
+	CHECK(l.verdict != HT_LEAK_YES);
+	/* a one-off 64 MiB allocation, flat around it */
+	rng_state = 42;
+	for (size_t i = 0; i < 120; i++) {
+		pts[i].t = i;
+		pts[i].v = pages(80 * MiB + (i >= 70 ? 64 * MiB : 0) + 8192 * gauss());
+	}
+	run(120, &s, NULL, &l);
+	CHECK(l.verdict != HT_LEAK_YES);
+	/* flat: nothing starts */
+	rng_state = 43;
+	for (size_t i = 0; i < 120; i++) {
+		pts[i].t = i;
+		pts[i].v = pages(80 * MiB + 8192 * gauss());
+	}
+	run(120, &s, NULL, &l);
+	CHECK_INT(l.verdict, HT_LEAK_NO);
+	CHECK(isnan(l.onset_ago_s));
+}
+
 int main(void)
 {
 	test_steady();
@@ -554,5 +605,6 @@ int main(void)
 	test_limits();
 	test_system();
 	test_undecided();
+	test_onset();
 	return ht_test_done("test_leak");
 }

@@ -13,6 +13,7 @@
  *   sawtooth RATE PERIOD climbs at RATE bytes/s for 3/4 of PERIOD seconds, then
  *                        frees it all (a garbage collector)
  *   fresh RATE           leaks RATE bytes/s (a process started late)
+ *   late RATE DELAY      flat for DELAY seconds, then leaks RATE bytes/s
  *   stable               nothing more
  * Every byte allocated is touched (memset), so RSS really changes. The rate
  * is kept against the monotonic clock (what a late tick missed is caught up),
@@ -181,6 +182,9 @@ int main(int argc, char **argv)
 		(void)touch((size_t)rate);
 		for (;;)
 			pause();
+	} else if (!strcmp(mode, "late")) {
+		sleep_until(now_ns() + (int64_t)(arg(argc, argv, 3, 30) * 1e9));
+		leak(rate, -1, NULL);
 	} else if (!strcmp(mode, "plateau")) {
 		leak(rate, arg(argc, argv, 3, 5), NULL);
 	} else if (!strcmp(mode, "sawtooth")) {
@@ -190,7 +194,7 @@ int main(int argc, char **argv)
 			pause();
 	} else {
 		fprintf(stderr, "usage: leaker steady|slow|noisy|threads|step|plateau|"
-			"sawtooth|fresh|stable [RATE [ARG]]\n");
+			"sawtooth|fresh|late|stable [RATE [ARG]]\n");
 		return 2;
 	}
 	return 0;
