@@ -44,3 +44,14 @@ uninstall-check-leak-link:
 # --where: allocation sites (runtime/ht_alloc_watch) beside the verdicts.
 healthtap_SOURCES += frontend/alloc_where.h frontend/alloc_where.c
 healthtap_LDADD += $(DW_LIBS)
+
+# Benchmark (make bench): verdict quality against the textbook rules.
+noinst_PROGRAMS += bench/verdict_quality
+bench_verdict_quality_LDADD = runtime/libhealthtap.a -lm
+EXTRA_DIST += bench/verdict-quality.sh
+bench: bench-verdict
+bench-verdict: all
+	@echo "== bench/verdict-quality.sh"; \
+	  top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    $(SHELL) $(srcdir)/bench/verdict-quality.sh
+.PHONY: bench-verdict
