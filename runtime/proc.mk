@@ -2,7 +2,7 @@
 # System /proc readers (runtime/proc_<path>.{c,h}), their unit tests, and
 # the libFuzzer targets for every parse function.
 runtime_libhealthtap_a_SOURCES += \
-	runtime/proc_percpu.h runtime/proc_percpu.c \
+	runtime/proc_num.h runtime/proc_percpu.h runtime/proc_percpu.c \
 	runtime/proc_interrupts.h runtime/proc_interrupts.c \
 	runtime/proc_softirqs.h runtime/proc_softirqs.c \
 	runtime/proc_meminfo.h runtime/proc_meminfo.c \

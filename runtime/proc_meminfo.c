@@ -7,6 +7,7 @@
 #include <string.h>
 #include "ht_path.h"
 #include "proc_meminfo.h"
+#include "proc_num.h"
 
 #define F(key, field, kb) { key, offsetof(struct proc_meminfo, field), kb }
 
@@ -46,18 +47,15 @@ static const struct {
 static int64_t parse_u63(const char **p)
 {
 	const char *q = *p;
-	int64_t v = 0;
+	int64_t v;
+	size_t n;
 
 	while (*q == ' ' || *q == '\t')
 		q++;
-	if (*q < '0' || *q > '9')
+	n = proc_u63(q, q + strcspn(q, "\n"), &v);
+	if (n == 0)
 		return -1;
-	for (; *q >= '0' && *q <= '9'; q++) {
-		if (v > (INT64_MAX - (*q - '0')) / 10)
-			return -1;
-		v = v * 10 + (*q - '0');
-	}
-	*p = q;
+	*p = q + n;
 	return v;
 }
 

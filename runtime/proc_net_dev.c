@@ -7,6 +7,7 @@
 #include "ht_buf.h"
 #include "ht_path.h"
 #include "proc_net_dev.h"
+#include "proc_num.h"
 
 #define NCOLS 16
 
@@ -52,19 +53,16 @@ static int parse_row(const char *p, size_t len, struct proc_net_dev_if *row)
 	for (int i = 0; i < NCOLS; i++)
 		*(int64_t *)((char *)row + cols[i]) = -1;
 	for (p = colon + 1; ; ) {
-		int64_t v = 0;
+		int64_t v;
+		size_t n;
 
 		while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
 			p++;
 		if (p == end)
 			break;
-		if (col == NCOLS || *p < '0' || *p > '9')
+		if (col == NCOLS || !(n = proc_u63(p, end, &v)))
 			return -EINVAL;
-		for (; p < end && *p >= '0' && *p <= '9'; p++) {
-			if (v > (INT64_MAX - (*p - '0')) / 10)
-				return -EINVAL;
-			v = v * 10 + (*p - '0');
-		}
+		p += n;
 		*(int64_t *)((char *)row + cols[col++]) = v;
 	}
 	return col ? 0 : -EINVAL;

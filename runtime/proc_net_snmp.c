@@ -7,22 +7,20 @@
 #include "ht_buf.h"
 #include "ht_path.h"
 #include "proc_net_snmp.h"
+#include "proc_num.h"
 
 /* A signed decimal ("-1" for Tcp MaxConn). Returns 0 or -EINVAL. */
 static int parse_value(const char *p, int64_t *out)
 {
 	int neg = *p == '-';
-	int64_t v = 0;
+	size_t len;
+	int64_t v;
 
 	if (neg)
 		p++;
-	if (!*p)
+	len = strlen(p);
+	if (len == 0 || proc_u63(p, p + len, &v) != len)
 		return -EINVAL;
-	for (; *p; p++) {
-		if (*p < '0' || *p > '9' || v > (INT64_MAX - (*p - '0')) / 10)
-			return -EINVAL;
-		v = v * 10 + (*p - '0');
-	}
 	*out = neg ? -v : v;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "ht_path.h"
 #include "proc_net_sockstat.h"
+#include "proc_num.h"
 
 #define F(proto, key, field) \
 	{ proto, key, offsetof(struct proc_net_sockstat, field) }
@@ -45,16 +46,9 @@ static size_t token(const char **p, const char *end)
 
 static int64_t number(const char *p, size_t n)
 {
-	int64_t v = 0;
+	int64_t v;
 
-	if (n == 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] < '0' || p[i] > '9' || v > (INT64_MAX - (p[i] - '0')) / 10)
-			return -1;
-		v = v * 10 + (p[i] - '0');
-	}
-	return v;
+	return n > 0 && proc_u63(p, p + n, &v) == n ? v : -1;
 }
 
 /* "TCP: inuse 1 orphan 0 tw 0 alloc 1 mem 73": a protocol, then key and

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "proc_percpu.h"
+#include "proc_num.h"
 
 int proc_percpu_header(const char *p, size_t len, int **cpu, int *ncpus)
 {
@@ -35,15 +36,8 @@ int proc_percpu_header(const char *p, size_t len, int **cpu, int *ncpus)
 
 size_t proc_percpu_count(const char *p, const char *end, int64_t *v)
 {
-	size_t n = 0;
+	size_t n = proc_u63(p, end, v);
 
-	*v = 0;
-	while (p + n < end && p[n] >= '0' && p[n] <= '9') {
-		if (*v > (INT64_MAX - (p[n] - '0')) / 10)
-			return 0;
-		*v = *v * 10 + (p[n] - '0');
-		n++;
-	}
 	if (p + n < end && !proc_percpu_blank(p[n]))
 		return 0;
 	return n;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "ht_path.h"
+#include "proc_num.h"
 #include "proc_pressure.h"
 
 static void absent(struct proc_pressure_res *r)
@@ -32,15 +33,10 @@ static int parse_avg(const char *p, size_t len, double *out)
 
 static int parse_total(const char *p, size_t len, int64_t *out)
 {
-	int64_t v = 0;
+	int64_t v;
 
-	if (len == 0)
+	if (len == 0 || proc_u63(p, p + len, &v) != len)
 		return -EINVAL;
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] < '0' || p[i] > '9' || v > (INT64_MAX - (p[i] - '0')) / 10)
-			return -EINVAL;
-		v = v * 10 + (p[i] - '0');
-	}
 	*out = v;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "ht_buf.h"
 #include "ht_path.h"
+#include "proc_num.h"
 #include "proc_slabinfo.h"
 
 #define SLABINFO_MAX (16 << 20)	/* ~200 caches: 30 KB; a huge box: 1 MB */
@@ -32,17 +33,15 @@ void proc_slabinfo_free(struct proc_slabinfo *p)
 static int64_t number(const char **p)
 {
 	const char *q = *p;
-	int64_t v = 0;
+	int64_t v;
+	size_t n;
 
 	while (*q == ' ' || *q == '\t')
 		q++;
-	if (*q < '0' || *q > '9')
+	n = proc_u63(q, q + strcspn(q, "\n"), &v);
+	if (n == 0)
 		return -1;
-	for (; *q >= '0' && *q <= '9'; q++) {
-		if (v > (INT64_MAX - (*q - '0')) / 10)
-			return -1;
-		v = v * 10 + (*q - '0');
-	}
+	q += n;
 	if (*q && *q != ' ' && *q != '\t' && *q != '\n')
 		return -1;
 	*p = q;

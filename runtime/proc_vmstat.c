@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "ht_path.h"
+#include "proc_num.h"
 #include "proc_vmstat.h"
 
 enum { EXACT, ZONES, PARTS };	/* how a key matches lines */
@@ -71,17 +72,9 @@ static int matches(size_t i, const char *key, size_t klen)
  * Returns the value, or -1 when the number is missing, garbled or too big. */
 static int64_t line_value(const char *p, size_t len)
 {
-	int64_t v = 0;
+	int64_t v;
 
-	if (len == 0)
-		return -1;
-	for (size_t i = 0; i < len; i++) {
-		if (p[i] < '0' || p[i] > '9' ||
-		    v > (INT64_MAX - (p[i] - '0')) / 10)
-			return -1;
-		v = v * 10 + (p[i] - '0');
-	}
-	return v;
+	return len > 0 && proc_u63(p, p + len, &v) == len ? v : -1;
 }
 
 int proc_vmstat_parse(const char *text, struct proc_vmstat *out)
