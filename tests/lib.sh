@@ -24,6 +24,18 @@ require_stap() {
 	exit 77
 }
 
+# The guest kernel tests (tests/stap/vm.sh) skip (77) where no guest can
+# boot, under the same rule.
+require_guest() {
+	local reason
+	reason=$("$HARNESS" vm check) && return 0
+	if [ "${HEALTHTAP_REQUIRE_STAP:-0}" = 1 ]; then
+		fail "a guest kernel is required here (HEALTHTAP_REQUIRE_STAP=1) but: $reason"
+	fi
+	echo "SKIP: $reason"
+	exit 77
+}
+
 # slow_suite NAME: the guest kernel and package suites call it first. They
 # run once, in the plain make check; HEALTHTAP_SKIP_SLOW=1 (distcheck's
 # sanitizer pass) skips them, also under HEALTHTAP_REQUIRE_STAP=1.
