@@ -289,7 +289,7 @@ static int in_path(const char *prog)
 
 const char *ht_stap_prefix(char *buf, size_t size)
 {
-	static char why[600];
+	static char why[1024];
 	const char *ts = getenv("HEALTHTAP_TAPSET"), *env = getenv("HEALTHTAP_STAP");
 	char build[300];
 	struct utsname u;
@@ -308,9 +308,10 @@ const char *ht_stap_prefix(char *buf, size_t size)
 	snprintf(build, sizeof(build), "/lib/modules/%s/build", u.release);
 	if (access(build, F_OK) < 0) {
 		snprintf(why, sizeof(why), "no kernel build tree at %s (install "
-			 "linux-headers-%s, or give the stap command in HEALTHTAP_STAP, "
-			 "e.g. \"exec tests/stap/harness run\")",
-			 build, u.release);
+			 "linux-headers-%s, or give the stap command in HEALTHTAP_STAP_CMD, "
+			 "e.g. \"tests/stap/harness run -e 'probe health.* {}'\", and for "
+			 "--where the program alone in HEALTHTAP_STAP, e.g. \"exec "
+			 "tests/stap/harness run\")", build, u.release);
 		return why;
 	}
 	modules = access("/proc/modules", F_OK) == 0;
