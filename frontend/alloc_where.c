@@ -46,6 +46,16 @@ static int script(char *buf, size_t size, const char *prefix, const struct where
 			o->budget_pct > 0 ? "" : " health_alloc_budget_pct = 0") >= (int)size;
 }
 
+const char *where_command(const struct where_opts *o, char *buf, size_t size)
+{
+	char prefix[2048];
+	const char *no = ht_stap_prefix(prefix, sizeof(prefix));
+
+	if (no)
+		return no;
+	return script(buf, size, prefix, o) ? "the stap command is too long" : NULL;
+}
+
 static volatile sig_atomic_t where_interrupted;
 
 static void on_sigint(int sig)
@@ -60,19 +70,15 @@ int where_start(const char *cmd, const struct where_opts *o, struct ht_alloc_wat
 					  .budget_pct = o->budget_pct,
 					  .tee = getenv("HEALTHTAP_WHERE_STREAM") };
 	struct sigaction sa = { .sa_handler = on_sigint }, old;
-	char prefix[2048], full[4096], why[600];
+	char full[4096], why[600];
 	enum ht_alloc_watch_state st;
 	const char *no;
 	int64_t deadline;
 	int err;
 
 	*out = NULL;
-	if ((no = ht_stap_prefix(prefix, sizeof(prefix)))) {
+	if ((no = where_command(o, full, sizeof(full)))) {
 		ht_cmd_err(cmd, "--where %d: %s", o->pid, no);
-		return 1;
-	}
-	if (script(full, sizeof(full), prefix, o)) {
-		ht_cmd_err(cmd, "--where %d: the stap command is too long", o->pid);
 		return 1;
 	}
 	wo.cmd = full;

@@ -25,6 +25,10 @@ void where_opts_default(struct where_opts *o);
 int where_opt_sample(const char *cmd, const char *text, struct where_opts *o);
 int where_opt_budget(const char *cmd, const char *text, struct where_opts *o);
 
+/* The stap command that runs health.alloc.sites on o->pid (ht_stap_prefix
+ * plus the script). Returns NULL, or why stap cannot run here. */
+const char *where_command(const struct where_opts *o, char *buf, size_t size);
+
 /* Starts the watch and waits until the probes are in (progress on stderr).
  * On a refusal (not root, no stap, a static binary, jemalloc, no such
  * process, stap failing) it says why on stderr as "healthtap CMD: --where

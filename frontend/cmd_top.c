@@ -36,7 +36,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: healthtap top [-b] [-n N] [-i INTERVAL] [--json] [--root DIR]\n"
 		"                     [-s COLUMN] [--filter NAME] [--tree] [--threads]\n"
-		"                     [--stap[=CMD] | --stream FILE|-] [--no-color]\n"
+		"                     [--stap[=CMD] | --stream FILE|-] [--no-color] [--where]\n"
 		"       healthtap top --hosts H1:PORT,H2:PORT [-b] [-n N] [-i T] [--json]\n"
 		"\n"
 		"Live dashboard of the host: memory and its trend, PSI, context switches,\n"
@@ -67,6 +67,9 @@ static void usage(FILE *out)
 		"                       set; $HEALTHTAP_STAP_CMD overrides it), restart\n"
 		"                       it when it dies, read its stream\n"
 		"      --stream FILE    read a tapset stream from FILE ('-': standard input)\n"
+		"      --where          the detail view also shows where its process\n"
+		"                       allocates: health.alloc.sites on it (stap, root; the\n"
+		"                       latest batch's 8 sites; healthtap-leaks(1) --where)\n"
 		"      --no-color       no colours on the screen\n"
 		"      --hosts LIST     several hosts' 'healthtap serve' (HOST:PORT,...) in\n"
 		"                       one table, aggregated per command across hosts\n"
@@ -193,7 +196,7 @@ static int run_hosts(const char *list, const struct top_view_opts *view, int sor
 int cmd_top(int argc, char **argv)
 {
 	enum { O_JSON = 256, O_ROOT, O_FILTER, O_TREE, O_THREADS, O_KTHREADS, O_NOKTHREADS, O_STAP,
-	       O_STREAM, O_NOCOLOR, O_CLOCK, O_HOSTS };
+	       O_STREAM, O_NOCOLOR, O_CLOCK, O_HOSTS, O_WHERE };
 	static const struct option opts[] = {
 		{ "batch", no_argument, NULL, 'b' },
 		{ "iterations", required_argument, NULL, 'n' },
@@ -213,6 +216,7 @@ int cmd_top(int argc, char **argv)
 		{ "no-color", no_argument, NULL, O_NOCOLOR },
 		{ "clock-label", required_argument, NULL, O_CLOCK },
 		{ "hosts", required_argument, NULL, O_HOSTS },
+		{ "where", no_argument, NULL, O_WHERE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -270,6 +274,7 @@ int cmd_top(int argc, char **argv)
 		case O_NOCOLOR: color = 0; break;
 		case O_CLOCK: clock_label = optarg; break;
 		case O_HOSTS: hosts = optarg; break;
+		case O_WHERE: co.where = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: return ht_usage_error("top", "bad option");
 		}

@@ -14,9 +14,9 @@ healthtap_LDADD += $(NCURSES_LIBS) -lpthread
 # Tests: golden batch frames and tmux-driven screens on tests/fixtures/top,
 # and the screen on the live machine.
 TESTS += tests/top/batch.sh tests/top/screen-fixture.sh tests/top/screen-live.sh \
-	tests/top/hosts.sh tests/top/stap-live.sh
+	tests/top/hosts.sh tests/top/stap-live.sh tests/top/where-live.sh
 EXTRA_DIST += tests/top/batch.sh tests/top/screen-fixture.sh tests/top/screen-live.sh \
-	tests/top/hosts.sh tests/top/stap-live.sh \
+	tests/top/hosts.sh tests/top/stap-live.sh tests/top/where-live.sh \
 	tests/top/tmux-lib.sh \
 	tests/top/batch-risk.golden tests/top/batch-sort.golden \
 	tests/top/batch-tree.golden tests/top/batch-threads.golden \

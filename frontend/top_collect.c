@@ -17,6 +17,7 @@
 #include "ht_path.h"
 #include "ht_sched.h"
 #include "ht_supervisor.h"
+#include "alloc_where.h"
 #include "proc_pid_smaps.h"
 #include "proc_pid_smaps_rollup.h"
 #include "proc_softirqs.h"
@@ -50,6 +51,12 @@ struct top_collector {
 	struct proc_pid_smaps maps_first;	/* when the view opened */
 	struct proc_pid_smaps maps_prev;	/* the previous refresh */
 	int maps_rounds;
+	/* --where: the detail process's allocation sites */
+	int where;
+	struct ht_alloc_watch *watch;
+	pid_t watch_pid;
+	int64_t watch_start;
+	char watch_note[256];		/* why no watch runs */
 
 	struct uid_name *users;
 	size_t nusers, users_cap;
@@ -356,6 +363,69 @@ static void copy_series(const struct ht_series *s, double t_end, struct ht_point
 		out[i].t -= t_end;
 }
 
+/* --where: one watch, on the detail view's process; started without
+ * waiting (stap compiles while the view refreshes), stopped when the view
+ * closes or moves to another process. */
+static void watch_follow(struct top_collector *c, pid_t pid, int64_t start_time)
+{
+	struct ht_alloc_watch_opts wo = { .root = c->root };
+	struct where_opts o;
+	char cmd[4096];
+	const char *no;
+	int err;
+
+	if (c->watch && (c->watch_pid != pid || c->watch_start != start_time)) {
+		ht_alloc_watch_free(c->watch);
+		c->watch = NULL;
+	}
+	if (c->watch_pid == pid && c->watch_start == start_time)
+		return;		/* started, or refused: not again for this process */
+	c->watch_pid = pid;
+	c->watch_start = start_time;
+	c->watch_note[0] = '\0';
+	if (pid <= 0)
+		return;
+	where_opts_default(&o);
+	o.pid = pid;
+	o.root = c->root;
+	if ((no = where_command(&o, cmd, sizeof(cmd)))) {
+		snprintf(c->watch_note, sizeof(c->watch_note), "%s", no);
+		return;
+	}
+	wo.cmd = cmd;
+	wo.pid = pid;
+	wo.budget_pct = o.budget_pct;
+	if ((err = ht_alloc_watch_start(&wo, &c->watch, c->watch_note, sizeof(c->watch_note))))
+		c->watch = NULL;
+}
+
+static void collect_sites(struct top_collector *c, struct top_detail *d)
+{
+	struct ht_alloc_site cur[TOP_SITES_MAX];
+	struct ht_alloc_watch_stats st;
+	enum ht_alloc_watch_state state;
+	size_t n;
+
+	if (!c->watch) {
+		d->where = TOP_WHERE_ENDED;
+		snprintf(d->where_note, sizeof(d->where_note), "%s", c->watch_note);
+		return;
+	}
+	state = ht_alloc_watch_poll(c->watch, 0);
+	d->where = state == HT_AW_STARTING ? TOP_WHERE_STARTING :
+		   state == HT_AW_WATCHING ? TOP_WHERE_WATCHING : TOP_WHERE_ENDED;
+	snprintf(d->where_note, sizeof(d->where_note), "%s", ht_alloc_watch_why(c->watch));
+	ht_alloc_watch_stats(c->watch, &st);
+	d->where_watched_s = st.watched_s;
+	n = ht_alloc_watch_current(c->watch, cur, TOP_SITES_MAX);
+	d->nsites = n < TOP_SITES_MAX ? n : TOP_SITES_MAX;
+	for (size_t i = 0; i < d->nsites; i++) {
+		d->sites[i].bytes = cur[i].bytes;
+		d->sites[i].blocks = cur[i].blocks;
+		ht_alloc_watch_symbol(c->watch, cur[i].addr, d->sites[i].sym, sizeof(d->sites[i].sym));
+	}
+}
+
 static struct top_detail *collect_detail(struct top_collector *c, int with_maps)
 {
 	struct ht_proctable *t = ht_sampler_table(c->sampler);
@@ -386,6 +456,10 @@ static struct top_detail *collect_detail(struct top_collector *c, int with_maps)
 	copy_series(v->anon, t_end, d->anon_pts, &d->nanon);
 	if (with_maps)
 		collect_maps(c, v->proc, d);
+	if (c->where) {
+		watch_follow(c, d->pid, d->start_time);
+		collect_sites(c, d);
+	}
 	return d;
 }
 
@@ -530,6 +604,8 @@ static struct top_frame *build_frame(struct top_collector *c, int with_maps)
 		copy_threads(c->sampler, f);
 	if (c->detail_pid > 0)
 		f->detail = collect_detail(c, with_maps);
+	else if (c->where && c->watch)
+		watch_follow(c, 0, 0);	/* the view closed: stap stops */
 	return f;
 }
 
@@ -558,6 +634,7 @@ struct top_collector *top_collect_new(const struct top_collect_opts *o,
 	pthread_mutex_init(&c->lock, NULL);
 	c->root = strdup(o->root ? o->root : "");
 	c->interval_ms = o->interval_ms;
+	c->where = o->where;
 	ht_sampler_opts_default(&so);
 	so.root = c->root;
 	so.interrupts = 1;
@@ -628,6 +705,7 @@ void top_collect_free(struct top_collector *c)
 		}
 	}
 	ht_supervisor_free(c->sv);
+	ht_alloc_watch_free(c->watch);
 	if (c->stream_fd > STDIN_FILENO)
 		close(c->stream_fd);
 	for (int i = 0; i < 2; i++) {

@@ -31,6 +31,8 @@ struct top_collect_opts {
 	const char *stap_cmd;		/* start this through sh -c, read its stdout;
 					   NULL: no stap child */
 	size_t history;			/* points kept per process; 0: default */
+	int where;			/* the detail view watches its process's
+					   allocation sites (health.alloc.sites) */
 };
 
 struct top_collector;

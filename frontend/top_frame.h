@@ -24,6 +24,7 @@
 #define TOP_TOPVEC 3		/* top interrupt / softirq vectors shown */
 #define TOP_CHART_POINTS 240	/* detail chart: points kept */
 #define TOP_MAPS_MAX 12		/* detail: growing mappings kept */
+#define TOP_SITES_MAX 8		/* detail: allocation sites kept (a batch's) */
 
 #define TOP_NO_COUNT INT64_MIN
 
@@ -88,6 +89,22 @@ struct top_detail {
 	size_t nmaps_total;		/* mappings in smaps */
 	size_t nmaps;			/* growing ones below, biggest delta first */
 	struct top_mapping maps[TOP_MAPS_MAX];
+	/* top --where: the process's allocation sites (health.alloc.sites) */
+	int where;			/* TOP_WHERE_* */
+	char where_note[256];		/* why it cannot, or why it ended */
+	double where_watched_s;
+	size_t nsites;			/* the latest batch's, most bytes first */
+	struct top_site {
+		int64_t bytes, blocks;
+		char sym[200];
+	} sites[TOP_SITES_MAX];
+};
+
+enum {
+	TOP_WHERE_OFF,			/* no --where */
+	TOP_WHERE_STARTING,		/* stap compiles */
+	TOP_WHERE_WATCHING,
+	TOP_WHERE_ENDED,		/* where_note says why */
 };
 
 struct top_frame {

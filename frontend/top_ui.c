@@ -395,6 +395,37 @@ static void draw_chart(struct ui *u, const struct top_detail *d, int y0, int h, 
 	put_line(y0 + h, w - 3 > x0 ? w - 3 : x0, "now", A_DIM, 0);
 }
 
+/* top --where: the detail process's allocation sites, as the latest batch
+ * of health.alloc.sites lists them (up to 8, most bytes first). Returns
+ * the next row. */
+static int draw_sites(struct ui *u, const struct top_detail *d, int y)
+{
+	char buf[512], a[32], b[32], sym[256];
+
+	if (d->where == TOP_WHERE_STARTING)
+		snprintf(buf, sizeof(buf), "allocation sites (health.alloc.sites): starting stap...");
+	else if (d->where == TOP_WHERE_WATCHING)
+		snprintf(buf, sizeof(buf), "allocation sites (health.alloc.sites, %s watched): %zu "
+			 "holding the most", fmt_duration_short(a, sizeof(a), d->where_watched_s),
+			 d->nsites);
+	else
+		snprintf(buf, sizeof(buf), "allocation sites: %s", fmt_visible(sym, sizeof(sym),
+			 d->where_note[0] ? d->where_note : "stap ended"));
+	put_line(y++, 0, buf, d->where == TOP_WHERE_ENDED && d->where_note[0] ?
+		 attr_of(u, TOP_A_WARN) : A_BOLD, 1);
+	if (d->where == TOP_WHERE_WATCHING && d->where_note[0]) {
+		snprintf(buf, sizeof(buf), "  note: %s", fmt_visible(sym, sizeof(sym), d->where_note));
+		put_line(y++, 0, buf, attr_of(u, TOP_A_WARN), 1);
+	}
+	for (size_t i = 0; i < d->nsites && y < LINES - 4; i++) {
+		snprintf(buf, sizeof(buf), "  %10s %8" PRId64 " blocks  %s",
+			 fmt_bytes(b, sizeof(b), (double)d->sites[i].bytes), d->sites[i].blocks,
+			 fmt_visible(sym, sizeof(sym), d->sites[i].sym));
+		put_line(y++, 0, buf, A_NORMAL, 1);
+	}
+	return y;
+}
+
 static void draw_detail(struct ui *u)
 {
 	const struct top_frame *f = u->frame;
@@ -452,6 +483,8 @@ static void draw_detail(struct ui *u)
 		snprintf(buf, sizeof(buf), "smaps_rollup  reading...");
 	}
 	put_line(y++, 0, buf, A_NORMAL, 1);
+	if (d && d->where != TOP_WHERE_OFF)
+		y = draw_sites(u, d, y);
 	/* the chart takes half of what is left, the mappings the rest */
 	chart_h = (LINES - y - 3) / 2;
 	if (chart_h > 14)
