@@ -1,7 +1,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
+#include "proc_num.h"
 #include "proc_pid_file.h"
 
 int proc_pid_path(char *buf, size_t size, const char *root, pid_t pid, const char *name)
@@ -79,8 +81,8 @@ long proc_pid_read_file(const char *root, pid_t pid, const char *name,
 const char *proc_pid_int(const char *p, int64_t *v)
 {
 	int neg = 0;
-	uint64_t x = 0;
-	const char *start;
+	int64_t x;
+	size_t n;
 
 	while (*p == ' ' || *p == '\t')
 		p++;
@@ -88,18 +90,11 @@ const char *proc_pid_int(const char *p, int64_t *v)
 		neg = 1;
 		p++;
 	}
-	start = p;
-	while (*p >= '0' && *p <= '9') {
-		unsigned d = (unsigned)(*p - '0');
-		if (x > (UINT64_C(9223372036854775807) - d) / 10)
-			return NULL;
-		x = x * 10 + d;
-		p++;
-	}
-	if (p == start)
+	n = proc_u63(p, p + strspn(p, "0123456789"), &x);
+	if (n == 0)
 		return NULL;
-	*v = neg ? -(int64_t)x : (int64_t)x;
-	return p;
+	*v = neg ? -x : x;
+	return p + n;
 }
 
 int64_t proc_pid_scale(int64_t v, int64_t unit)
