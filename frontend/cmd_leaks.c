@@ -60,8 +60,29 @@ static const char *item_name(const struct ht_leak_item *it)
 	case HT_LEAK_CGROUP: return it->cgroup;
 	case HT_LEAK_SYSTEM: return "system";
 	case HT_LEAK_KERNEL: case HT_LEAK_SLAB: case HT_LEAK_SOCKET: return it->name;
+	case HT_LEAK_COMMAND: return it->cmdline ? it->cmdline : it->comm;
 	}
 	return "";
+}
+
+/* A leak across pids: "Command app restarted 4 times ..." */
+static void table_command(FILE *out, const struct ht_leak_item *it)
+{
+	char name[1024], a[32], b[32], c[32];
+
+	fmt_visible(name, sizeof(name), item_name(it));
+	fprintf(out, "Command %s restarted %zu times, leaking across its lives (pid %d now)\n",
+		name, it->lives - 1, (int)it->pid);
+	fprintf(out, "    each life grew about %.0f B/s and %s, %s to %s (%zu of %zu ended) "
+		"over %s",
+		it->l.rate, it->regrows ? "died at about one size" : "died bigger each time",
+		fmt_bytes(a, sizeof(a), (double)it->peak_min),
+		fmt_bytes(b, sizeof(b), (double)it->peak_max), it->died, it->lives,
+		fmt_duration(c, sizeof(c), it->l.span_s));
+	if (it->oom_kills >= (int64_t)it->died)
+		fprintf(out, "; an OOM-kill loop: %" PRId64 " OOM kills meanwhile\n", it->oom_kills);
+	else
+		fputc('\n', out);
 }
 
 static void table_details(FILE *out, const struct ht_leak_item *it)
@@ -154,6 +175,8 @@ static void render_table(FILE *out, const struct ht_leak_report *r, const struct
 	if (!shown_procs)
 		fprintf(out, "no %s process\n", v->selected_only ? "such" :
 			v->all ? "growing" : "leaking");
+	for (size_t i = 0; i < r->ncommands; i++)
+		table_command(out, &r->commands[i]);
 	for (size_t i = 0; i < r->ncgroups; i++)
 		if (!v->selected_only && shown(v, &r->cgroups[i]))
 			table_item(out, &r->cgroups[i]);
@@ -188,6 +211,19 @@ static void json_item(struct out_json *j, const char *key, const struct ht_leak_
 		out_json_str(j, "socket", it->name);
 		out_json_uint(j, "inode", it->inode);
 		out_json_str(j, "owners", it->owners);
+	} else if (it->kind == HT_LEAK_COMMAND) {
+		out_json_int(j, "pid", it->pid);
+		out_json_str(j, "comm", it->comm);
+		out_json_str(j, "cmdline", it->cmdline ? it->cmdline : "");
+		out_json_uint(j, "lives", it->lives);
+		out_json_uint(j, "restarts", it->lives - 1);
+		out_json_uint(j, "died", it->died);
+		out_json_count(j, "died_at_min_B", it->peak_min);
+		out_json_count(j, "died_at_max_B", it->peak_max);
+		out_json_bool(j, "regrows", it->regrows);
+		out_json_bool(j, "grows_across", it->grows_across);
+		out_json_count(j, "oom_kills", it->oom_kills);
+		out_json_bool(j, "oom_loop", it->oom_kills >= (int64_t)it->died);
 	}
 	out_json_str(j, "verdict", ht_leak_verdict_name(l->verdict));
 	out_json_str(j, "reason", ht_leak_reason_name(l->reason));
@@ -237,6 +273,10 @@ static void render_json(FILE *out, const struct ht_leak_report *r, const struct 
 		if (!v->selected_only && shown(v, &r->cgroups[i]))
 			json_item(&j, NULL, &r->cgroups[i]);
 	out_json_end(&j);
+	out_json_array(&j, "commands");
+	for (size_t i = 0; i < r->ncommands; i++)
+		json_item(&j, NULL, &r->commands[i]);
+	out_json_end(&j);
 	if (r->have_system)
 		json_item(&j, "system", &r->system);
 	else
@@ -271,10 +311,10 @@ static void csv_item(struct out_csv *c, const struct ht_leak_item *it)
 {
 	const struct ht_leak *l = &it->l;
 	static const char *const kinds[] = { "process", "cgroup", "system", "kernel", "slab",
-					     "socket" };
+					     "socket", "command" };
 
 	out_csv_word(c, kinds[it->kind]);
-	if (it->kind == HT_LEAK_PROC)
+	if (it->kind == HT_LEAK_PROC || it->kind == HT_LEAK_COMMAND)
 		out_csv_int(c, it->pid);
 	else if (it->kind == HT_LEAK_SOCKET)
 		out_csv_int(c, (int64_t)it->inode);
@@ -305,7 +345,7 @@ static void csv_item(struct out_csv *c, const struct ht_leak_item *it)
 	out_csv_double(c, l->span_s);
 	out_csv_double(c, l->decide_in_s);
 	out_csv_double(c, l->onset_ago_s);
-	out_csv_str(c, it->kind == HT_LEAK_PROC ? item_name(it) : "");
+	out_csv_str(c, it->kind == HT_LEAK_PROC || it->kind == HT_LEAK_COMMAND ? item_name(it) : "");
 	out_csv_end(c);
 }
 
@@ -324,6 +364,8 @@ static void render_csv(FILE *out, const struct ht_leak_report *r, const struct l
 	for (size_t i = 0; i < r->ncgroups; i++)
 		if (!v->selected_only && shown(v, &r->cgroups[i]))
 			csv_item(&c, &r->cgroups[i]);
+	for (size_t i = 0; i < r->ncommands; i++)
+		csv_item(&c, &r->commands[i]);
 	if (r->have_system)
 		csv_item(&c, &r->system);
 	for (size_t i = 0; i < r->nkernel; i++)

@@ -14,6 +14,7 @@
 #include "ht_counter.h"
 #include "ht_leak_collect.h"
 #include "ht_proc_age.h"
+#include "ht_restarts.h"
 #include "proc_net_sock.h"
 #include "ht_sampler.h"
 #include "ht_sched.h"
@@ -67,6 +68,9 @@ void ht_leak_report_free(struct ht_leak_report *r)
 	item_free(&r->system);
 	for (size_t i = 0; i < r->nsockets; i++)
 		item_free(&r->sockets[i]);
+	for (size_t i = 0; i < r->ncommands; i++)
+		item_free(&r->commands[i]);
+	free(r->commands);
 	free(r->procs);
 	free(r->cgroups);
 	free(r->kernel);
@@ -689,6 +693,7 @@ struct db_walk {
 	size_t nclock;
 	int64_t mem_available;
 	struct ht_proc_ages ages;	/* real ages from start times */
+	struct ht_restarts lives;	/* every process, for restart loops */
 	int err;
 };
 
@@ -731,7 +736,7 @@ static int db_proc(void *ctx, const struct ht_store_proc_info *info)
 	struct ht_leak_subject subj;
 	struct ht_leak_item *it;
 	size_t n = 0, np;
-	int64_t last_rss = -1, last_anon = -1;
+	int64_t last_rss = -1, last_anon = -1, peak = -1;
 
 	if (!pid_wanted(o, info->pid))
 		return 0;
@@ -750,6 +755,10 @@ static int db_proc(void *ctx, const struct ht_store_proc_info *info)
 	for (size_t i = 0; i < n; i++) {
 		if (sp[i].rss >= 0)
 			last_rss = sp[i].rss;
+		if (sp[i].rss_max > peak)
+			peak = sp[i].rss_max;
+		if (sp[i].rss > peak)
+			peak = sp[i].rss;
 		if (sp[i].anon >= 0)
 			last_anon = sp[i].anon;
 	}
@@ -762,7 +771,9 @@ static int db_proc(void *ctx, const struct ht_store_proc_info *info)
 	/* its real age from its start time; failing that (a boot whose start
 	 * is not known), started while recording: known from its first
 	 * sample; else older than the recording, the warm-up long past */
-	subj.age_s = ht_proc_age(&w->ages, info, w->until_ms);
+	/* at its last sample: an ended process's series ends there */
+	subj.age_s = ht_proc_age(&w->ages, info, info->last_ms < w->until_ms ?
+				 info->last_ms : w->until_ms);
 	subj.current = last_rss;
 	subj.anon = last_anon;
 	subj.mem_available = w->mem_available;
@@ -784,7 +795,84 @@ static int db_proc(void *ctx, const struct ht_store_proc_info *info)
 	if (!w->err)
 		w->err = ht_leak_analyze(pts, np, &subj, &o->lo, &it->l);
 	free(pts);
+	if (!w->err) {
+		struct ht_restart_life life = {
+			.first_ms = info->first_ms, .last_ms = info->last_ms,
+			.ended = info->ended && info->last_ms < w->until_ms, .peak = peak,
+			.last_rss = last_rss, .rate = it->l.rate, .grew = ht_leak_positive(&it->l),
+			.pid = info->pid,
+		};
+		w->err = ht_restarts_add(&w->lives, info->cmdline && *info->cmdline ?
+					 info->cmdline : info->comm, info->comm, &life);
+	}
 	return w->err ? 1 : 0;
+}
+
+/* The OOM killer's victims in the window (host-wide), -1 unknown. */
+static int64_t db_oom_kills(struct db_walk *w)
+{
+	struct ht_store_point *p = NULL;
+	size_t n = 0;
+	int64_t id, kills = -1;
+
+	if (ht_store_series_find(w->st, 0, "oom_kills", "", &id) == 0 &&
+	    ht_store_sys_series(w->st, id, w->since_ms, w->until_ms, 0, &p, &n) == 0 && n)
+		kills = (int64_t)(p[n - 1].v - p[0].v);
+	free(p);
+	return kills;
+}
+
+/* Commands whose lives regrow (ht_restarts.h): one leak across pids. */
+static int db_restarts(struct db_walk *w)
+{
+	struct ht_leak_report *r = w->r;
+	struct ht_restart_loop *loops;
+	size_t n, cap = 0;
+	int64_t kills;
+	int rc = ht_restarts_find(&w->lives, 2 * w->step_ms, &loops, &n);
+
+	if (rc || !n) {
+		free(loops);
+		return rc;
+	}
+	kills = db_oom_kills(w);
+	for (size_t i = 0; i < n; i++) {
+		const struct ht_restart_loop *lp = &loops[i];
+		struct ht_leak_item *it = add_item(&r->commands, &r->ncommands, &cap);
+
+		if (!it || !(it->cmdline = strdup(lp->cmdline))) {
+			free(loops);
+			return -ENOMEM;
+		}
+		it->kind = HT_LEAK_COMMAND;
+		it->pid = lp->last_pid;
+		it->detailed = 1;
+		snprintf(it->comm, sizeof(it->comm), "%s", lp->comm);
+		snprintf(it->name, sizeof(it->name), "%s", lp->comm);
+		it->lives = lp->lives;
+		it->died = lp->died;
+		it->peak_min = lp->peak_min;
+		it->peak_max = lp->peak_max;
+		it->regrows = lp->regrows;
+		it->grows_across = lp->grows_across;
+		it->oom_kills = kills;
+		memset(&it->l, 0, sizeof(it->l));
+		it->l.verdict = HT_LEAK_YES;
+		it->l.reason = HT_LEAK_R_GROWING;
+		it->l.rate = lp->rate;
+		it->l.rate_lo = it->l.rate_hi = it->l.r2 = it->l.mk_p = NAN;
+		it->l.recent_rate = it->l.onset_ago_s = NAN;
+		it->l.decide_in_s = 0;
+		it->l.current = lp->current;
+		it->l.anon = -1;
+		it->l.limit_kind = HT_LIMIT_NONE;
+		it->l.limit_bytes = it->l.headroom = -1;
+		it->l.eta.point = it->l.eta.soonest = it->l.eta.latest = INFINITY;
+		it->l.span_s = (double)(lp->last_ms - lp->first_ms) / 1e3;
+		it->l.n = lp->lives;
+	}
+	free(loops);
+	return 0;
 }
 
 
@@ -1000,10 +1088,13 @@ static int collect_db(const struct ht_leak_collect_opts *o, struct ht_leak_repor
 		goto cleanup;
 	}
 	sort_by_rate(r->procs, r->nprocs_items);
-	rc = db_system(&w, avail, navail);
+	rc = db_restarts(&w);
+	if (!rc)
+		rc = db_system(&w, avail, navail);
 	if (rc)
 		errf(err, errlen, "cannot judge the series: %s", strerror(-rc));
 cleanup:
+	ht_restarts_free(&w.lives);
 	free(w.clock);
 	free(avail);
 	free(total);

@@ -31,6 +31,8 @@ enum ht_leak_kind {
 	HT_LEAK_SLAB,		/* a slab cache (name), num_objs x objsize */
 	HT_LEAK_SOCKET,		/* a socket's queue (name "udp 127.0.0.1:53"):
 				   skbs nobody reads */
+	HT_LEAK_COMMAND,	/* a command restarted (DB only): its lives
+				   regrow (ht_restarts.h); pid the latest */
 };
 
 /* One subject's verdict. */
@@ -51,6 +53,13 @@ struct ht_leak_item {
 					   (python3), 1240 (worker)" from
 					   /proc/PID/fd; NULL: none found */
 	struct ht_leak l;
+	/* HT_LEAK_COMMAND: its lives in the window, how many ended, the
+	 * sizes they died at, and the OOM killer's victims meanwhile
+	 * (host-wide; -1 unknown): as many as the deaths is an OOM loop */
+	size_t lives, died;
+	int64_t peak_min, peak_max;
+	int regrows, grows_across;
+	int64_t oom_kills;
 };
 
 struct ht_leak_report {
@@ -64,6 +73,9 @@ struct ht_leak_report {
 	size_t nprocs_items;
 	struct ht_leak_item *cgroups;	/* sorted the same way */
 	size_t ncgroups;
+	struct ht_leak_item *commands;	/* restart loops (DB only): a leak
+					   that outlives its pids */
+	size_t ncommands;
 	struct ht_leak_item system;	/* used memory (MemTotal - MemAvailable) */
 	int have_system;
 	int64_t mem_total, mem_available;	/* bytes; -1 unknown */

@@ -46,7 +46,9 @@ static int see_proc(void *ctx, const struct ht_store_proc_info *info)
 	if (tck > 0 && info->start_time >= 0 && info->start_time < INT64_MAX / 1000) {
 		int64_t est = info->first_ms - info->start_time * 1000 / tck;
 
-		if (est < b->btime_ms) {
+		/* on a tie, the process seen starting (after the boot's first
+		 * sample) dates the boot: the walk is by first sample */
+		if (est < b->btime_ms || (est == b->btime_ms && info->first_ms > b->btime_seen_ms)) {
 			b->btime_ms = est;
 			b->btime_seen_ms = info->first_ms;
 		}

@@ -6,6 +6,7 @@ runtime_libhealthtap_a_SOURCES += \
 	runtime/ht_trend.h runtime/ht_trend.c \
 	runtime/ht_leak.h runtime/ht_leak.c \
 	runtime/ht_leak_collect.h runtime/ht_leak_collect.c \
+	runtime/ht_restarts.h runtime/ht_restarts.c \
 	runtime/ht_merge.h runtime/ht_merge.c
 
 check_PROGRAMS += tests/test_series tests/test_trend tests/test_merge tests/test_leak

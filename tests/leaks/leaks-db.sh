@@ -93,3 +93,24 @@ within "$(field "$TMP/out" "$steady" rate_Bps)" $((2 * MiB)) 15 ||
 	fail "recorded stable process"
 [ "$(field "$TMP/out" "$steady" points)" -ge 15 ] || fail "too few points read from the recording"
 pass "a DB from healthtap record: leak at $(field "$TMP/out" "$steady" rate_Bps) B/s (true $((2 * MiB)))"
+
+# a leak that outlives its pids: 'restarter' (mkdb) regrows to ~57 MiB in
+# every 50 s life and is OOM-killed; no one pid is old enough to judge
+expect_exit 0 "$HEALTHTAP" leaks -d "$TMP/h.db" --format csv -p 200
+[ "$(field "$TMP/out" 200 reason)" = young ] || fail "one life of the restarter: $(field "$TMP/out" 200 reason)"
+expect_exit 0 "$HEALTHTAP" leaks -d "$TMP/h.db"
+grep -q "^Command restarter restarted 23 times, leaking across its lives (pid 223 now)$" "$TMP/out" ||
+	fail "restart loop table: $(grep -A1 '^Command' "$TMP/out")"
+grep -q "died at about one size, 57.0 MiB to 57.0 MiB (23 of 24 ended).*an OOM-kill loop: 23 OOM kills" "$TMP/out" ||
+	fail "restart loop details: $(grep -A1 '^Command' "$TMP/out")"
+expect_exit 0 "$HEALTHTAP" leaks -d "$TMP/h.db" --format json
+python3 - "$TMP/out" <<'PY' || fail "restart loop JSON"
+import json, sys
+c = json.load(open(sys.argv[1]))["commands"]
+assert len(c) == 1, c
+c = c[0]
+assert (c["comm"], c["restarts"], c["died"], c["regrows"], c["oom_loop"]) == ("restarter", 23, 23, True, True), c
+assert c["verdict"] == "leaking" and c["rate_Bps"] == 1048576, c
+PY
+grep -q '^command,223,"restarter",leaking,' <("$HEALTHTAP" leaks -d "$TMP/h.db" --format csv) || fail "restart loop CSV"
+pass "restart loop: one leak by command across 24 pids, an OOM-kill loop"

@@ -12,6 +12,10 @@
  *   pid 104 plateau  10 MiB + 20 KB/s for 10 min, then flat
  *   pid 105 young    appears 20 s before the end, 1 MiB/s
  *   pid 106 early    appears 2 s after the start, 1 MiB/s
+ *   pid 200+ restarter  a service restarted every 52 s by its supervisor
+ *                    (same command line, a new pid): each life climbs
+ *                    1 MiB/s from 8 MiB and is OOM-killed after 50 s at
+ *                    ~57 MiB; oom_kills counts each death
  *   system: MemTotal 8 GiB, MemAvailable 4 GiB - 1000 B/s
  * The host booted an hour before T0 (100 clock ticks a second): start
  * times agree with the wall clock, as the recorder's do.
@@ -43,7 +47,9 @@ static int put(struct ht_store *st, int64_t t, pid_t pid, const char *comm,
 		.rss = pages(rss), .anon = pages(rss) - 4 * 1024 * 1024,
 	};
 
-	if (pid <= 104)
+	if (pid >= 200)		/* a restarter's life: started when first put */
+		p.start_time = (t - T0) / 10 + BOOT_S * 100LL - 100 * (int64_t)((t - T0) / 1000 % 52);
+	else if (pid <= 104)
 		p.start_time = 1000 + pid;
 	else if (!born[pid - 100])
 		born[pid - 100] = p.start_time = (t - T0) / 10 + BOOT_S * 100LL;
@@ -89,6 +95,9 @@ int main(int argc, char **argv)
 			rc |= put(st, t, 105, "young", 5 * MiB + MiB * (i - (n - 20)));
 		if (i >= 2)
 			rc |= put(st, t, 106, "early", 5 * MiB + MiB * (i - 2));
+		if (i % 52 < 50)
+			rc |= put(st, t, 200 + i / 52, "restarter", 8 * MiB + MiB * (i % 52));
+		rc |= ht_store_put_sys(st, t, "oom_kills", "", "1", (double)((i + 2) / 52));
 		rc |= ht_store_put_sys(st, t, HT_SYS_MEM_TOTAL, "", "B", 8192 * MiB);
 		rc |= ht_store_put_sys(st, t, HT_SYS_MEM_AVAILABLE, "", "B",
 				       (double)pages(4096 * MiB - 1000.0 * i));
