@@ -278,18 +278,27 @@ size_t fmt_utf8_len(const unsigned char *s, size_t n)
 /* The visible text of the character at p (n bytes left): either the bytes
  * themselves (*piece = p) or an escape written into esc. Returns how many
  * bytes of p it stands for. */
+size_t fmt_plain_len(const unsigned char *s, size_t n)
+{
+	size_t l = fmt_utf8_len(s, n);
+
+	if ((l == 1 && (s[0] < 0x20 || s[0] == 0x7f)) ||
+	    (l == 2 && s[0] == 0xc2 && s[1] < 0xa0))	/* C1: U+0080-U+009F */
+		return 0;
+	return l;
+}
+
 static size_t visible_piece(const unsigned char *p, size_t n, char esc[16],
 			    const char **piece, size_t *plen)
 {
-	size_t l = fmt_utf8_len(p, n);
-	int control = (l == 1 && (p[0] < 0x20 || p[0] == 0x7f)) ||
-		      (l == 2 && p[0] == 0xc2 && p[1] < 0xa0);	/* C1: U+0080-U+009F */
+	size_t l = fmt_plain_len(p, n);
 
-	if (l && !control) {
+	if (l) {
 		*piece = (const char *)p;
 		*plen = l;
 		return l;
 	}
+	l = fmt_utf8_len(p, n);		/* 2: a C1 control, 1: C0 or DEL, 0: invalid */
 	if (l == 2)
 		*plen = (size_t)snprintf(esc, 16, "\\x%02x\\x%02x", p[0], p[1]);
 	else

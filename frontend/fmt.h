@@ -53,6 +53,10 @@ char *fmt_spark(char *buf, size_t size, const double *v, size_t n, int utf8);
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 when the bytes there
  * are not one (overlong, surrogate, truncated, > U+10FFFF). n: bytes left. */
 size_t fmt_utf8_len(const unsigned char *s, size_t n);
+/* The same for a character that is not a control character (C0, DEL, C1):
+ * what every writer (fmt_visible, JSON, CSV, Prometheus) copies as it is.
+ * 0 when the bytes at s are a control or not valid UTF-8. */
+size_t fmt_plain_len(const unsigned char *s, size_t n);
 
 /* Foreign text made safe to show: valid UTF-8 passes; control characters
  * (C0, DEL, C1 such as the 8-bit CSI) and bytes that are not valid UTF-8

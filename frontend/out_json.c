@@ -25,12 +25,11 @@ void out_json_string(struct ht_buf *b, const char *s)
 	n = strlen(s);
 	ht_buf_putc(b, '"');
 	while (n > 0) {
-		size_t run = 0, l = 0;
+		size_t run = 0, l;
 
 		/* copy the longest stretch that needs no escape at once */
-		while (run < n && p[run] >= 0x20 && p[run] != '"' && p[run] != '\\' &&
-		       p[run] != 0x7f && (l = fmt_utf8_len(p + run, n - run)) &&
-		       !(l == 2 && p[run] == 0xc2 && p[run + 1] < 0xa0))
+		while (run < n && p[run] != '"' && p[run] != '\\' &&
+		       (l = fmt_plain_len(p + run, n - run)))
 			run += l;
 		ht_buf_add(b, (const char *)p, run);
 		p += run;
@@ -47,7 +46,7 @@ void out_json_string(struct ht_buf *b, const char *s)
 			ht_buf_add(b, "\\t", 2);
 		} else if (*p < 0x20 || *p == 0x7f) {
 			ht_buf_printf(b, "\\u%04x", *p);
-		} else if (l == 2) {	/* a C1 control, U+0080-U+009F */
+		} else if (fmt_utf8_len(p, n) == 2) {	/* a C1 control, U+0080-U+009F */
 			ht_buf_printf(b, "\\u%04x", p[1]);
 			p++;
 			n--;

@@ -22,13 +22,11 @@ void out_prom_escape(struct ht_buf *b, const char *s, int quote)
 	size_t n = strlen(s);
 
 	while (n > 0) {
-		size_t run = 0, l = 0;
+		size_t run = 0, l;
 
 		/* copy the longest stretch that needs no escaping at once */
-		while (run < n && p[run] != '\\' && p[run] != '\n' && p[run] >= 0x20 &&
-		       p[run] != 0x7f && !(quote && p[run] == '"') &&
-		       (l = fmt_utf8_len(p + run, n - run)) &&
-		       !(l == 2 && p[run] == 0xc2 && p[run + 1] < 0xa0))
+		while (run < n && p[run] != '\\' && !(quote && p[run] == '"') &&
+		       (l = fmt_plain_len(p + run, n - run)))
 			run += l;
 		ht_buf_add(b, (const char *)p, run);
 		p += run;
@@ -43,7 +41,7 @@ void out_prom_escape(struct ht_buf *b, const char *s, int quote)
 			ht_buf_add(b, "\\\"", 2);
 		else if (*p < 0x20 || *p == 0x7f)	/* the text \x1b, its backslash escaped */
 			ht_buf_printf(b, "\\\\x%02x", *p);
-		else if (l == 2) {	/* a C1 control (U+009B: the 8-bit CSI) as fmt_visible() */
+		else if (fmt_utf8_len(p, n) == 2) {	/* a C1 control (U+009B: the 8-bit CSI), as fmt_visible() */
 			ht_buf_printf(b, "\\\\x%02x\\\\x%02x", p[0], p[1]);
 			p++;
 			n--;
