@@ -51,13 +51,33 @@ while time.monotonic() < end:
     codes[r.status] = codes.get(r.status, 0) + 1
     i += 1
 print("%d guesses in 2 s: %d answered 401, %d refused 429" % (i, codes.get(401, 0), codes.get(429, 0)))
+# The right password while backing off, sent from here right after a 429
+# that leaves at least a second (Retry-After rounds up): a curl started
+# from the shell came after the back-off on a busy host.
+right = (0, "")
+for _ in range(200):
+    tok = base64.b64encode(b"scraper:guess%d" % i).decode()
+    i += 1
+    conn.request("GET", "/metrics", headers={"Authorization": "Basic " + tok})
+    r = conn.getresponse()
+    r.read()
+    if r.status == 429 and int(r.getheader("Retry-After", "0")) >= 2:
+        tok = base64.b64encode(b"scraper:s3cret:with:colons").decode()
+        conn.request("GET", "/metrics", headers={"Authorization": "Basic " + tok})
+        r = conn.getresponse()
+        r.read()
+        right = (r.status, r.getheader("Retry-After", ""))
+        break
+    time.sleep(0.05)
+print("right %d %s" % right)
 PY
 cat "$TMP/guesses"
-set -- $(cat "$TMP/guesses")
+set -- $(head -n 1 "$TMP/guesses")
 [ "$6" -le 8 ] || fail "more than 8 guesses were checked in 2 s: $(cat "$TMP/guesses")"
 [ "$9" -gt 0 ] || fail "no guess was refused: $(cat "$TMP/guesses")"
-[ "$(code -u scraper:s3cret:with:colons "$burl/metrics")" = 429 ] || fail "right password while backing off: not 429"
-retry=$(sed -n 's/^retry-after: *\([0-9]*\).*/\1/Ip' "$TMP/h")
+set -- $(sed -n 's/^right //p' "$TMP/guesses")
+[ "$1" = 429 ] || fail "right password while backing off: not 429 ($(cat "$TMP/guesses"))"
+retry=${2:-}
 [ -n "$retry" ] && [ "$retry" -ge 1 ] || fail "429 without Retry-After"
 sleep $((retry + 1))
 [ "$(code -u scraper:s3cret:with:colons "$burl/metrics")" = 200 ] || fail "right password after Retry-After: not 200"
@@ -67,7 +87,7 @@ grep -q 'failed basic auth from 127.0.0.1 (5 in a row): refused for 1 s' "$TMP/b
 curl -s -u scraper:s3cret:with:colons "$burl/metrics" >"$TMP/bm"
 [ "$(metric_value "$TMP/bm" healthtap_http_auth_refused_total)" -gt 0 ] || fail "auth_refused_total"
 [ "$(metric_value "$TMP/bm" healthtap_http_auth_failures_total)" -ge 5 ] || fail "auth_failures_total"
-pass "failed logins: $(cat "$TMP/guesses"); the right one 429 until Retry-After ($retry s), then 200; $logged lines logged"
+pass "failed logins: $(head -n 1 "$TMP/guesses"); the right one 429 until Retry-After ($retry s), then 200; $logged lines logged"
 
 if ! command -v openssl >/dev/null 2>&1; then
 	echo "SKIP (TLS part): openssl is not installed"
