@@ -50,7 +50,10 @@ cat "$TMP/err"
 # cpu figure is sampled every 200 ms, so a 2 s full spell has ~10 of them
 kept=$(sql "$DB" "SELECT count(DISTINCT t_ms) FROM sys_samples WHERE t_ms > $stuck AND t_ms < $free_ms")
 [ "$kept" -ge 5 ] || fail "only $kept sample times between $stuck and $free_ms"
-[ "$(sql "$DB" "SELECT count(*) FROM gaps")" = 0 ] || fail "a gap was recorded"
+# nothing dropped for the full disk (a busy host may stall the recorder:
+# that is a gap of its own, said as such)
+[ "$(sql "$DB" "SELECT count(*) FROM gaps WHERE reason NOT LIKE 'recorder stalled: %'")" = 0 ] ||
+	fail "a gap was recorded: $(sql "$DB" "SELECT * FROM gaps")"
 
 # Started on a full disk: it says so and waits; once space is back it
 # samples and writes (either the session begins late, with the samples kept
