@@ -566,61 +566,82 @@ int ht_store_sys_series(struct ht_store *st, int64_t series_id, int64_t since_ms
 	return 0;
 }
 
-int ht_store_gaps(struct ht_store *st, int64_t host_id, int64_t since_ms, int64_t until_ms,
-		  int (*fn)(void *ctx, const struct ht_store_gap *g), void *ctx)
+/* Runs sql, whose ?1, ?2 and ?3 are host_id (0: every host), since_ms and
+ * until_ms (<= 0: no end), and calls row() on each row until it returns
+ * non-zero. what names the table in an SQL error. */
+static int range_query(struct ht_store *st, const char *sql, const char *what, int64_t host_id,
+		       int64_t since_ms, int64_t until_ms,
+		       int (*row)(sqlite3_stmt *s, void *arg), void *arg)
 {
 	sqlite3_stmt *s;
-	int rc, err = store_prepare(st, "SELECT host_id, start_ms, end_ms, coalesce(reason, '') FROM gaps"
-			      " WHERE (?1 = 0 OR host_id = ?1) AND end_ms >= ?2 AND start_ms <= ?3"
-			      " ORDER BY start_ms", &s);
+	int rc, err = store_prepare(st, sql, &s);
 
 	if (err)
 		return err;
 	sqlite3_bind_int64(s, 1, host_id);
 	sqlite3_bind_int64(s, 2, since_ms);
 	sqlite3_bind_int64(s, 3, until_ms > 0 ? until_ms : INT64_MAX);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct ht_store_gap g = {
-			sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-			sqlite3_column_int64(s, 2), (const char *)sqlite3_column_text(s, 3),
-		};
-		if ((err = fn(ctx, &g)))
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((err = row(s, arg)))
 			break;
-	}
 	if (!err && rc != SQLITE_DONE)
-		err = store_sql_fail(st, rc, "gaps");
+		err = store_sql_fail(st, rc, what);
 	store_release(st, s);
 	return err;
+}
+
+struct gap_walk {
+	int (*fn)(void *ctx, const struct ht_store_gap *g);
+	void *ctx;
+};
+
+static int gap_row(sqlite3_stmt *s, void *arg)
+{
+	struct gap_walk *w = arg;
+	struct ht_store_gap g = {
+		sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+		sqlite3_column_int64(s, 2), (const char *)sqlite3_column_text(s, 3),
+	};
+
+	return w->fn(w->ctx, &g);
+}
+
+int ht_store_gaps(struct ht_store *st, int64_t host_id, int64_t since_ms, int64_t until_ms,
+		  int (*fn)(void *ctx, const struct ht_store_gap *g), void *ctx)
+{
+	struct gap_walk w = { fn, ctx };
+
+	return range_query(st, "SELECT host_id, start_ms, end_ms, coalesce(reason, '') FROM gaps"
+			   " WHERE (?1 = 0 OR host_id = ?1) AND end_ms >= ?2 AND start_ms <= ?3"
+			   " ORDER BY start_ms", "gaps", host_id, since_ms, until_ms, gap_row, &w);
+}
+
+struct event_walk {
+	int (*fn)(void *ctx, const struct ht_store_event *e);
+	void *ctx;
+};
+
+static int event_row(sqlite3_stmt *s, void *arg)
+{
+	struct event_walk *w = arg;
+	struct ht_store_event e = {
+		sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+		(const char *)sqlite3_column_text(s, 2),
+		(const char *)sqlite3_column_text(s, 3),
+	};
+
+	return w->fn(w->ctx, &e);
 }
 
 int ht_store_events(struct ht_store *st, int64_t host_id, int64_t since_ms, int64_t until_ms,
 		    int (*fn)(void *ctx, const struct ht_store_event *e), void *ctx)
 {
-	sqlite3_stmt *s;
-	int rc, err = store_prepare(st, "SELECT host_id, t_ms, kind, coalesce(text, '') FROM events"
-			      " WHERE (?1 = 0 OR host_id = ?1) AND t_ms >= ?2 AND t_ms <= ?3"
-			      " ORDER BY t_ms, rowid", &s);
+	struct event_walk w = { fn, ctx };
 
-	if (err)
-		return err;
-	sqlite3_bind_int64(s, 1, host_id);
-	sqlite3_bind_int64(s, 2, since_ms);
-	sqlite3_bind_int64(s, 3, until_ms > 0 ? until_ms : INT64_MAX);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct ht_store_event e = {
-			sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-			(const char *)sqlite3_column_text(s, 2),
-			(const char *)sqlite3_column_text(s, 3),
-		};
-		if ((err = fn(ctx, &e)))
-			break;
-	}
-	if (!err && rc != SQLITE_DONE)
-		err = store_sql_fail(st, rc, "events");
-	store_release(st, s);
-	return err;
+	return range_query(st, "SELECT host_id, t_ms, kind, coalesce(text, '') FROM events"
+			   " WHERE (?1 = 0 OR host_id = ?1) AND t_ms >= ?2 AND t_ms <= ?3"
+			   " ORDER BY t_ms, rowid", "events", host_id, since_ms, until_ms, event_row, &w);
 }
-
 
 int ht_store_sample_times(struct ht_store *st, int64_t since_ms, int64_t until_ms,
 			  int64_t **out, size_t *n)
