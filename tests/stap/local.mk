@@ -5,9 +5,11 @@ STAP_TESTS = tests/stap/tapset-doc.sh tests/stap/parseok.sh tests/stap/semok.sh 
 	tests/stap/runok/sched-runok.sh tests/stap/runok/irq-runok.sh \
 	tests/stap/runok/memory-runok.sh tests/stap/runok/skb-runok.sh \
 	tests/stap/runok/alloc-runok.sh tests/stap/runok/alloc-where-runok.sh \
-	tests/stap/runok/all-runok.sh tests/stap/runok/guest-runok.sh
+	tests/stap/runok/all-runok.sh tests/stap/runok/guest-runok.sh \
+	tests/stap/runok/alloc-guest-runok.sh
 TESTS += $(STAP_TESTS)
 EXTRA_DIST += tests/stap/harness tests/stap/vm.sh tests/stap/join.py tests/stap/stap-lib.sh \
+	tests/stap/alloc-sites.py \
 	$(STAP_TESTS) tests/stap/parseok tests/stap/semok tests/stap/buildok tests/stap/guest
 check_PROGRAMS += tests/helpers/memhog
 tests_helpers_memhog_SOURCES = tests/helpers/memhog.c
