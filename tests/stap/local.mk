@@ -11,6 +11,12 @@ TESTS += $(STAP_TESTS)
 EXTRA_DIST += tests/stap/harness tests/stap/vm.sh tests/stap/join.py tests/stap/stap-lib.sh \
 	tests/stap/alloc-sites.py \
 	$(STAP_TESTS) tests/stap/parseok tests/stap/semok tests/stap/buildok tests/stap/guest
+# The pass folders are data, never built. Without a rule of their own,
+# make's built-in '%: %.sh' rule takes a folder in EXTRA_DIST for the
+# product of the runner beside it: once semok.sh is newer than semok/
+# (an edit, or a fresh clone's checkout order), make dist runs
+# 'cat semok.sh >semok' into the folder and fails.
+tests/stap/parseok tests/stap/semok tests/stap/buildok: ;
 check_PROGRAMS += tests/helpers/memhog
 tests_helpers_memhog_SOURCES = tests/helpers/memhog.c
 tests_helpers_memhog_CFLAGS = $(HELPER_CFLAGS)
