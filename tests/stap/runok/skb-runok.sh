@@ -33,7 +33,8 @@ closed = c.getsockname()
 c.close()
 # AF_UNIX buffers are freed with consume_skb once read
 a, b = socket.socketpair()
-end = time.time() + 40
+# until the test kills it: stap may take long to start on a busy machine
+end = time.time() + 600
 while time.time() < end:
     for i in range(50):
         s.sendto(b"x" * 100, r.getsockname())
@@ -68,20 +69,20 @@ print("alloc_approx %d" % p["alloc_approx"])
 assert lo > 1000, "no loopback load seen: %d" % lo
 assert abs(p["tx_packets"] - tx_ref) <= 0.05 * tx_ref, "tx_packets off by over 5%"
 # rx counts every device's netif_receive_skb, so at least lo's, less what
-# the batch edges and the bpf counters' reset race shift (docs/protocol.md)
+# the batch edges shift (the probe reads at the timer, the join reads /proc
+# when it gets the batch line)
 assert p["rx_packets"] >= 0.95 * lo, "rx_packets over 5% below the loopback packets"
 assert tf > 1000, "tracefs counted only %d frees" % tf
 reasons = {k: v for k, v in p.items() if k.startswith("drops reason=")}
 print("drops by reason: %s" % reasons)
-# the per-reason counters are read after dropped: on the bpf runtime a drop
-# may land in between (no atomics there, docs/protocol.md)
+# the per-reason counters (reason=other for reasons the table lacks) are
+# read just after dropped: a drop landing in between shifts one event from
+# one batch to the next, so the sums over the batches differ by the edges
 assert p["dropped"] > 0, "no drops"
 assert abs(sum(reasons.values()) - p["dropped"]) <= max(2, 0.01 * p["dropped"]), "drops by reason do not add up"
 assert abs(p["frees"] - tf) <= max(0.05 * tf, 5), "frees and tracefs differ by over 5%"
-# frees, consumed and dropped are three reads of two counters: exact on the
-# module runtime, off by a free landing between the reads on bpf (which
-# has no stack room for locals here: register allocation fails)
-assert abs(p["frees"] - p["consumed"] - p["dropped"]) <= 2, "frees != consumed + dropped"
+# frees is consumed + dropped of the same batch
+assert p["frees"] == p["consumed"] + p["dropped"], "frees != consumed + dropped"
 PY
 parser_accepts
 pass "skb frees agree with tracefs, rx/tx with /proc/net/dev"
