@@ -48,9 +48,30 @@ static int shown(const struct leaks_view *v, const struct ht_leak_item *it)
 		return 1;
 	if (v->selected_only)
 		return it->kind == HT_LEAK_PROC && it->selected;
-	if (it->l.verdict == HT_LEAK_YES)
+	if (it->l.verdict == HT_LEAK_YES || (it->as_judged && it->as.verdict == HT_LEAK_YES))
 		return 1;
 	return v->all && ht_leak_positive(&it->l);
+}
+
+/* "address space grows 1.00 MiB/s, RSS flat ...", for a process whose
+ * VmSize leaks while its RSS does not. */
+static void table_address_space(FILE *out, const struct ht_leak_item *it)
+{
+	const struct ht_leak *a = &it->as;
+	char r[32], v[32], l[32], e[32];
+
+	if (!it->as_judged || a->verdict != HT_LEAK_YES)
+		return;
+	fprintf(out, "    address space grows %s/s (%.0f B/s), RSS %s; VmSize %s",
+		fmt_bytes(r, sizeof(r), a->rate), a->rate,
+		it->l.verdict == HT_LEAK_NO ? "flat" : ht_leak_verdict_name(it->l.verdict),
+		fmt_bytes(v, sizeof(v), (double)a->current));
+	if (a->limit_kind == HT_LIMIT_RLIMIT_AS)
+		fprintf(out, ", RLIMIT_AS %s reached in %s\n",
+			fmt_bytes(l, sizeof(l), (double)a->limit_bytes),
+			fmt_duration(e, sizeof(e), a->eta.point));
+	else
+		fprintf(out, ", no RLIMIT_AS\n");
 }
 
 static const char *item_name(const struct ht_leak_item *it)
@@ -135,6 +156,8 @@ static void table_item(FILE *out, const struct ht_leak_item *it)
 			 l->onset_ago_s);
 	else if (l->verdict == HT_LEAK_YES)
 		snprintf(what, sizeof(what), "is leaking %.0f B/s", l->rate);
+	else if (it->as_judged && it->as.verdict == HT_LEAK_YES)
+		snprintf(what, sizeof(what), "is leaking address space %.0f B/s", it->as.rate);
 	else if (l->rate > 0)
 		snprintf(what, sizeof(what), "is growing %.0f B/s", l->rate);
 	else if (isfinite(l->rate))
@@ -156,6 +179,7 @@ static void table_item(FILE *out, const struct ht_leak_item *it)
 	else
 		fprintf(out, "System memory %s\n", what);
 	table_details(out, it);
+	table_address_space(out, it);
 }
 
 static void render_table(FILE *out, const struct ht_leak_report *r, const struct leaks_view *v)
@@ -203,6 +227,22 @@ static void json_item(struct out_json *j, const char *key, const struct ht_leak_
 		out_json_int(j, "pid", it->pid);
 		out_json_str(j, "comm", it->comm);
 		out_json_str(j, "cmdline", it->cmdline ? it->cmdline : "");
+		if (it->as_judged) {
+			out_json_object(j, "address_space");
+			out_json_str(j, "verdict", ht_leak_verdict_name(it->as.verdict));
+			out_json_str(j, "reason", ht_leak_reason_name(it->as.reason));
+			out_json_double(j, "rate_Bps", it->as.rate);
+			out_json_double(j, "rate_lo_Bps", it->as.rate_lo);
+			out_json_double(j, "rate_hi_Bps", it->as.rate_hi);
+			out_json_count(j, "vmsize_B", it->as.current);
+			out_json_str(j, "limit", ht_leak_limit_name(it->as.limit_kind));
+			out_json_count(j, "limit_B", it->as.limit_bytes);
+			out_json_count(j, "headroom_B", it->as.headroom);
+			out_json_double(j, "eta_s", it->as.eta.point);
+			out_json_end(j);
+		} else {
+			out_json_null(j, "address_space");
+		}
 	} else if (it->kind == HT_LEAK_CGROUP) {
 		out_json_str(j, "cgroup", it->cgroup);
 	} else if (it->kind == HT_LEAK_KERNEL || it->kind == HT_LEAK_SLAB) {
@@ -345,6 +385,15 @@ static void csv_item(struct out_csv *c, const struct ht_leak_item *it)
 	out_csv_double(c, l->span_s);
 	out_csv_double(c, l->decide_in_s);
 	out_csv_double(c, l->onset_ago_s);
+	if (it->as_judged) {
+		out_csv_word(c, ht_leak_verdict_name(it->as.verdict));
+		out_csv_double(c, it->as.rate);
+		out_csv_double(c, it->as.eta.point);
+	} else {
+		out_csv_empty(c);
+		out_csv_empty(c);
+		out_csv_empty(c);
+	}
 	out_csv_str(c, it->kind == HT_LEAK_PROC || it->kind == HT_LEAK_COMMAND ? item_name(it) : "");
 	out_csv_end(c);
 }
@@ -357,7 +406,7 @@ static void render_csv(FILE *out, const struct ht_leak_report *r, const struct l
 	out_csv_init(&c, &b);
 	ht_buf_puts(&b, "kind,id,name,verdict,reason,rate_Bps,rate_lo_Bps,rate_hi_Bps,r2,mk_p,"
 		    "steps_excluded,steps,drops,step_bytes,current_B,anon_B,limit,limit_B,headroom_B,"
-		    "eta_s,eta_soonest_s,eta_latest_s,points,span_s,decide_in_s,onset_ago_s,cmdline\n");
+		    "eta_s,eta_soonest_s,eta_latest_s,points,span_s,decide_in_s,onset_ago_s,as_verdict,as_rate_Bps,as_eta_s,cmdline\n");
 	for (size_t i = 0; i < r->nprocs_items; i++)
 		if (shown(v, &r->procs[i]))
 			csv_item(&c, &r->procs[i]);

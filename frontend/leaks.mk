@@ -21,12 +21,13 @@ TESTS += tests/leaks/leaks-live.sh tests/leaks/leaks-output.sh tests/leaks/check
 	tests/leaks/kmem-live.sh \
 	tests/leaks/leaks-db.sh tests/leaks/ages-db.sh tests/leaks/cgroup.sh \
 	tests/leaks/check-state.sh tests/leaks/where-refuse.sh tests/leaks/where-live.sh \
-	tests/leaks/onset-live.sh
+	tests/leaks/onset-live.sh tests/leaks/vmsize-live.sh
 EXTRA_DIST += tests/leaks/lib-leaks.sh tests/leaks/leaks-live.sh \
 	tests/leaks/kmem-live.sh tests/leaks/kmem-helper.py \
 	tests/leaks/leaks-output.sh tests/leaks/check.sh tests/leaks/leaks-db.sh \
 	tests/leaks/cgroup.sh tests/leaks/ages-db.sh tests/leaks/check-state.sh \
-	tests/leaks/where-refuse.sh tests/leaks/where-live.sh tests/leaks/onset-live.sh
+	tests/leaks/where-refuse.sh tests/leaks/where-live.sh tests/leaks/onset-live.sh \
+	tests/leaks/vmsize-live.sh
 
 # Man pages; check_leak(1) is a .so link to healthtap-check(1).
 dist_man_MANS += docs/healthtap-leaks.1 docs/healthtap-check.1 docs/check_leak.1

@@ -172,6 +172,33 @@ static int proc_selected(const struct ht_leak_collect_opts *o, const struct ht_p
 	return !o->comm || strcmp(o->comm, p->comm) == 0;
 }
 
+/* A process whose RSS is no leak may still leak address space (mmap'd,
+ * never touched): its VmSize series judged by the same rules, against
+ * RLIMIT_AS only (the system and its cgroup count resident memory). */
+static int judge_address_space(const struct ht_leak_collect_opts *o,
+			       const struct ht_proc_view *v, struct ht_leak_item *it)
+{
+	struct ht_leak_subject subj;
+	struct ht_point *pts;
+	size_t np;
+	int rc;
+
+	if (it->l.verdict == HT_LEAK_YES || !v->size || ht_series_count(v->size) < 3)
+		return 0;
+	pts = series_points(v->size, &np);
+	if (!pts)
+		return -ENOMEM;
+	ht_leak_subject_init(&subj);
+	subj.age_s = proc_age(o->root, v->proc);
+	subj.current = subj.vsize = v->proc->size;
+	proc_limits(o->root, v, &subj);
+	subj.cgroup_max = subj.cgroup_current = -1;
+	rc = ht_leak_analyze(pts, np, &subj, &o->lo, &it->as);
+	it->as_judged = rc == 0;
+	free(pts);
+	return rc;
+}
+
 static int judge_proc(struct ht_sampler *s, const struct ht_leak_collect_opts *o,
 		      const struct ht_proc_view *v, struct ht_leak_report *r, size_t *cap)
 {
@@ -217,6 +244,15 @@ static int judge_proc(struct ht_sampler *s, const struct ht_leak_collect_opts *o
 		it->detailed = 1;
 	}
 	free(pts);
+	if (rc == 0)
+		rc = judge_address_space(o, v, it);
+	if (rc == 0 && it->as_judged && it->as.verdict == HT_LEAK_YES && !it->cmdline) {
+		const char *cmd = ht_proctable_cmdline(ht_sampler_table(s), p);
+
+		if (cmd && *cmd && !(it->cmdline = strdup(cmd)))
+			rc = -ENOMEM;
+		it->detailed = 1;
+	}
 	return rc;
 }
 

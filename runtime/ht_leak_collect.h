@@ -60,6 +60,11 @@ struct ht_leak_item {
 	int64_t peak_min, peak_max;
 	int regrows, grows_across;
 	int64_t oom_kills;
+	/* HT_LEAK_PROC, live, when its RSS is no leak: its address space
+	 * (VmSize) judged the same way, against RLIMIT_AS (reserved and never
+	 * touched memory: "address space grows 1 MiB/s, RSS flat") */
+	int as_judged;
+	struct ht_leak as;
 };
 
 struct ht_leak_report {

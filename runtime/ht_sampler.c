@@ -30,7 +30,7 @@ _Static_assert(HT_SOFTIRQ_VECTORS == PROC_SOFTIRQ_N, "softirq vectors");
 struct tracked {
 	pid_t pid;
 	int64_t start_time;
-	struct ht_series *rss, *anon;
+	struct ht_series *rss, *anon, *size;	/* size: VmSize, address space */
 	struct ht_trend_acc acc;	/* running OLS over what rss holds */
 	int64_t first_ns;
 	int64_t limits_ns;		/* when RLIMIT_AS was read; 0 never */
@@ -181,8 +181,9 @@ static void tracked_release(struct tracked *t)
 {
 	ht_series_free(t->rss);
 	ht_series_free(t->anon);
+	ht_series_free(t->size);
 	free(t->cgroup);
-	t->rss = t->anon = NULL;
+	t->rss = t->anon = t->size = NULL;
 	t->cgroup = NULL;
 }
 
@@ -571,8 +572,9 @@ static int tracked_init(struct ht_sampler *s, struct tracked *t,
 	t->first_ns = now;
 	t->rss = ht_series_new(s->opts.history);
 	t->anon = ht_series_new(s->opts.history);
+	t->size = ht_series_new(s->opts.history);
 	ht_trend_acc_init(&t->acc);
-	if (!t->rss || !t->anon) {
+	if (!t->rss || !t->anon || !t->size) {
 		tracked_release(t);
 		return -ENOMEM;
 	}
@@ -639,9 +641,11 @@ static void fill_view(struct ht_sampler *s, struct tracked *t,
 		push_tracked(t->rss, &t->acc, tsec, (double)p->rss);
 		if (p->anon >= 0)
 			ht_series_push(t->anon, tsec, (double)p->anon);
+		if (p->size >= 0)
+			ht_series_push(t->size, tsec, (double)p->size);
 	}
 	*v = (struct ht_proc_view){
-		.proc = p, .rss = t->rss, .anon = t->anon,
+		.proc = p, .rss = t->rss, .anon = t->anon, .size = t->size,
 		.age_s = (double)(now - t->first_ns) / 1e9,
 		.rate = NAN, .rate_lo = NAN, .rate_hi = NAN, .r2 = NAN,
 		.limit_kind = HT_LIMIT_NONE, .limit_bytes = -1, .headroom = -1,

@@ -229,6 +229,7 @@ struct ht_proc_view {
 	const struct ht_proc *proc;	/* the table's entry (pid, comm, rss...) */
 	const struct ht_series *rss;	/* RSS history, bytes vs seconds */
 	const struct ht_series *anon;	/* anonymous memory history */
+	const struct ht_series *size;	/* virtual size (VmSize) history */
 	double age_s;			/* since the sampler first saw it */
 	/* From the running OLS over the kept RSS history: */
 	double rate;			/* bytes/s; NAN with < 3 points */

@@ -14,6 +14,8 @@
  *                        frees it all (a garbage collector)
  *   fresh RATE           leaks RATE bytes/s (a process started late)
  *   late RATE DELAY      flat for DELAY seconds, then leaks RATE bytes/s
+ *   vmleak RATE          maps RATE bytes/s of address space it never
+ *                        touches: VmSize grows, RSS stays flat
  *   stable               nothing more
  * Every byte allocated is touched (memset), so RSS really changes. The rate
  * is kept against the monotonic clock (what a late tick missed is caught up),
@@ -27,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -146,6 +149,27 @@ static void sawtooth(double rate, double period)
 	}
 }
 
+/* Address space reserved at rate and never touched (no RSS). */
+static void vmleak(double rate)
+{
+	int64_t start = now_ns(), next = start;
+	double done = 0;
+	size_t chunk = 64 << 10;
+
+	for (;;) {
+		double want = rate * (double)(now_ns() - start) / 1e9;
+
+		while (done + (double)chunk <= want) {
+			if (mmap(NULL, chunk, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0) == MAP_FAILED)
+				exit(1);
+			done += (double)chunk;
+		}
+		next += TICK_NS;
+		sleep_until(next);
+	}
+}
+
 static double arg(int argc, char **argv, int i, double def)
 {
 	return argc > i ? strtod(argv[i], NULL) : def;
@@ -182,6 +206,8 @@ int main(int argc, char **argv)
 		(void)touch((size_t)rate);
 		for (;;)
 			pause();
+	} else if (!strcmp(mode, "vmleak")) {
+		vmleak(rate);
 	} else if (!strcmp(mode, "late")) {
 		sleep_until(now_ns() + (int64_t)(arg(argc, argv, 3, 30) * 1e9));
 		leak(rate, -1, NULL);
@@ -194,7 +220,7 @@ int main(int argc, char **argv)
 			pause();
 	} else {
 		fprintf(stderr, "usage: leaker steady|slow|noisy|threads|step|plateau|"
-			"sawtooth|fresh|late|stable [RATE [ARG]]\n");
+			"sawtooth|fresh|late|vmleak|stable [RATE [ARG]]\n");
 		return 2;
 	}
 	return 0;
