@@ -43,21 +43,6 @@ static const struct {
 	F("Hugepagesize", hugepagesize, 1), F("Hugetlb", hugetlb, 1),
 };
 
-/* A non-negative decimal at *p (after blanks); -1 if none or too large. */
-static int64_t parse_u63(const char **p)
-{
-	const char *q = *p;
-	int64_t v;
-	size_t n;
-
-	while (*q == ' ' || *q == '\t')
-		q++;
-	n = proc_u63(q, q + strcspn(q, "\n"), &v);
-	if (n == 0)
-		return -1;
-	*p = q + n;
-	return v;
-}
 
 /* "MemAvailable:   24273916 kB" and "HugePages_Total:       0" */
 static void parse_line(const char *line, size_t len, struct proc_meminfo *out)
@@ -74,7 +59,7 @@ static void parse_line(const char *line, size_t len, struct proc_meminfo *out)
 		if (strlen(fields[i].key) != klen || memcmp(fields[i].key, line, klen))
 			continue;
 		p = colon + 1;
-		v = parse_u63(&p);
+		v = proc_u63_next(&p);
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (v >= 0 && fields[i].kb) {

@@ -33,16 +33,9 @@ void proc_slabinfo_free(struct proc_slabinfo *p)
 static int64_t number(const char **p)
 {
 	const char *q = *p;
-	int64_t v;
-	size_t n;
+	int64_t v = proc_u63_next(&q);
 
-	while (*q == ' ' || *q == '\t')
-		q++;
-	n = proc_u63(q, q + strcspn(q, "\n"), &v);
-	if (n == 0)
-		return -1;
-	q += n;
-	if (*q && *q != ' ' && *q != '\t' && *q != '\n')
+	if (v < 0 || (*q && *q != ' ' && *q != '\t' && *q != '\n'))
 		return -1;
 	*p = q;
 	return v;
