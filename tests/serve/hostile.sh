@@ -31,7 +31,9 @@ sleep 0.5
 wait "$stalled"
 cat "$TMP/stalled"
 worst=$(sed -n 's/^worst //p' "$TMP/stalled")
-python3 -c "import sys; sys.exit(not (1.5 <= $worst <= 6))" || fail "stalled requests closed after $worst s, want ~2"
+# closed at the deadline, not before it, and well before the client's own
+# 30 s (a busy host may run the cut and the client late, never early)
+python3 -c "import sys; sys.exit(not (1.5 <= $worst <= 15))" || fail "stalled requests closed after $worst s, want ~2"
 alive "$s_pid" "$s_port"
 pass "3 stalled partial requests closed after ${worst} s (--timeout 2s); others served meanwhile"
 
