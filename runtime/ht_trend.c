@@ -915,6 +915,26 @@ cleanup:
 	return err;
 }
 
+/* The segment of q (m points) that starts at start: where it ends (the
+ * next step at or after *si past start, or m) and the running means of its
+ * t and v relative to its first point (*mt, *mv). */
+static size_t segment(const struct ht_point *q, size_t m, const struct ht_step *steps,
+		      size_t nsteps, size_t start, size_t *si, double *mt, double *mv)
+{
+	size_t end = m;
+
+	while (*si < nsteps && steps[*si].index <= start)
+		(*si)++;
+	if (*si < nsteps && steps[*si].index < m)
+		end = steps[*si].index;
+	*mt = *mv = 0;
+	for (size_t i = start; i < end; i++) {
+		*mt += (q[i].t - q[start].t - *mt) / (double)(i - start + 1);
+		*mv += (q[i].v - q[start].v - *mv) / (double)(i - start + 1);
+	}
+	return end;
+}
+
 int ht_trend_ols_segmented(const struct ht_point *p, size_t n,
 			   const struct ht_step *steps, size_t nsteps,
 			   double level, struct ht_fit *out)
@@ -937,17 +957,9 @@ int ht_trend_ols_segmented(const struct ht_point *p, size_t n,
 	}
 	/* pass 1: within-segment sums; segments end where a step starts */
 	while (start < m) {
-		size_t end = m;
-		double mt = 0, mv = 0;
+		double mt, mv;
+		size_t end = segment(q, m, steps, nsteps, start, &si, &mt, &mv);
 
-		while (si < nsteps && steps[si].index <= start)
-			si++;
-		if (si < nsteps && steps[si].index < m)
-			end = steps[si].index;
-		for (size_t i = start; i < end; i++) {
-			mt += (q[i].t - q[start].t - mt) / (double)(i - start + 1);
-			mv += (q[i].v - q[start].v - mv) / (double)(i - start + 1);
-		}
 		for (size_t i = start; i < end; i++) {
 			double dt = q[i].t - q[start].t - mt, dv = q[i].v - q[start].v - mv;
 			sxx += dt * dt;
@@ -964,17 +976,9 @@ int ht_trend_ols_segmented(const struct ht_point *p, size_t n,
 	start = 0;
 	si = 0;
 	while (start < m && sxx > 0) {
-		size_t end = m;
-		double mt = 0, mv = 0;
+		double mt, mv;
+		size_t end = segment(q, m, steps, nsteps, start, &si, &mt, &mv);
 
-		while (si < nsteps && steps[si].index <= start)
-			si++;
-		if (si < nsteps && steps[si].index < m)
-			end = steps[si].index;
-		for (size_t i = start; i < end; i++) {
-			mt += (q[i].t - q[start].t - mt) / (double)(i - start + 1);
-			mv += (q[i].v - q[start].v - mv) / (double)(i - start + 1);
-		}
 		for (size_t i = start; i < end; i++) {
 			double e = (q[i].v - q[start].v - mv) - b * (q[i].t - q[start].t - mt);
 			sse += e * e;
