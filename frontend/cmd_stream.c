@@ -1,7 +1,8 @@
 /* healthtap stream: read a health tapset stream and join it with /proc.
  *
  * For each sched batch it reads /proc/stat and puts the probe's switch count
- * beside the ctxt delta over the same interval: the probe coverage. */
+ * beside the ctxt delta over the same interval: the probe coverage, from
+ * the merge engine (ht_merge), which also gives the absolute ctxt. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -11,7 +12,7 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include "cli.h"
-#include "ht_counter.h"
+#include "ht_merge.h"
 #include "ht_stream.h"
 #include "out_json.h"
 #include "proc_stat.h"
@@ -20,9 +21,7 @@ struct stream_join {
 	const char *root;
 	int json;
 	int64_t batch_switches;		/* -1 until a switches record */
-	int64_t prev_ctxt;		/* -1 until the first batch */
-	int64_t total_probe, total_proc;
-	uint64_t intervals;
+	struct ht_merge *merge;		/* "ctxt": switches joined with /proc/stat */
 	uint64_t by_subsys[HT_SUBSYS_COUNT];
 };
 
@@ -48,7 +47,16 @@ static void usage(FILE *out)
 
 static double coverage_pct(int64_t probe, int64_t proc)
 {
-	return proc > 0 ? 100.0 * (double)probe / (double)proc : NAN;
+	return proc > 0 && probe >= 0 ? 100.0 * (double)probe / (double)proc : NAN;
+}
+
+/* A total, or "-" once it is unknown (past INT64_MAX). */
+static const char *total_text(char *buf, size_t size, int64_t v)
+{
+	if (v < 0)
+		return "-";
+	snprintf(buf, size, "%" PRId64, v);
+	return buf;
 }
 
 /* One line of --json: an interval or the summary. */
@@ -58,26 +66,30 @@ static void print_json(struct ht_buf *b)
 	ht_buf_free(b);
 }
 
-static void print_interval(const struct stream_join *j, int64_t t_ms, int64_t proc)
+static void print_interval(const struct ht_merge_coverage *c, int64_t t_ms,
+			   int64_t absolute, int json)
 {
-	double cov = coverage_pct(j->batch_switches, proc);
+	double cov = coverage_pct(c->last_probe, c->last_proc_delta);
+	char probe[24];
 
-	if (j->json) {
+	if (json) {
 		struct ht_buf b = { 0 };
 		struct out_json oj;
 
 		out_json_init(&oj, &b);
 		out_json_object(&oj, NULL);
 		out_json_int(&oj, "t_ms", t_ms);
-		out_json_int(&oj, "probe_switches", j->batch_switches);
-		out_json_int(&oj, "proc_ctxt_delta", proc);
+		out_json_count(&oj, "probe_switches", c->last_probe);
+		out_json_int(&oj, "proc_ctxt_delta", c->last_proc_delta);
 		out_json_double(&oj, "coverage_pct", cov);
+		out_json_int(&oj, "ctxt_absolute", absolute);
 		out_json_end(&oj);
 		out_json_newline(&oj);
 		print_json(&b);
 		return;
 	}
-	printf("%8.1f %16" PRId64 " %16" PRId64, t_ms / 1000.0, j->batch_switches, proc);
+	printf("%8.1f %16s %16" PRId64, t_ms / 1000.0,
+	       total_text(probe, sizeof(probe), c->last_probe), c->last_proc_delta);
 	if (isnan(cov))
 		printf(" %10s\n", "-");
 	else
@@ -85,24 +97,31 @@ static void print_interval(const struct stream_join *j, int64_t t_ms, int64_t pr
 	fflush(stdout);
 }
 
-static void on_sched_batch(struct stream_join *j, int64_t t_ms)
+/* A sched batch closes an interval: printed when it counts (the first is
+ * the baseline; ht_merge_interval says which are skipped). */
+static int on_sched_batch(struct stream_join *j, int64_t t_ms)
 {
 	struct proc_stat st;
+	struct ht_merge_coverage before, after;
+	int64_t absolute = -1;
 	int err = proc_stat_read(j->root, &st);
 
 	if (err) {
 		ht_err("cannot read %s/proc/stat: %s", j->root, strerror(-err));
 		st.ctxt = -1;
 	}
-	if (j->prev_ctxt >= 0 && st.ctxt >= j->prev_ctxt && j->batch_switches >= 0) {
-		int64_t proc = st.ctxt - j->prev_ctxt;
-		print_interval(j, t_ms, proc);
-		ht_total_add(&j->total_probe, j->batch_switches);
-		ht_total_add(&j->total_proc, proc);
-		j->intervals++;
-	}
-	j->prev_ctxt = st.ctxt;
+	if (ht_merge_coverage(j->merge, "ctxt", &before))
+		before.intervals = 0;
+	err = ht_merge_interval(j->merge, "ctxt", j->batch_switches, st.ctxt, t_ms);
 	j->batch_switches = -1;
+	if (err == -ENOMEM)
+		return err;
+	if (ht_merge_coverage(j->merge, "ctxt", &after) == 0 &&
+	    after.intervals > before.intervals) {
+		ht_merge_absolute(j->merge, "ctxt", &absolute);
+		print_interval(&after, t_ms, absolute, j->json);
+	}
+	return 0;
 }
 
 static int on_record(void *ctx, const struct ht_record *rec)
@@ -115,7 +134,7 @@ static int on_record(void *ctx, const struct ht_record *rec)
 	if (!strcmp(rec->kind->name, "switches") && rec->labels[0] == '\0')
 		j->batch_switches = rec->value;
 	else if (!strcmp(rec->kind->name, "batch"))
-		on_sched_batch(j, rec->t_ms);
+		return on_sched_batch(j, rec->t_ms);
 	return 0;
 }
 
@@ -126,19 +145,16 @@ static int on_error(void *ctx, uint64_t line, const char *msg)
 	return 0;
 }
 
-/* A total, or "-" once it is unknown (past INT64_MAX). */
-static const char *total_text(char *buf, size_t size, int64_t v)
-{
-	if (v < 0)
-		return "-";
-	snprintf(buf, size, "%" PRId64, v);
-	return buf;
-}
-
 static void print_summary(const struct stream_join *j, const struct ht_stream *s)
 {
-	double cov = j->total_probe < 0 ? NAN : coverage_pct(j->total_probe, j->total_proc);
+	struct ht_merge_coverage c = { .probe = 0 };
+	int64_t absolute = -1;
+	double cov;
 	char probe[24], proc[24];
+
+	if (ht_merge_coverage(j->merge, "ctxt", &c) == 0)
+		ht_merge_absolute(j->merge, "ctxt", &absolute);
+	cov = coverage_pct(c.probe, c.proc);
 
 	if (j->json) {
 		struct ht_buf b = { 0 };
@@ -147,20 +163,21 @@ static void print_summary(const struct stream_join *j, const struct ht_stream *s
 		out_json_init(&oj, &b);
 		out_json_object(&oj, NULL);
 		out_json_bool(&oj, "summary", 1);
-		out_json_uint(&oj, "intervals", j->intervals);
+		out_json_uint(&oj, "intervals", c.intervals);
 		out_json_uint(&oj, "records", ht_stream_records(s));
 		out_json_uint(&oj, "bad_lines", ht_stream_errors(s));
-		out_json_count(&oj, "probe_switches", j->total_probe);
-		out_json_count(&oj, "proc_ctxt_delta", j->total_proc);
+		out_json_count(&oj, "probe_switches", c.probe);
+		out_json_count(&oj, "proc_ctxt_delta", c.proc);
 		out_json_double(&oj, "coverage_pct", cov);
+		out_json_count(&oj, "ctxt_absolute", absolute);
 		out_json_end(&oj);
 		out_json_newline(&oj);
 		print_json(&b);
 		return;
 	}
 	printf("total: %" PRIu64 " intervals, probe %s switches, /proc ctxt %s switches, "
-	       "coverage ", j->intervals, total_text(probe, sizeof(probe), j->total_probe),
-	       total_text(proc, sizeof(proc), j->total_proc));
+	       "coverage ", c.intervals, total_text(probe, sizeof(probe), c.probe),
+	       total_text(proc, sizeof(proc), c.proc));
 	if (isnan(cov))
 		printf("-");
 	else
@@ -210,7 +227,7 @@ static int cmd_stream(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct stream_join j = { .root = "", .batch_switches = -1, .prev_ctxt = -1 };
+	struct stream_join j = { .root = "", .batch_switches = -1 };
 	struct ht_stream *s = NULL;
 	const char *file = NULL;
 	int c, fd, err = 1;
@@ -230,7 +247,8 @@ static int cmd_stream(int argc, char **argv)
 	if (fd < 0)
 		return 1;
 	s = ht_stream_new(on_record, on_error, &j);
-	if (!s) {
+	j.merge = ht_merge_new();
+	if (!s || !j.merge) {
 		ht_err("out of memory");
 		goto cleanup;
 	}
@@ -244,6 +262,7 @@ static int cmd_stream(int argc, char **argv)
 	print_summary(&j, s);
 cleanup:
 	ht_stream_free(s);
+	ht_merge_free(j.merge);
 	if (fd > STDIN_FILENO)
 		close(fd);
 	return err;

@@ -17,6 +17,7 @@ struct figure {
 	int64_t cov_probe, cov_proc;
 	int64_t last_probe, last_procd;
 	uint64_t intervals, skipped, late;
+	int overflowed;			/* the probe's sums passed INT64_MAX */
 };
 
 struct ht_merge {
@@ -206,6 +207,49 @@ int ht_merge_observe_proc(struct ht_merge *m, const char *name,
 	return 0;
 }
 
+/* The figure's absolute taken from /proc again at (value, t): what the
+ * probe counted so far is in value. Coverage totals stay. */
+static void reanchor(struct figure *f, int64_t value, int64_t t)
+{
+	f->base = value;
+	f->base_t = t;
+	f->deltas = 0;
+	f->proc = value;
+	f->proc_t = t;
+	f->pending = 0;
+	f->skipped++;
+}
+
+int ht_merge_interval(struct ht_merge *m, const char *name, int64_t probe,
+		      int64_t proc, int64_t t)
+{
+	struct figure *f;
+	int err;
+
+	if (!m || !name)
+		return -EINVAL;
+	f = get(m, name);
+	if (!f)
+		return -ENOMEM;
+	if (proc < 0)
+		return probe >= 0 && f->have_base && t > f->base_t ?
+			ht_merge_add_delta(m, name, probe, t) : 0;
+	if (!f->have_base) {
+		restart(f, proc, t);
+		return 0;
+	}
+	if (probe < 0 || t <= f->proc_t) {
+		reanchor(f, proc, t);
+		return 0;
+	}
+	err = ht_merge_add_delta(m, name, probe, t);
+	if (err == -EOVERFLOW)
+		f->overflowed = 1;	/* the interval counts; the sums are unknown */
+	else if (err)
+		return err;
+	return ht_merge_observe_proc(m, name, proc, t);
+}
+
 int ht_merge_absolute(const struct ht_merge *m, const char *name, int64_t *out)
 {
 	const struct figure *f = m ? lookup(m, name) : NULL;
@@ -215,7 +259,7 @@ int ht_merge_absolute(const struct ht_merge *m, const char *name, int64_t *out)
 		return -ENOENT;
 	if (!f->have_base)
 		return -ENODATA;
-	if (__builtin_add_overflow(f->base, f->deltas, &v))
+	if (f->overflowed || __builtin_add_overflow(f->base, f->deltas, &v))
 		return -EOVERFLOW;
 	*out = v;
 	return 0;
@@ -243,6 +287,12 @@ int ht_merge_coverage(const struct ht_merge *m, const char *name,
 	out->skipped = f->skipped;
 	out->late = f->late;
 	out->pending = f->pending;
+	out->last_probe = f->intervals ? f->last_probe : 0;
+	out->last_proc_delta = f->intervals ? f->last_procd : 0;
+	if (f->overflowed) {
+		out->ratio = out->last_ratio = NAN;
+		out->probe = out->last_probe = -1;
+	}
 	out->last_proc = f->proc;
 	out->last_proc_t = f->proc_t;
 	return 0;

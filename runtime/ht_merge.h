@@ -68,6 +68,20 @@ int ht_merge_add_delta(struct ht_merge *m, const char *name, int64_t delta,
 int ht_merge_observe_proc(struct ht_merge *m, const char *name,
 			  int64_t absolute, int64_t t);
 
+/* Closes an interval of a figure, the way a stream consumer sees one: the
+ * probe counted probe events in the batch ending at time t (-1: the batch
+ * had no such record) and /proc read proc at t (-1: unreadable).
+ * - The first reading is the baseline (an interval needs two).
+ * - proc < 0: the probe's events wait for the next reading.
+ * - probe < 0, or t not after the last reading (a new stream: its clock
+ *   started again): no ratio for this interval (skipped); the figure
+ *   re-anchors on (proc, t), its coverage totals kept.
+ * - Otherwise add_delta + observe_proc at t. A probe sum past INT64_MAX
+ *   makes the figure's probe totals and absolute unknown from then on.
+ * Returns 0, -EINVAL (name NULL) or -ENOMEM. */
+int ht_merge_interval(struct ht_merge *m, const char *name, int64_t probe,
+		      int64_t proc, int64_t t);
+
 /* The probe-based absolute value: baseline + deltas since. Returns 0,
  * -ENOENT (no such figure) or -ENODATA (no baseline yet); *out is set only
  * on 0. */
@@ -77,12 +91,15 @@ struct ht_merge_coverage {
 	double ratio;		/* probe / proc over all closed intervals;
 				   NAN when proc counted nothing */
 	double last_ratio;	/* over the last closed interval; NAN likewise */
-	int64_t probe;		/* probe events in closed intervals */
+	int64_t probe;		/* probe events in closed intervals; -1 (and
+				   the ratios NAN) once a sum passed INT64_MAX */
 	int64_t proc;		/* /proc delta over the same intervals */
 	uint64_t intervals;	/* closed intervals that count */
 	uint64_t skipped;	/* intervals dropped: the counter went back */
 	uint64_t late;		/* deltas that came after their interval closed */
 	int64_t pending;	/* probe events since the last /proc reading */
+	int64_t last_probe;	/* probe events in the last closed interval */
+	int64_t last_proc_delta;	/* /proc's delta over it */
 	int64_t last_proc;	/* the last /proc reading (the baseline at first) */
 	int64_t last_proc_t;
 };

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "ht_buf.h"
 #include "ht_counter.h"
+#include "ht_merge.h"
 #include "ht_sampler.h"
 #include "ht_stream.h"
 #include "proc_meminfo.h"
@@ -105,8 +106,7 @@ struct ht_sampler {
 	struct ht_probe_status probe;
 	struct probe_batch pending[HT_SUBSYS_COUNT], latest[HT_SUBSYS_COUNT];
 	int64_t sched_batch_switches;	/* -1 until a switches record */
-	int64_t sched_prev_ctxt;
-	int64_t cov_probe, cov_proc;
+	struct ht_merge *merge;		/* probe figures joined with /proc */
 };
 
 void ht_sampler_opts_default(struct ht_sampler_opts *o)
@@ -158,10 +158,11 @@ struct ht_sampler *ht_sampler_new(const struct ht_sampler_opts *o)
 	s->table = ht_proctable_new(s->root, s->opts.table_flags);
 	s->mem_series = ht_series_new(s->opts.sys_history);
 	s->stream = ht_stream_new(on_stream_record, on_stream_error, s);
+	s->merge = ht_merge_new();
 	for (size_t i = 0; i < HT_KMEM_FIELDS; i++)
 		if (s->mem_series && !(s->kmem_series[i] = ht_series_new(s->opts.sys_history)))
 			s->mem_series = (ht_series_free(s->mem_series), NULL);
-	if (!s->root || !s->table || !s->mem_series || !s->stream) {
+	if (!s->root || !s->table || !s->mem_series || !s->stream || !s->merge) {
 		ht_sampler_free(s);
 		errno = ENOMEM;
 		return NULL;
@@ -170,7 +171,6 @@ struct ht_sampler *ht_sampler_new(const struct ht_sampler_opts *o)
 	ht_trend_acc_init(&s->mem_acc);
 	s->sys.mem_eta_s = INFINITY;
 	s->sched_batch_switches = -1;
-	s->sched_prev_ctxt = -1;
 	s->skb_prev = -1;
 	s->cg_gen = 1;		/* a tracked process's 0: not looked up yet */
 	s->probe.sched_coverage = NAN;
@@ -219,6 +219,7 @@ void ht_sampler_free(struct ht_sampler *s)
 	free(s->views);
 	cgroups_free(s->cgs, s->ncgs);
 	ht_stream_free(s->stream);
+	ht_merge_free(s->merge);
 	ht_series_free(s->mem_series);
 	for (size_t i = 0; i < HT_KMEM_FIELDS; i++)
 		ht_series_free(s->kmem_series[i]);
@@ -1036,27 +1037,23 @@ static int batch_add(struct probe_batch *b, const char *name,
 	return 0;
 }
 
-/* The sched batch against /proc/stat ctxt over the same batches. */
-static void sched_coverage(struct ht_sampler *s)
+/* The sched batch against /proc/stat ctxt over the same batches, in the
+ * merge engine (ht_merge). */
+static void sched_coverage(struct ht_sampler *s, int64_t t_ms)
 {
 	struct proc_stat st;
+	struct ht_merge_coverage cov;
 
 	if (proc_stat_read(s->root, &st) != 0)
 		st.ctxt = -1;
-	if (s->sched_prev_ctxt >= 0 && st.ctxt >= s->sched_prev_ctxt &&
-	    s->sched_batch_switches >= 0) {
-		ht_total_add(&s->cov_probe, s->sched_batch_switches);
-		ht_total_add(&s->cov_proc, st.ctxt - s->sched_prev_ctxt);
-		if (s->cov_probe < 0 || s->cov_proc < 0)	/* past INT64_MAX */
-			s->probe.sched_coverage = NAN;
-		else if (s->cov_proc > 0)
-			s->probe.sched_coverage = (double)s->cov_probe / (double)s->cov_proc;
-	}
-	s->sched_prev_ctxt = st.ctxt;
+	if (ht_merge_interval(s->merge, "ctxt", s->sched_batch_switches, st.ctxt, t_ms) == 0 &&
+	    ht_merge_coverage(s->merge, "ctxt", &cov) == 0 && cov.intervals &&
+	    !isnan(cov.ratio))
+		s->probe.sched_coverage = cov.ratio;
 	s->sched_batch_switches = -1;
 }
 
-static void close_batch(struct ht_sampler *s, enum ht_subsys sub)
+static void close_batch(struct ht_sampler *s, enum ht_subsys sub, int64_t t_ms)
 {
 	struct probe_batch tmp = s->latest[sub];
 
@@ -1067,7 +1064,7 @@ static void close_batch(struct ht_sampler *s, enum ht_subsys sub)
 	s->probe.batches[sub]++;
 	s->probe.last_batch_ns[sub] = ht_now_ns();
 	if (sub == HT_SUBSYS_SCHED)
-		sched_coverage(s);
+		sched_coverage(s, t_ms);
 }
 
 static int on_stream_record(void *ctx, const struct ht_record *rec)
@@ -1080,7 +1077,7 @@ static int on_stream_record(void *ctx, const struct ht_record *rec)
 	if (h)
 		snprintf(s->probe.runtime, sizeof(s->probe.runtime), "%s", h->runtime);
 	if (rec->kind->kind == HT_MARK) {
-		close_batch(s, rec->subsys);
+		close_batch(s, rec->subsys, rec->t_ms);
 		return 0;
 	}
 	if (rec->subsys == HT_SUBSYS_SCHED && !strcmp(rec->kind->name, "switches") &&

@@ -1,6 +1,7 @@
 /* Baseline merge: absolute = baseline + deltas; coverage over matching
  * intervals; resets, late deltas, many names. */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include "ht_merge.h"
 #include "ht_stream.h"
@@ -230,6 +231,72 @@ static void test_stream_flow(void)
 	ht_merge_free(f.m);
 }
 
+/* ht_merge_interval, as healthtap stream and the sampler call it once per
+ * sched batch: the first batch is the baseline, a batch without the probe's
+ * record or a stream that starts its clock again re-anchors without a
+ * ratio, an unreadable /proc defers the probe's count, and a sum past
+ * INT64_MAX makes the totals unknown while intervals go on. */
+static void test_interval(void)
+{
+	struct ht_merge *m = ht_merge_new();
+	struct ht_merge_coverage c;
+	int64_t v;
+
+	CHECK(m != NULL);
+	CHECK_INT(ht_merge_interval(m, "ctxt", 900, 1000, 1000), 0);	/* baseline */
+	CHECK_INT(ht_merge_coverage(m, "ctxt", &c), 0);
+	CHECK_INT(c.intervals, 0);
+	CHECK_INT(ht_merge_interval(m, "ctxt", 450, 1500, 2000), 0);
+	CHECK_INT(ht_merge_coverage(m, "ctxt", &c), 0);
+	CHECK_INT(c.intervals, 1);
+	CHECK_INT(c.last_probe, 450);
+	CHECK_INT(c.last_proc_delta, 500);
+	CHECK_NEAR(c.last_ratio, 0.9, 1e-12);
+	CHECK_INT(ht_merge_absolute(m, "ctxt", &v), 0);
+	CHECK_INT(v, 1450);
+
+	/* /proc unreadable: the 100 wait and count with the next reading */
+	CHECK_INT(ht_merge_interval(m, "ctxt", 100, -1, 3000), 0);
+	CHECK_INT(ht_merge_interval(m, "ctxt", 100, 1700, 4000), 0);
+	CHECK_INT(ht_merge_coverage(m, "ctxt", &c), 0);
+	CHECK_INT(c.intervals, 2);
+	CHECK_INT(c.last_probe, 200);
+	CHECK_INT(c.last_proc_delta, 200);
+
+	/* no switches record in the batch: no ratio, re-anchored on /proc */
+	CHECK_INT(ht_merge_interval(m, "ctxt", -1, 2000, 5000), 0);
+	CHECK_INT(ht_merge_coverage(m, "ctxt", &c), 0);
+	CHECK_INT(c.intervals, 2);
+	CHECK_INT(c.skipped, 1);
+	CHECK_INT(c.probe, 650);
+	CHECK_INT(c.proc, 700);
+	CHECK_INT(ht_merge_absolute(m, "ctxt", &v), 0);
+	CHECK_INT(v, 2000);
+
+	/* a new stream: its clock starts again; totals kept */
+	CHECK_INT(ht_merge_interval(m, "ctxt", 50, 2100, 1000), 0);
+	CHECK_INT(ht_merge_interval(m, "ctxt", 100, 2200, 2000), 0);
+	CHECK_INT(ht_merge_coverage(m, "ctxt", &c), 0);
+	CHECK_INT(c.intervals, 3);
+	CHECK_INT(c.skipped, 2);
+	CHECK_INT(c.probe, 750);
+	CHECK_INT(c.proc, 800);
+	CHECK_INT(ht_merge_absolute(m, "ctxt", &v), 0);
+	CHECK_INT(v, 2200);
+
+	/* past INT64_MAX: unknown, intervals still counted */
+	CHECK_INT(ht_merge_interval(m, "big", INT64_MAX, 0, 1000), 0);
+	CHECK_INT(ht_merge_interval(m, "big", INT64_MAX, 0, 2000), 0);
+	CHECK_INT(ht_merge_interval(m, "big", INT64_MAX, 0, 3000), 0);
+	CHECK_INT(ht_merge_coverage(m, "big", &c), 0);
+	CHECK_INT(c.intervals, 2);
+	CHECK_INT(c.probe, -1);
+	CHECK(isnan(c.ratio));
+	CHECK_INT(ht_merge_absolute(m, "big", &v), -EOVERFLOW);
+	CHECK_INT(ht_merge_interval(NULL, "ctxt", 1, 1, 1), -EINVAL);
+	ht_merge_free(m);
+}
+
 int main(void)
 {
 	test_absolute();
@@ -237,5 +304,6 @@ int main(void)
 	test_first_reading_is_baseline();
 	test_many();
 	test_stream_flow();
+	test_interval();
 	return ht_test_done("test_merge");
 }
