@@ -31,35 +31,8 @@ timeout 300 "$HARNESS" run -o "$TMP/stream64" \
 	-e 'probe begin(-1001) { health_alloc_sample = 64 health_alloc_budget_pct = 0 } probe health.alloc.sites {}' -c "$PROG 10" \
 	2>"$TMP/stap64.err" || { cat "$TMP/stap64.err" >&2; fail "stap -c allocsites 10 (sampled) failed"; }
 grep '^site ' "$TMP/stap64.err" >"$TMP/sites64" || fail "allocsites 10 printed no sites"
-python3 - "$TMP/stream64" "$TMP/sites64" <<'PY' || fail "sampled alloc sites are off"
-import math, sys
-stream, sites = sys.argv[1], sys.argv[2]
-fns = sorted((int(a, 16), n, int(b), int(k)) for _, n, a, b, k in (l.split() for l in open(sites)))
-lines = open(stream).read().splitlines()
-start = max(i for i, l in enumerate(lines) if l.split()[1:3] == ["alloc", "table"])
-got, n = {}, None
-for l in lines[start:]:
-    f = l.split()
-    if f[2] == "sample":
-        n = int(f[3])
-    if f[2] in ("site_bytes", "site_blocks"):
-        got.setdefault(int(f[4].split("=")[1], 16), {})[f[2]] = int(f[3])
-assert n == 64, "sample record %r, want 64" % n
-bad = checked = 0
-for i, (a, name, b, k) in enumerate(fns):
-    end = min(fns[i + 1][0] if i + 1 < len(fns) else a + 1024, a + 1024)
-    gb = n * sum(v.get("site_bytes", 0) for s, v in got.items() if a <= s < end)
-    if k == 0:
-        ok = gb == 0
-    elif k / n >= 20:
-        ok = abs(gb - b) <= 4 * b / math.sqrt(k / n)
-    else:
-        continue
-    checked += 1
-    print("%-14s want %9d B, estimate %9d B %s" % (name, b, gb, "ok" if ok else "WRONG"))
-    bad += not ok
-assert checked >= 5 and not bad, "%d of %d sites off" % (bad, checked)
-PY
+python3 "$top_srcdir/tests/stap/alloc-sites.py" --sampled 64 "$TMP/stream64" "$TMP/sites64" ||
+	fail "sampled alloc sites are off"
 # The CPU budget: at 1% of a CPU a malloc/free loop (bench/alloc_loop)
 # trips it: the stream says budget_exceeded (permille, over 10) and the
 # script ends with its full table while the loop still runs.
