@@ -110,3 +110,32 @@ eq("cmdline 6818 length", len(procs[6818]["cmdline"]) > 4000, True)
 eq("probes.active", snap["probes"]["active"], False)
 print("ok: snapshot JSON: memory, ctxt, 8 processes, escaped comm and cgroup")
 PY
+
+# A sample that runs long (a busy host; here meminfo is a FIFO written for
+# the first sample only, so the next one waits in its read): /healthz stays
+# 200 and says the next sample is running, instead of 503 past 3 intervals
+# + 5 s as for a sampler that stopped.
+HANG="$TMP/hang"
+cp -R "$FIX" "$HANG" || fail "cannot copy $FIX"
+rm "$HANG/proc/meminfo"
+mkfifo "$HANG/proc/meminfo"
+cat "$FIX/proc/meminfo" >"$HANG/proc/meminfo" &
+start_agent hang --root "$HANG" --interval 200ms
+hurl="http://127.0.0.1:$hang_port"
+health() { curl -s --max-time 5 -w '%{http_code}' "$hurl/healthz" | tr '\n' ' '; }
+running() { health | grep -q '^ok: latest sample is .* s old; the next has run .* s (a busy host) 200$'; }
+# lets the waiting read go on, and every later one find a file (serve
+# cannot stop while a read waits)
+unhang() {
+	exec 3>"$HANG/proc/meminfo"
+	rm "$HANG/proc/meminfo"
+	cp "$FIX/proc/meminfo" "$HANG/proc/meminfo"
+	cat "$FIX/proc/meminfo" >&3
+	exec 3>&-
+}
+wait_for running || { msg=$(health); unhang; fail "/healthz while a sample runs long: $msg"; }
+msg=$(health)
+unhang
+back() { [ "$(health)" = "ok 200" ]; }
+wait_for back || fail "/healthz after the long sample: $(health)"
+pass "a sample running long: /healthz 200 ($msg), then ok"
