@@ -1046,9 +1046,10 @@ static void sched_coverage(struct ht_sampler *s, int64_t t_ms)
 
 	if (proc_stat_read(s->root, &st) != 0)
 		st.ctxt = -1;
+	/* the ratio is over all intervals so far: NAN only before /proc
+	 * counted any, or once a total passed INT64_MAX (never a stale ratio) */
 	if (ht_merge_interval(s->merge, "ctxt", s->sched_batch_switches, st.ctxt, t_ms) == 0 &&
-	    ht_merge_coverage(s->merge, "ctxt", &cov) == 0 && cov.intervals &&
-	    !isnan(cov.ratio))
+	    ht_merge_coverage(s->merge, "ctxt", &cov) == 0)
 		s->probe.sched_coverage = cov.ratio;
 	s->sched_batch_switches = -1;
 }

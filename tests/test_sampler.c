@@ -390,6 +390,29 @@ static void test_stream_batches(void)
 	ht_sampler_free(s);
 }
 
+/* A coverage total past INT64_MAX makes the coverage unknown (NAN), not
+ * the ratio it had before (it kept the stale one). */
+static void test_stream_coverage_overflow(void)
+{
+	static const char text[] =
+		"#healthtap v=1 runtime=bpf start_ms=5 interval_ms=1000\n"
+		"1000 sched switches 40\n1000 sched batch 1\n";
+	static const char two[] = "2000 sched switches 41\n2000 sched batch 2\n";
+	static const char big[] =
+		"3000 sched switches 9223372036854775807\n3000 sched batch 3\n"
+		"4000 sched switches 9223372036854775807\n4000 sched batch 4\n";
+	struct ht_sampler *s = ht_sampler_new(NULL);
+	const struct ht_probe_status *ps = ht_sampler_probe_status(s);
+
+	CHECK_INT(ht_sampler_feed(s, text, strlen(text)), 0);
+	usleep(20000);	/* let the host switch context between the batches */
+	CHECK_INT(ht_sampler_feed(s, two, strlen(two)), 0);
+	CHECK(isfinite(ps->sched_coverage));
+	CHECK_INT(ht_sampler_feed(s, big, strlen(big)), 0);
+	CHECK(isnan(ps->sched_coverage));
+	ht_sampler_free(s);
+}
+
 /* Kernel memory and skbs in the snapshot: vm618's meminfo, slabinfo and
  * /sys/kernel/slab (skbuff_fclone_cache merged into :0000512); then a
  * queue of 1000 skbs appearing over 2 s is a rate of 500 objects/s. */
@@ -466,6 +489,7 @@ int main(void)
 	test_live_growth_rate();
 	test_root_missing_optional_files();
 	test_stream_batches();
+	test_stream_coverage_overflow();
 	test_cgroups();
 	test_slab_snapshot();
 	test_interrupts_and_threads();
