@@ -455,39 +455,61 @@ static int64_t points_arg(struct MHD_Connection *c)
 	return n > MAX_SERIES_POINTS ? MAX_SERIES_POINTS : n;
 }
 
-static void get_mem_series(struct server *srv, struct MHD_Connection *c, struct reply *r,
-			   const char *rest)
+/* A series request: one process's (pid > 0) or the memory series. */
+struct series_req {
+	pid_t pid;
+	int64_t start_time;		/* -1: any */
+	size_t points;
+};
+
+/* Renders q from the DB (serve -d: its reader is not thread-safe, so a
+ * writer's lock) or from the sampler, and replies. */
+static void reply_series(struct server *srv, struct reply *r, const struct series_req *q)
 {
-	struct serve_snap *snap;
 	struct ht_buf b = { .max = MAX_RESPONSE };
-	int64_t points = points_arg(c);
+	struct serve_snap *snap = latest_snap(srv);
 	int err = 0;
 
-	(void)rest;
-	if (points < 0) {
-		reply_text(r, 400, "bad points: want a positive integer\n");
-		return;
-	}
-	snap = latest_snap(srv);
 	if (!snap) {
 		reply_text(r, 503, "no sample yet\n");
 		return;
 	}
 	if (srv->db) {
 		pthread_rwlock_wrlock(&srv->sampler_lock);
-		err = serve_db_mem_series(srv->db, &b, snap, (size_t)points);
+		err = q->pid ? serve_db_series(srv->db, &b, snap, q->pid, q->start_time, q->points)
+			     : serve_db_mem_series(srv->db, &b, snap, q->points);
 	} else {
 		pthread_rwlock_rdlock(&srv->sampler_lock);
-		serve_render_mem_series(&b, srv->sampler, snap, (size_t)points);
+		if (q->pid)
+			err = serve_render_series(&b, srv->sampler, snap, q->pid, q->start_time,
+						  q->points);
+		else
+			serve_render_mem_series(&b, srv->sampler, snap, q->points);
 	}
 	pthread_rwlock_unlock(&srv->sampler_lock);
 	serve_snap_put(snap);
 	if (err) {
 		ht_buf_free(&b);
-		reply_text(r, 500, "cannot read the database\n");
+		if (err == -ESRCH)
+			reply_text(r, 404, "no such process\n");
+		else
+			reply_text(r, 500, "cannot read the database\n");
 		return;
 	}
 	reply_buf(r, &b, "application/json");
+}
+
+static void get_mem_series(struct server *srv, struct MHD_Connection *c, struct reply *r,
+			   const char *rest)
+{
+	int64_t points = points_arg(c);
+
+	(void)rest;
+	if (points < 0) {
+		reply_text(r, 400, "bad points: want a positive integer\n");
+		return;
+	}
+	reply_series(srv, r, &(struct series_req){ .start_time = -1, .points = (size_t)points });
 }
 
 /* rest: "PID/series" */
@@ -495,12 +517,9 @@ static void get_proc_series(struct server *srv, struct MHD_Connection *c, struct
 			    const char *rest)
 {
 	const char *st_txt = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "start_time");
-	struct ht_buf b = { .max = MAX_RESPONSE };
-	struct serve_snap *snap;
 	int64_t points = points_arg(c), start_time = -1;
 	char *end;
 	long pid;
-	int err;
 
 	errno = 0;
 	pid = strtol(rest, &end, 10);
@@ -516,30 +535,7 @@ static void get_proc_series(struct server *srv, struct MHD_Connection *c, struct
 		reply_text(r, 400, "bad query: points and start_time are non-negative integers\n");
 		return;
 	}
-	snap = latest_snap(srv);
-	if (!snap) {
-		reply_text(r, 503, "no sample yet\n");
-		return;
-	}
-	if (srv->db) {
-		pthread_rwlock_wrlock(&srv->sampler_lock);
-		err = serve_db_series(srv->db, &b, snap, (pid_t)pid, start_time, (size_t)points);
-	} else {
-		pthread_rwlock_rdlock(&srv->sampler_lock);
-		err = serve_render_series(&b, srv->sampler, snap, (pid_t)pid, start_time,
-					  (size_t)points);
-	}
-	pthread_rwlock_unlock(&srv->sampler_lock);
-	serve_snap_put(snap);
-	if (err) {
-		ht_buf_free(&b);
-		if (err == -ESRCH)
-			reply_text(r, 404, "no such process\n");
-		else
-			reply_text(r, 500, "cannot read the database\n");
-		return;
-	}
-	reply_buf(r, &b, "application/json");
+	reply_series(srv, r, &(struct series_req){ (pid_t)pid, start_time, (size_t)points });
 }
 
 static void get_api_index(struct server *srv, struct MHD_Connection *c, struct reply *r,
