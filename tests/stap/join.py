@@ -108,6 +108,8 @@ def main():
     args = dict(a.split("=", 1) if "=" in a else (a, "") for a in sys.argv[1:])
     if "--recorded" in args:
         RECORDED = {}
+    # --base=N: the reference starts at the end of batch N (default 1)
+    base = int(args.get("--base", "1"))
     snapping = None
     sub = args.get("--subsys", "sched")
     fns = [SNAPS[r] for r in args.get("--ref", "none").split(",")]
@@ -139,6 +141,8 @@ def main():
         if f[2] == "batch":
             batches += 1
             s = snap()
+            if batches < base:
+                continue
             if first is None:
                 first = s
             else:

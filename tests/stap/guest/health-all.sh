@@ -1,7 +1,7 @@
 # Guest job (busybox sh, tests/stap/vm.sh): 'probe health.* {}' on the
 # module runtime (/jobs/health_all.ko), its stream with the guest's /proc
 # and tracefs counts recorded at each batch line (ht-snap), while a known
-# load runs between batch 2 and the last few batches: context switches,
+# load runs between batch 3 and the last few batches: context switches,
 # loopback pings, serial port output (IRQs), UDP datagrams to a closed port (drops), 64 MiB of RSS
 # and an OOM kill in a memory cgroup limited to 32 MiB. The load starts and
 # ends in quiet batches, so a snapshot taken a little after its batch line
@@ -24,9 +24,9 @@ mkdir /sys/fs/cgroup/oom && echo 32M >/sys/fs/cgroup/oom/memory.max
 		$(for f in $T/instances/healthtap-skb*/per_cpu/cpu*/stats; do echo skb=$f; done) \
 		memory=/proc/stat >stream &
 i=0
-until grep -q ' sched batch 2$' stream 2>/dev/null; do
+until grep -q ' sched batch 3$' stream 2>/dev/null; do
 	i=$((i + 1))
-	[ $i -lt 300 ] || { echo "no second sched batch" >&2; break; }
+	[ $i -lt 300 ] || { echo "no third sched batch" >&2; break; }
 	sleep 0.2
 done
 echo "load start $(cut -d' ' -f1 /proc/uptime)"

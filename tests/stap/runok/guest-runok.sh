@@ -4,7 +4,8 @@
 # 'probe health.* {}' runs while a known load runs in the guest
 # (tests/stap/guest/health-all.sh), and its records are joined with the
 # guest's own /proc and tracefs counts taken at each batch line
-# (tests/stap/join.py --recorded), over the same batches:
+# (tests/stap/join.py --recorded), over the same batches from the end of
+# batch 2 (the snapshot of batch 1 comes late: stapio's first transfer):
 #   sched: switches = /proc/stat ctxt within 1%, per-CPU records for every
 #          CPU adding up to switches, voluntary + involuntary = switches;
 #   irq:   softirqs per vector = /proc/softirqs within 1% (vectors with 200
@@ -30,6 +31,7 @@ mkdir -p "$JOBS/bin"
 cp "$HEALTHTAP" "$top_builddir/tests/helpers/switcher" "$top_builddir/tests/helpers/memhog" \
 	"$top_srcdir/tests/stap/guest/ht-snap" "$JOBS/bin/"
 cp "$top_srcdir/tests/stap/guest/health-all.sh" "$JOBS/10-health-all.sh"
+cp "$top_srcdir/tests/stap/guest/healthtap.sh" "$JOBS/20-healthtap.sh"
 # The job stops it with SIGINT; the timer only bounds a job gone wrong.
 # INTERRUPTIBLE=0: an IRQ arriving in a probe waits for it instead of its
 # probe being skipped (slow emulated probes made skips common: counts
@@ -51,7 +53,7 @@ grep -q '^#healthtap v=1 runtime=kernel ' "$A/stream" || fail "no runtime=kernel
 # the guest job's tracefs instances (tests/stap/guest/health-all.sh)
 export HEALTHTAP_TRACEFS=/sys/kernel/tracing/instances/healthtap-skb
 for sub in sched irq skb memory; do
-	python3 "$top_srcdir/tests/stap/join.py" --recorded --subsys=$sub \
+	python3 "$top_srcdir/tests/stap/join.py" --recorded --base=2 --subsys=$sub \
 		--ref=ctxt,softirqs,interrupts,tracefs <"$A/stream" >"$TMP/$sub.json"
 done
 cat "$TMP"/*.json
@@ -63,7 +65,7 @@ p, r = j["probe"], j["ref"]
 assert j["batches"] >= 5, "too few sched batches: %d" % j["batches"]
 sw, ctxt = p["switches"], r["ctxt"]
 print("sched switches: probe %d, /proc/stat ctxt %d (%.3f%%)" % (sw, ctxt, 100.0 * sw / ctxt))
-assert ctxt > 5000, "no switching load seen: ctxt %d" % ctxt
+assert ctxt > 2000, "no switching load seen: ctxt %d" % ctxt
 assert abs(sw - ctxt) <= 0.01 * ctxt, "switches and ctxt differ by over 1%"
 ncpu = 0
 for line in open(sys.argv[2]):
@@ -182,3 +184,47 @@ print("oom_kill records: %s" % kills)
 assert ("pid=%s comm=memhog" % oom) in kills, "no oom_kill of memhog %s" % oom
 PY
 pass "sched, irq, skb and memory on the module runtime agree with the guest's /proc"
+
+# The stream parser takes every line of the recorded stream (its #snap
+# lines are comments).
+"$HEALTHTAP" stream --json -f "$A/stream" | tail -n 1 | python3 -c '
+import json, sys
+s = json.loads(sys.stdin.read())
+print("host parser: %d records, %d bad lines" % (s["records"], s["bad_lines"]))
+assert s["records"] > 500 and s["bad_lines"] == 0, s
+' || fail "the parser rejects the module runtime stream"
+
+# The frontend inside the guest (tests/stap/guest/healthtap.sh).
+H="$OUT/20-healthtap"
+cat "$H/stdout" "$H/stderr"
+[ "$(cat "$H/rc")" = 0 ] || fail "the healthtap guest job exited $(cat "$H/rc")"
+tail -n 1 "$H/stream.json" | python3 -c '
+import json, sys
+s = json.loads(sys.stdin.read())
+print("guest stream: %d intervals, %d records, %d bad lines, probe %d, /proc %d, coverage %s%%" %
+      (s["intervals"], s["records"], s["bad_lines"], s["probe_switches"], s["proc_ctxt_delta"],
+       s["coverage_pct"]))
+assert s["summary"] and s["bad_lines"] == 0 and s["intervals"] >= 4, s
+assert 95.0 <= s["coverage_pct"] <= 105.0, "coverage over 5% off"
+' || fail "healthtap stream in the guest: $(cat "$H/stream.err")"
+grep -q ' sched batch [0-9]*$' "$H/procfs.txt" ||
+	fail "procfs(\"health\") served no sched batch: $(cat "$H/procfs.txt" "$H/procfs.err")"
+pass "healthtap stream reads the module runtime's stdout; procfs serves the latest batches"
+
+grep -q '^record rc=0$' "$H/stdout" || fail "record exited non-zero: $(cat "$H/record.err")"
+sql() { sqlite3 "$H/h.db" "$1"; }
+n=$(sql "SELECT count(*) FROM series s JOIN sys_samples x ON x.series_id = s.id
+	WHERE s.name = 'probe.sched.switches' AND s.labels = ''")
+echo "record: $n probe.sched.switches samples"
+[ "$n" -ge 6 ] || fail "record stored $n sched batches: $(cat "$H/record.err")"
+sql "SELECT text FROM events WHERE kind = 'stap'"
+[ "$(sql "SELECT count(*) FROM events WHERE kind = 'stap' AND text LIKE 'started pid %'")" -ge 2 ] ||
+	fail "the recorder did not start the module again after it was killed"
+[ "$(sql "SELECT count(*) FROM events WHERE kind = 'stap' AND text LIKE 'stap pid % restarting in %'")" -ge 1 ] ||
+	fail "the module's death is not in the DB"
+[ "$(sql "SELECT count(*) FROM series WHERE name LIKE 'probe.skb.%'")" -ge 1 ] ||
+	fail "no skb probe series"
+grep -q '^leaks rc=[01]$' "$H/stdout" && [ -s "$H/leaks.out" ] ||
+	fail "healthtap leaks on the guest's DB: $(cat "$H/leaks.out" "$H/leaks.err")"
+head -n 5 "$H/leaks.out"
+pass "record --stap on in the guest: batches stored, the killed module restarted, leaks reads the DB"
