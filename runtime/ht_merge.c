@@ -17,7 +17,9 @@ struct figure {
 	int64_t cov_probe, cov_proc;
 	int64_t last_probe, last_procd;
 	uint64_t intervals, skipped, late;
-	int overflowed;			/* the probe's sums passed INT64_MAX */
+	int overflowed;			/* a sum passed INT64_MAX: the absolute
+					   and coverage are unknown until the
+					   next baseline */
 };
 
 struct ht_merge {
@@ -153,20 +155,24 @@ int ht_merge_add_delta(struct ht_merge *m, const char *name, int64_t delta,
 	if (f->have_base && t <= f->base_t)
 		return -ERANGE;
 	if (__builtin_add_overflow(f->deltas, delta, &sum))
-		return -EOVERFLOW;
+		goto overflow;
 	if (f->have_proc && t <= f->proc_t) {
 		/* its interval is closed: the totals take it, no interval does */
 		if (__builtin_add_overflow(f->cov_probe, delta, &pend))
-			return -EOVERFLOW;
+			goto overflow;
 		f->cov_probe = pend;
 		f->late++;
 	} else {
 		if (__builtin_add_overflow(f->pending, delta, &pend))
-			return -EOVERFLOW;
+			goto overflow;
 		f->pending = pend;
 	}
 	f->deltas = sum;
 	return 0;
+overflow:
+	/* never an absolute silently short by the delta: unknown instead */
+	f->overflowed = 1;
+	return -EOVERFLOW;
 }
 
 int ht_merge_observe_proc(struct ht_merge *m, const char *name,
@@ -188,16 +194,16 @@ int ht_merge_observe_proc(struct ht_merge *m, const char *name,
 	if (absolute >= f->proc) {
 		int64_t d = absolute - f->proc, probe, proc;
 
-		if (!__builtin_add_overflow(f->cov_probe, f->pending, &probe) &&
-		    !__builtin_add_overflow(f->cov_proc, d, &proc)) {
-			f->cov_probe = probe;
-			f->cov_proc = proc;
-			f->last_probe = f->pending;
-			f->last_procd = d;
-			f->intervals++;
-		} else {
-			f->skipped++;
-		}
+		/* the interval counts either way; past INT64_MAX the
+		 * totals are unknown, not the interval dropped */
+		if (__builtin_add_overflow(f->cov_probe, f->pending, &probe) ||
+		    __builtin_add_overflow(f->cov_proc, d, &proc))
+			f->overflowed = 1;
+		else
+			f->cov_probe = probe, f->cov_proc = proc;
+		f->last_probe = f->pending;
+		f->last_procd = d;
+		f->intervals++;
 	} else {
 		f->skipped++;		/* reset or wrap: no ratio */
 	}
@@ -243,9 +249,7 @@ int ht_merge_interval(struct ht_merge *m, const char *name, int64_t probe,
 		return 0;
 	}
 	err = ht_merge_add_delta(m, name, probe, t);
-	if (err == -EOVERFLOW)
-		f->overflowed = 1;	/* the interval counts; the sums are unknown */
-	else if (err)
+	if (err && err != -EOVERFLOW)	/* overflow: the interval still counts */
 		return err;
 	return ht_merge_observe_proc(m, name, proc, t);
 }

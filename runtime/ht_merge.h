@@ -52,9 +52,11 @@ int ht_merge_set_baseline(struct ht_merge *m, const char *name, int64_t value,
  * the deltas are kept but the absolute is unknown until one is set (which
  * drops them). A delta stamped at or before the last /proc reading came
  * late: it counts in the absolute and the coverage totals, and in
- * ht_merge_coverage()'s late count. Returns 0, -EINVAL (delta < 0),
- * -ERANGE, -EOVERFLOW (the sum would pass INT64_MAX; nothing added) or
- * -ENOMEM. */
+ * ht_merge_coverage()'s late count. A sum that would pass INT64_MAX is
+ * never wrapped nor left short: the figure's absolute and coverage totals
+ * are unknown from then on (-EOVERFLOW; probe -1, ratios NAN) until the
+ * next ht_merge_set_baseline(). Returns 0, -EINVAL (delta < 0), -ERANGE,
+ * -EOVERFLOW or -ENOMEM. */
 int ht_merge_add_delta(struct ht_merge *m, const char *name, int64_t delta,
 		       int64_t t);
 
@@ -62,7 +64,8 @@ int ht_merge_add_delta(struct ht_merge *m, const char *name, int64_t delta,
  * first reading of a figure with no baseline becomes its baseline. Later
  * ones close the interval since the previous reading; a reading below the
  * previous one (counter reset or wrap) closes it without a ratio (skipped),
- * since a counter that goes backwards gives no rate. Returns 0, -EINVAL
+ * since a counter that goes backwards gives no rate. Coverage totals past
+ * INT64_MAX are unknown, as in ht_merge_add_delta(). Returns 0, -EINVAL
  * (absolute < 0, or t not after the previous reading's: nothing changed)
  * or -ENOMEM. */
 int ht_merge_observe_proc(struct ht_merge *m, const char *name,

@@ -30,9 +30,10 @@ static void test_absolute(void)
 	CHECK_INT(ht_merge_absolute(m, "ctxt", &v), 0);
 	CHECK_INT(v, 123456789 + 1250);
 
-	/* overflow is refused, nothing added */
+	/* past INT64_MAX the absolute is unknown, not short by the delta
+	 * (it dropped the delta and went on as if nothing had come) */
 	CHECK_INT(ht_merge_add_delta(m, "ctxt", INT64_MAX, 4000), -EOVERFLOW);
-	CHECK_INT(ht_merge_absolute(m, "ctxt", &v), 0);
+	CHECK_INT(ht_merge_absolute(m, "ctxt", &v), -EOVERFLOW);
 	CHECK_INT(v, 123456789 + 1250);
 
 	/* deltas before any baseline: kept, absolute unknown; a baseline
@@ -293,6 +294,19 @@ static void test_interval(void)
 	CHECK_INT(c.probe, -1);
 	CHECK(isnan(c.ratio));
 	CHECK_INT(ht_merge_absolute(m, "big", &v), -EOVERFLOW);
+	/* the coverage total alone passing INT64_MAX (a re-anchor reset the
+	 * absolute's sum, not the totals): the interval counts, the totals
+	 * are unknown (the interval used to be dropped, the total kept) */
+	CHECK_INT(ht_merge_interval(m, "cov", 0, 100, 1000), 0);
+	CHECK_INT(ht_merge_interval(m, "cov", INT64_MAX, 100, 2000), 0);
+	CHECK_INT(ht_merge_interval(m, "cov", -1, 100, 3000), 0);
+	CHECK_INT(ht_merge_interval(m, "cov", 5, 110, 4000), 0);
+	CHECK_INT(ht_merge_coverage(m, "cov", &c), 0);
+	CHECK_INT(c.intervals, 2);
+	CHECK_INT(c.probe, -1);
+	CHECK_INT(c.last_proc_delta, 10);
+	CHECK(isnan(c.ratio));
+	CHECK_INT(ht_merge_absolute(m, "cov", &v), -EOVERFLOW);
 	CHECK_INT(ht_merge_interval(NULL, "ctxt", 1, 1, 1), -EINVAL);
 	ht_merge_free(m);
 }
