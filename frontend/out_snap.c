@@ -1,6 +1,15 @@
 /* Shared snapshot objects (see out_snap.h). */
 #include "out_snap.h"
 
+void out_snap_rates(struct out_json *j, const struct ht_sys_snapshot *s)
+{
+	out_json_double(j, "cpu_busy_pct", s->cpu_busy_pct);
+	out_json_double(j, "ctxt_per_s", s->ctxt_rate);
+	out_json_double(j, "intr_per_s", s->intr_rate);
+	out_json_double(j, "softirq_per_s", s->softirq_rate);
+	out_json_double(j, "forks_per_s", s->fork_rate);
+}
+
 void out_snap_psi(struct out_json *j, const char *key, const struct ht_sys_snapshot *s)
 {
 	out_json_object(j, key);

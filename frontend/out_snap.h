@@ -7,6 +7,10 @@
 #include "ht_sampler.h"
 #include "out_json.h"
 
+/* The members cpu_busy_pct, ctxt_per_s, intr_per_s, softirq_per_s and
+ * forks_per_s of the enclosing object (NAN until two samples: null). */
+void out_snap_rates(struct out_json *j, const struct ht_sys_snapshot *s);
+
 /* {"cpu_some":..,"memory_some":..,"memory_full":..,"io_some":..,"io_full":..}:
  * PSI avg10 in percent, null without PSI. */
 void out_snap_psi(struct out_json *j, const char *key, const struct ht_sys_snapshot *s);

@@ -577,11 +577,7 @@ static void json_system(struct out_json *j, const struct ht_sys_snapshot *s)
 	out_json_object(j, "system");
 	out_json_count(j, "ncpus", s->ncpus);
 	out_json_uint(j, "samples", s->samples);
-	out_json_double(j, "cpu_busy_pct", s->cpu_busy_pct);
-	out_json_double(j, "ctxt_per_s", s->ctxt_rate);
-	out_json_double(j, "intr_per_s", s->intr_rate);
-	out_json_double(j, "softirq_per_s", s->softirq_rate);
-	out_json_double(j, "forks_per_s", s->fork_rate);
+	out_snap_rates(j, s);
 	out_json_object(j, "softirq_vector_per_s");
 	for (size_t i = 0; i < HT_SOFTIRQ_VECTORS; i++)
 		out_json_double(j, proc_softirq_name(i), s->softirq_vec_rate[i]);

@@ -130,11 +130,7 @@ static void json_system(struct out_json *j, const struct top_frame *f)
 
 	out_json_int(j, "ncpus", s->ncpus);
 	/* The flat figures of the first top, kept for scripts. */
-	out_json_double(j, "cpu_busy_pct", s->cpu_busy_pct);
-	out_json_double(j, "ctxt_per_s", s->ctxt_rate);
-	out_json_double(j, "intr_per_s", s->intr_rate);
-	out_json_double(j, "softirq_per_s", s->softirq_rate);
-	out_json_double(j, "forks_per_s", s->fork_rate);
+	out_snap_rates(j, s);
 	out_json_int(j, "procs_running", s->procs_running);
 	out_json_int(j, "procs_blocked", s->procs_blocked);
 	out_json_object(j, "memory");
