@@ -1248,9 +1248,17 @@ static int setup(struct server *srv)
 	if (srv->o.db) {
 		char msg[256] = "";
 
-		err = serve_db_open(srv->o.db, srv->o.db_host,
-				    srv->o.warmup_ms >= 0 ? srv->o.warmup_ms / 1e3 : -1,
-				    &srv->db, msg, sizeof(msg));
+		/* A recorder that has just created the file may not have
+		 * committed its schema yet (serve started beside it on a busy
+		 * host): while it holds the lock, try again for 10 s. */
+		for (int tries = 0;; tries++) {
+			err = serve_db_open(srv->o.db, srv->o.db_host,
+					    srv->o.warmup_ms >= 0 ? srv->o.warmup_ms / 1e3 : -1,
+					    &srv->db, msg, sizeof(msg));
+			if (err != -EPROTO || tries >= 100 || ht_store_writer_pid(srv->o.db) <= 0)
+				break;
+			nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+		}
 		if (err) {
 			ht_cmd_err("serve", "%s", msg[0] ? msg : strerror(-err));
 			return -1;

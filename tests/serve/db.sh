@@ -21,6 +21,24 @@ expect_exit 1 "$HEALTHTAP" serve -d "$TMP/none.db" --listen 127.0.0.1:0
 grep -q "none.db" "$TMP/err" || fail "missing DB: $(cat "$TMP/err")"
 pass "usage: -d with --stream or --db-host alone exit 2; a missing DB exits 1 naming it"
 
+# A DB without the schema yet: while a writer holds its lock (a recorder
+# that has just created it, on a busy host), serve waits for the schema;
+# with no writer it says so at once.
+: >"$TMP/late.db"
+expect_exit 1 "$HEALTHTAP" serve -d "$TMP/late.db" --listen 127.0.0.1:0
+grep -q "late.db is not a healthtap database" "$TMP/err" || fail "no schema: $(cat "$TMP/err")"
+if command -v flock >/dev/null 2>&1; then
+	flock "$TMP/late.db.lock" sleep 5 &
+	holder=$!
+	for _ in $(seq 100); do flock -n "$TMP/late.db.lock" true || break; sleep 0.1; done
+	t0=$(date +%s%N)
+	expect_exit 1 "$HEALTHTAP" serve -d "$TMP/late.db" --listen 127.0.0.1:0
+	waited=$(( ($(date +%s%N) - t0) / 1000000 ))
+	wait "$holder"
+	[ "$waited" -ge 1000 ] || fail "serve did not wait while the lock was held ($waited ms)"
+	pass "a DB without its schema: exit 1 at once with no writer, after waiting ($waited ms) while one holds the lock"
+fi
+
 start_agent d -d "$db" --interval 500ms --warmup 3s --top 1000
 url="http://127.0.0.1:$d_port"
 wait_for curl -sf "$url/healthz" || fail "/healthz never 200 in db mode: $(curl -s "$url/healthz")"
