@@ -2,7 +2,9 @@
  *
  * For each sched batch it reads /proc/stat and puts the probe's switch count
  * beside the ctxt delta over the same interval: the probe coverage, from
- * the merge engine (ht_merge), which also gives the absolute ctxt. */
+ * the merge engine (ht_merge), which also gives the absolute ctxt. Each
+ * irq batch joins the softirqs per vector with /proc/softirqs the same way
+ * (figures "softirq.NAME", in the --json summary). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -15,13 +17,16 @@
 #include "ht_merge.h"
 #include "ht_stream.h"
 #include "out_json.h"
+#include "proc_softirqs.h"
 #include "proc_stat.h"
 
 struct stream_join {
 	const char *root;
 	int json;
 	int64_t batch_switches;		/* -1 until a switches record */
-	struct ht_merge *merge;		/* "ctxt": switches joined with /proc/stat */
+	struct ht_merge *merge;		/* "ctxt": switches joined with /proc/stat;
+					   "softirq.NAME": with /proc/softirqs */
+	int64_t batch_softirqs[PROC_SOFTIRQ_N];	/* -1 until a record */
 	uint64_t by_subsys[HT_SUBSYS_COUNT];
 };
 
@@ -124,11 +129,54 @@ static int on_sched_batch(struct stream_join *j, int64_t t_ms)
 	return 0;
 }
 
+static void softirqs_clear(struct stream_join *j)
+{
+	for (int v = 0; v < PROC_SOFTIRQ_N; v++)
+		j->batch_softirqs[v] = -1;
+}
+
+/* An irq batch closes an interval of each softirq vector. */
+static int on_irq_batch(struct stream_join *j, int64_t t_ms)
+{
+	struct proc_softirqs ps;
+	int err = proc_softirqs_read(j->root, &ps), rc = 0;
+
+	for (int v = 0; v < PROC_SOFTIRQ_N && rc != -ENOMEM; v++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "softirq.%s", proc_softirq_name(v));
+		rc = ht_merge_interval(j->merge, name, j->batch_softirqs[v],
+				       err ? -1 : ps.total[v], t_ms);
+	}
+	if (!err)
+		proc_softirqs_free(&ps);
+	softirqs_clear(j);
+	return rc == -ENOMEM ? rc : 0;
+}
+
+static void on_softirqs_record(struct stream_join *j, const struct ht_record *rec)
+{
+	char vec[32];
+
+	if (ht_record_label(rec, "vec", vec, sizeof(vec)) < 0)
+		return;
+	for (int v = 0; v < PROC_SOFTIRQ_N; v++)
+		if (!strcmp(vec, proc_softirq_name(v)) && rec->value >= 0)
+			j->batch_softirqs[v] = rec->value;
+}
+
 static int on_record(void *ctx, const struct ht_record *rec)
 {
 	struct stream_join *j = ctx;
 
 	j->by_subsys[rec->subsys]++;
+	if (rec->subsys == HT_SUBSYS_IRQ) {
+		if (!strcmp(rec->kind->name, "softirqs"))
+			on_softirqs_record(j, rec);
+		else if (!strcmp(rec->kind->name, "batch"))
+			return on_irq_batch(j, rec->t_ms);
+		return 0;
+	}
 	if (rec->subsys != HT_SUBSYS_SCHED)
 		return 0;
 	if (!strcmp(rec->kind->name, "switches") && rec->labels[0] == '\0')
@@ -143,6 +191,28 @@ static int on_error(void *ctx, uint64_t line, const char *msg)
 	(void)ctx;
 	ht_cmd_err("stream", "line %" PRIu64 ": %s", line, msg);
 	return 0;
+}
+
+/* "softirqs": {"NAME": {"probe", "proc", "coverage_pct", "intervals"}} for
+ * the vectors whose figures closed an interval. */
+static void print_softirqs_json(struct out_json *oj, const struct ht_merge *m)
+{
+	out_json_object(oj, "softirqs");
+	for (int v = 0; v < PROC_SOFTIRQ_N; v++) {
+		struct ht_merge_coverage c;
+		char name[32];
+
+		snprintf(name, sizeof(name), "softirq.%s", proc_softirq_name(v));
+		if (ht_merge_coverage(m, name, &c) || !c.intervals)
+			continue;
+		out_json_object(oj, proc_softirq_name(v));
+		out_json_count(oj, "probe", c.probe);
+		out_json_count(oj, "proc", c.proc);
+		out_json_double(oj, "coverage_pct", coverage_pct(c.probe, c.proc));
+		out_json_uint(oj, "intervals", c.intervals);
+		out_json_end(oj);
+	}
+	out_json_end(oj);
 }
 
 static void print_summary(const struct stream_join *j, const struct ht_stream *s)
@@ -170,6 +240,7 @@ static void print_summary(const struct stream_join *j, const struct ht_stream *s
 		out_json_count(&oj, "proc_ctxt_delta", c.proc);
 		out_json_double(&oj, "coverage_pct", cov);
 		out_json_count(&oj, "ctxt_absolute", absolute);
+		print_softirqs_json(&oj, j->merge);
 		out_json_end(&oj);
 		out_json_newline(&oj);
 		print_json(&b);
@@ -248,6 +319,7 @@ static int cmd_stream(int argc, char **argv)
 		return 1;
 	s = ht_stream_new(on_record, on_error, &j);
 	j.merge = ht_merge_new();
+	softirqs_clear(&j);
 	if (!s || !j.merge) {
 		ht_err("out of memory");
 		goto cleanup;

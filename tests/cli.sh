@@ -85,6 +85,21 @@ expect_exit 1 "$HEALTHTAP" stream -f "$TMP/nonexistent"
 grep -q "cannot open $TMP/nonexistent" "$TMP/err" || fail "missing stream file"
 pass "stream errors"
 
+# stream: the irq batches' softirqs joined per vector with /proc/softirqs
+# (a fixture: /proc does not move, so the coverage is unknown).
+mkdir -p "$TMP/sroot/proc"
+cp "$top_srcdir/tests/fixtures/basic/proc/stat" "$TMP/sroot/proc/stat"
+printf '                    CPU0       CPU1\n          HI:          1          2\n       BLOCK:        100        200\n' >"$TMP/sroot/proc/softirqs"
+printf '#healthtap v=1 runtime=bpf start_ms=1 interval_ms=1000\n' >"$TMP/irq"
+for t in 1000 2000 3000; do printf '%s irq softirqs 5 vec=BLOCK\n%s irq batch 1\n' $t $t; done >>"$TMP/irq"
+expect_exit 0 "$HEALTHTAP" stream --json -f "$TMP/irq" --root "$TMP/sroot"
+tail -n 1 "$TMP/out" | python3 -c '
+import json, sys
+b = json.load(sys.stdin)["softirqs"]["BLOCK"]
+assert b == {"probe": 10, "proc": 0, "coverage_pct": None, "intervals": 2}, b' ||
+	fail "softirqs join: $(tail -n 1 "$TMP/out")"
+pass "stream joins softirqs per vector"
+
 # Totals past INT64_MAX are unknown, not wrapped (it printed "probe
 # -9223372036854775807 switches"; UBSan: signed overflow).
 big=9223372036854775807
