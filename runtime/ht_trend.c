@@ -52,40 +52,39 @@ double ht_normal_quantile(double p)
 	return x - u / (1 + x * u / 2);
 }
 
+#define LENTZ_TINY 1e-300
+
+/* One term of the modified Lentz method with numerator num: updates c and
+ * d, returns the factor (d * c) the fraction is multiplied by. */
+static double lentz_step(double num, double *c, double *d)
+{
+	*d = 1 + num * *d;
+	*c = 1 + num / *c;
+	if (fabs(*d) < LENTZ_TINY)
+		*d = LENTZ_TINY;
+	if (fabs(*c) < LENTZ_TINY)
+		*c = LENTZ_TINY;
+	*d = 1 / *d;
+	return *d * *c;
+}
+
 /* Continued fraction for I_x(a, b) (modified Lentz), good for
  * x < (a + 1) / (a + b + 2). */
 static double incbeta_cf(double a, double b, double x)
 {
-	const double tiny = 1e-300;
 	double c = 1, d = 1 - (a + b) * x / (a + 1), f;
 
-	if (fabs(d) < tiny)
-		d = tiny;
+	if (fabs(d) < LENTZ_TINY)
+		d = LENTZ_TINY;
 	d = 1 / d;
 	f = d;
 	for (int m = 1; m <= 1000; m++) {
-		double num, delta;
+		double delta;
 
-		/* even step */
-		num = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m));
-		d = 1 + num * d;
-		c = 1 + num / c;
-		if (fabs(d) < tiny)
-			d = tiny;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1 / d;
-		f *= d * c;
-		/* odd step */
-		num = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1));
-		d = 1 + num * d;
-		c = 1 + num / c;
-		if (fabs(d) < tiny)
-			d = tiny;
-		if (fabs(c) < tiny)
-			c = tiny;
-		d = 1 / d;
-		delta = d * c;
+		/* even step, then odd step */
+		f *= lentz_step(m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)), &c, &d);
+		delta = lentz_step(-(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1)),
+				   &c, &d);
 		f *= delta;
 		if (fabs(delta - 1) < 1e-15)
 			break;
