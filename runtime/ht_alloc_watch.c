@@ -36,6 +36,7 @@ struct ht_alloc_watch {
 	double sys_base;		/* its stime rate before the probes (ticks/ns) */
 	/* the batch being read: its alloc calls */
 	int64_t b_allocs, b_frees, b_unknown, sample;
+	int64_t t_allocs, t_frees, t_unknown;	/* the last totals, if totals */
 	int64_t calls, cost_ns, cpu_ns;	/* totals while watched */
 	int64_t est_ns;			/* calls x call_ns */
 	struct cost_slot ring[HT_ALLOC_WATCH_BUDGET_BATCHES];
@@ -147,6 +148,19 @@ static void batch_done(struct ht_alloc_watch *w)
 	end_early(w, msg);
 }
 
+/* A batch's count from a delta record, or from a total one (the
+ * protocol's kind says which) less the previous total. */
+static int64_t per_batch(const struct ht_record *rec, int64_t *prev)
+{
+	int64_t d;
+
+	if (rec->kind->kind != HT_TOTAL)
+		return rec->value;
+	d = rec->value >= *prev ? rec->value - *prev : rec->value;
+	*prev = rec->value;
+	return d;
+}
+
 static int on_record(void *ctx, const struct ht_record *rec)
 {
 	struct ht_alloc_watch *w = ctx;
@@ -162,11 +176,11 @@ static int on_record(void *ctx, const struct ht_record *rec)
 	if (!strcmp(name, "sample"))
 		w->sample = rec->value > 1 ? rec->value : 1;
 	else if (!strcmp(name, "allocs"))
-		w->b_allocs = rec->value;
+		w->b_allocs = per_batch(rec, &w->t_allocs);
 	else if (!strcmp(name, "frees"))
-		w->b_frees = rec->value;
+		w->b_frees = per_batch(rec, &w->t_frees);
 	else if (!strcmp(name, "unknown_frees"))
-		w->b_unknown = rec->value;
+		w->b_unknown = per_batch(rec, &w->t_unknown);
 	else if (!strcmp(name, "table"))
 		w->got_table = 1;
 	else if (!strcmp(name, "batch") && !w->got_table) {
