@@ -505,7 +505,7 @@ static int run_check(int argc, char **argv, int compat)
 	struct ht_leak_report rep;
 	struct sigaction sa = { .sa_handler = on_alarm };
 	int64_t v, ms;
-	int c, state, selectors = 0, window_set = 0;
+	int c, state, selectors = 0, window_set = 0, interval_set = 0;
 	char err[512], *end;
 
 	ht_leak_collect_opts_default(&o.co);
@@ -547,6 +547,7 @@ static int run_check(int argc, char **argv, int compat)
 		case OPT_INTERVAL:
 			if (ht_parse_duration_ms(optarg, &o.co.interval_ms) || o.co.interval_ms <= 0)
 				return unknown("bad interval '%s'", optarg);
+			interval_set = 1;
 			break;
 		case OPT_MIN_AGE:
 			if (ht_parse_duration_ms(optarg, &ms))
@@ -598,6 +599,10 @@ static int run_check(int argc, char **argv, int compat)
 			       "CRITICAL must be fewer hours than WARNING", o.crit.text);
 	if (o.co.db && !window_set)
 		o.co.window_ms = 0;
+	/* a DB is read at its recorded samples (at most ~2000 points), not on
+	 * the live 250 ms grid: a week on that grid is 2.4M points a process */
+	if (o.co.db && !interval_set)
+		o.co.interval_ms = 0;
 	if (!o.co.db && (o.co.window_ms < o.co.interval_ms ||
 			 o.co.window_ms > (timeout_s - 1) * 1000LL))
 		return unknown("the window must hold an interval and end a second before "
