@@ -18,7 +18,7 @@ wait_for_line() { # FILE PATTERN: up to 60 s
 (staprun -C never /jobs/health_all.ko 2>stap.err & echo $! >stap.pid; wait $!; echo $? >stap.rc) |
 	tee stap.out | healthtap stream --json >stream.json 2>stream.err &
 wait_for_line stap.out ' sched batch 2$'
-switcher 3
+switcher 5
 wait_for_line stap.out ' sched batch 6$'
 cat /proc/systemtap/health_all/health >procfs.txt 2>procfs.err
 echo "procfs rc=$?"
