@@ -475,6 +475,7 @@ struct serve_snap *serve_db_snap(struct serve_db *db, const struct serve_snap *p
 	snap->self_pid = getpid();
 	snap->self_rss = proc_pid_statm_read("", snap->self_pid, &statm) ? -1 : statm.resident;
 	snap->probe.sched_coverage = NAN;
+	snap->probe.sched_ctxt_absolute = -1;
 
 	pw.last_ms = last_ms;
 	pw.mem_available = snap->sys.mem_available;

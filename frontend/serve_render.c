@@ -406,6 +406,11 @@ static void render_probes(struct prom *p, const struct serve_view *v)
 	gauge1(p, "healthtap_probe_sched_coverage_ratio",
 	       "probe context switches against the /proc/stat ctxt delta over the same batches",
 	       ps->sched_coverage);
+	/* a gauge: a re-anchor on /proc may move it back (probe over 100%) */
+	if (ps->sched_ctxt_absolute >= 0)
+		gauge1(p, "healthtap_probe_context_switches",
+		       "/proc/stat ctxt at the first sched batch plus the probe's switches since",
+		       (double)ps->sched_ctxt_absolute);
 	gauge1(p, "healthtap_probe_records_dropped",
 	       "records of the latest batches left out of the snapshot (bound)",
 	       (double)snap->recs_dropped);
@@ -628,6 +633,7 @@ static void json_probes(struct out_json *j, const struct serve_snap *snap)
 	out_json_uint(j, "bad_lines", ps->bad_lines);
 	out_json_str(j, "last_error", ps->last_error);
 	out_json_double(j, "sched_coverage", ps->sched_coverage);
+	out_json_count(j, "sched_ctxt_absolute", ps->sched_ctxt_absolute);
 	out_json_object(j, "batches");
 	for (int sub = 0; sub < HT_SUBSYS_COUNT; sub++)
 		out_json_uint(j, ht_subsys_name(sub), ps->batches[sub]);

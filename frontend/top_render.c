@@ -160,6 +160,7 @@ static void json_probes(struct out_json *j, const struct top_frame *f)
 	out_json_uint(j, "records", f->probe.records);
 	out_json_uint(j, "bad_lines", f->probe.bad_lines);
 	out_json_double(j, "sched_coverage", f->probe.sched_coverage);
+	out_json_count(j, "sched_ctxt_absolute", f->probe.sched_ctxt_absolute);
 	out_json_count(j, "skb_alloc", f->skb_alloc);
 	out_json_count(j, "skb_free", f->skb_free);
 	if (f->skb_outstanding == TOP_NO_COUNT)

@@ -174,6 +174,7 @@ struct ht_sampler *ht_sampler_new(const struct ht_sampler_opts *o)
 	s->skb_prev = -1;
 	s->cg_gen = 1;		/* a tracked process's 0: not looked up yet */
 	s->probe.sched_coverage = NAN;
+	s->probe.sched_ctxt_absolute = -1;
 	return s;
 }
 
@@ -1051,6 +1052,8 @@ static void sched_coverage(struct ht_sampler *s, int64_t t_ms)
 	if (ht_merge_interval(s->merge, "ctxt", s->sched_batch_switches, st.ctxt, t_ms) == 0 &&
 	    ht_merge_coverage(s->merge, "ctxt", &cov) == 0)
 		s->probe.sched_coverage = cov.ratio;
+	if (ht_merge_absolute(s->merge, "ctxt", &s->probe.sched_ctxt_absolute))
+		s->probe.sched_ctxt_absolute = -1;
 	s->sched_batch_switches = -1;
 }
 

@@ -294,6 +294,10 @@ struct ht_probe_status {
 	/* sched switches in the latest batch against the /proc/stat ctxt
 	 * delta over the same batches: NAN until two sched batches. */
 	double sched_coverage;
+	/* the absolute context switches (ht_merge_absolute): /proc/stat ctxt
+	 * at the first sched batch plus the probe's switches since; -1
+	 * unknown (no sched batch yet, or past INT64_MAX). */
+	int64_t sched_ctxt_absolute;
 };
 
 const struct ht_probe_status *ht_sampler_probe_status(const struct ht_sampler *s);

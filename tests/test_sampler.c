@@ -387,6 +387,8 @@ static void test_stream_batches(void)
 	CHECK_INT(n, 2);
 	/* Two sched batches against live /proc/stat: a coverage exists. */
 	CHECK(isfinite(ps->sched_coverage) && ps->sched_coverage >= 0);
+	/* the absolute: ctxt at the first batch + the second batch's 41 */
+	CHECK(ps->sched_ctxt_absolute > 41);
 	ht_sampler_free(s);
 }
 
@@ -410,6 +412,7 @@ static void test_stream_coverage_overflow(void)
 	CHECK(isfinite(ps->sched_coverage));
 	CHECK_INT(ht_sampler_feed(s, big, strlen(big)), 0);
 	CHECK(isnan(ps->sched_coverage));
+	CHECK_INT(ps->sched_ctxt_absolute, -1);
 	ht_sampler_free(s);
 }
 

@@ -170,6 +170,8 @@ for kv in 'healthtap_probe_stream_active 1' \
 	grep -qxF "$kv" "$TMP/st" || fail "--stream: no line '$kv'"
 done
 grep -q '^healthtap_probe_sched_proc_switches' "$TMP/st" && fail "batch 1's proc_switches still there after batch 2"
+# the merge's absolute: /proc/stat ctxt at batch 1 + batch 2's 2000 switches
+grep -Eq '^healthtap_probe_context_switches [0-9.e+]+$' "$TMP/st" || fail "--stream: no absolute context switches"
 pass "--stream: batches, bad lines and the latest batch's switches (total, per cpu) exported"
 curl -sf "http://127.0.0.1:$st_port/api/v1/snapshot" | python3 -c '
 import json, sys

@@ -124,6 +124,7 @@ python3 -c '
 import json, sys
 p = json.loads(open(sys.argv[1]).read())["probes"]
 assert p == {"source": "stream", "active": True, "records": 8, "bad_lines": 1, "sched_coverage": None,
+             "sched_ctxt_absolute": 13426488,
              "skb_alloc": 120, "skb_free": 100, "skb_outstanding": 20}, p' "$TMP/out" || fail "json probes"
 # The bpf runtime's outstanding_approx may go below 0: shown, not dropped.
 printf '%s\n' '#healthtap v=1 runtime=bpf start_ms=1 interval_ms=1000' \
