@@ -13,6 +13,18 @@ trap 'pkill -P $load 2>/dev/null || true; kill $load 2>/dev/null || true; rm -rf
 	"$HEALTHTAP" stream --json >"$TMP/out" 2>"$TMP/err" || true
 pkill -P $load 2>/dev/null || true; kill $load 2>/dev/null || true
 cat "$TMP/out"
+# Never a whole interval off (a reset racing with a probe on another CPU
+# once lost or doubled one): every interval with 1000 switches or more is
+# within half of /proc's; the batch edges move a few percent only.
+python3 - "$TMP/out" <<'PY' || { cat "$TMP/stap.err" "$TMP/err" >&2; fail "an interval is off by half or more"; }
+import json, sys
+for line in open(sys.argv[1]):
+    i = json.loads(line)
+    if i.get("summary") or i["proc_ctxt_delta"] < 1000:
+        continue
+    r = i["probe_switches"] / i["proc_ctxt_delta"]
+    assert 0.5 < r < 1.5, "interval at %d ms: probe %d, /proc %d" % (i["t_ms"], i["probe_switches"], i["proc_ctxt_delta"])
+PY
 tail -n 1 "$TMP/out" | python3 -c '
 import json, sys
 s = json.loads(sys.stdin.read())

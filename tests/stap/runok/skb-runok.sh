@@ -84,5 +84,23 @@ assert abs(p["frees"] - tf) <= max(0.05 * tf, 5), "frees and tracefs differ by o
 # frees is consumed + dropped of the same batch
 assert p["frees"] == p["consumed"] + p["dropped"], "frees != consumed + dropped"
 PY
+# In every batch the drops by reason add up to dropped (but for a drop
+# landing between the two reads), and frees = consumed + dropped.
+python3 - "$TMP/stream" <<'PY' || fail "a batch's drops do not add up"
+import sys
+b = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) < 4 or f[1] != "skb":
+        continue
+    if f[2] == "batch":
+        if b:
+            reasons = b.get("drops", 0)
+            assert abs(reasons - b["dropped"]) <= 2, "batch %s: %s" % (f[3], b)
+            assert b["frees"] == b["consumed"] + b["dropped"], "batch %s: %s" % (f[3], b)
+        b = {}
+        continue
+    b[f[2]] = b.get(f[2], 0) + int(f[3])
+PY
 parser_accepts
 pass "skb frees agree with tracefs, rx/tx with /proc/net/dev"
