@@ -26,6 +26,8 @@ while time.time() < end:
 ' &
 TRAFFIC=$!
 
+ctxt_now() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
+CTXT0=$(ctxt_now)
 "$HEALTHTAP" top --json -n 90 -i 1s \
 	--stap="exec '$HARNESS' run -e 'probe health.sched {} probe health.skb {}'" \
 	>"$TMP/frames" 2>"$TMP/err" &
@@ -53,14 +55,21 @@ for _ in $(seq 80); do
 	kill -0 $TOP 2>/dev/null || break
 	sleep 1
 done
+CTXT1=$(ctxt_now)
 [ -s "$TMP/good" ] || { tail -n 2 "$TMP/frames" >&2; cat "$TMP/err" >&2; fail "no frame with probe figures"; }
 cat "$TMP/good"
-python3 - "$TMP/good" <<'PY' || fail "probe figures out of range"
+python3 - "$TMP/good" "$CTXT0" "$CTXT1" <<'PY' || fail "probe figures out of range"
 import json, sys
 p = json.load(open(sys.argv[1]))
+c0, c1 = int(sys.argv[2]), int(sys.argv[3])
 assert p["source"] == "stap", p
 # sched switches against the /proc ctxt delta (issue 4 measured ~100%)
 assert 0.8 <= p["sched_coverage"] <= 1.2, p
+# the merge's absolute: ctxt at the first batch (after c0) plus the probe's
+# switches since, so between c0 and /proc's ctxt now (c1), give or take
+# the coverage's 20%
+a = p["sched_ctxt_absolute"]
+assert a is not None and c0 <= a <= c1 + 0.2 * (c1 - c0), (c0, a, c1, p)
 # 200 datagrams and messages every ~10 ms: thousands of skbs a second
 assert p["skb_alloc"] >= 1000 and p["skb_free"] >= 1000, p
 assert p["skb_outstanding"] is not None, p   # an approximation: no bound
