@@ -405,6 +405,10 @@ static int evaluate(const struct check_opts *o, const struct ht_leak_report *r)
 		       fmt_bytes(b, sizeof(b), sj.limit), sj.limit_name, soonest_h,
 		       isinf(latest_h) ? "inf" : (snprintf(e, sizeof(e), "%.2f", latest_h), e),
 		       fmt_bytes(c, sizeof(c), sj.used));
+		/* a leak that began inside the history (healthtap-leaks(1) rule 10) */
+		if (o->pid && sj.worst && isfinite(sj.worst->l.onset_ago_s))
+			printf(", leaking since %s ago",
+			       fmt_duration(d, sizeof(d), sj.worst->l.onset_ago_s));
 		if (sj.worst && !o->pid && !o->cgroup)
 			printf("; %zu leaking, fastest pid %d (%s) %s/s", sj.leaking,
 			       (int)sj.worst->pid, plugin_text(name, sizeof(name), sj.worst->comm),

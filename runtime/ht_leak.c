@@ -354,6 +354,10 @@ static void undecided(struct ht_leak *l, const struct ht_leak_subject *s,
 	    o->min_r2 < 1 && l->r2 < o->min_r2)
 		l->decide_in_s = l->span_s * (sqrt((o->min_r2 / (1 - o->min_r2)) /
 						   (l->r2 / (1 - l->r2))) - 1);
+	/* the interval decides already, another rule holds it back: no
+	 * estimate of when that rule lets go */
+	if (l->decide_in_s == 0)
+		l->decide_in_s = NAN;
 }
 
 /* The least-squares "flat, then a line from t[k]" fit to p[0..m-1]: the k

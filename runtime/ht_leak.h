@@ -54,7 +54,8 @@
  * and undecided, the span at which the CI, narrowing as span^-3/2 (a
  * line through evenly spaced points with the noise seen), would leave
  * out 0 or the rate that fills the limit within horizon_s, whichever is
- * nearer. An estimate: the noise may change.
+ * nearer (NAN when the interval decides already and another rule holds
+ * the verdict back). An estimate: the noise may change.
  */
 #ifndef HT_LEAK_H
 #define HT_LEAK_H
