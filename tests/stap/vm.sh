@@ -212,8 +212,11 @@ vm_compile() {
 	d=$(vm_dir)
 	mkdir -p "$out" "$d/stap-cache"
 	# STP_NO_OVERLOAD: under emulation every probe takes many times its real
-	# cycles, and stap's overload check would stop the module.
-	(cd "$out" && SYSTEMTAP_DIR="$d/stap-cache" stap -p4 -m "$name" -r "$d/kbuild" \
+	# cycles, and stap's overload check would stop the module. One compile
+	# at a time: the guest tests of one make check share stap's cache (and
+	# the 2 CPUs).
+	(cd "$out" && exec 7>"$d/compile.lock" && flock 7 &&
+		SYSTEMTAP_DIR="$d/stap-cache" stap -p4 -m "$name" -r "$d/kbuild" \
 		-R "$WORK/runtime" -I "$TAPSET" -DSTP_NO_OVERLOAD "$@" >/dev/null) || return 1
 	[ -f "$out/$name.ko" ]
 }
