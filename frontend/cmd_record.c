@@ -297,7 +297,8 @@ static int new_stream(struct recorder *r)
 	return r->stream ? 0 : -ENOMEM;
 }
 
-/* The sampler's probe coverage, once per new sched batch. */
+/* The sampler's probe coverage and absolute switches (the merge's), once
+ * per new sched batch. */
 static void put_coverage(struct recorder *r, int64_t t)
 {
 	const struct ht_probe_status *ps = ht_sampler_probe_status(r->sampler);
@@ -308,6 +309,9 @@ static void put_coverage(struct recorder *r, int64_t t)
 	if (isfinite(ps->sched_coverage))
 		ht_store_put_sys(r->store, t, HT_SYS_PROBE_COVERAGE, "", "1",
 				 round(ps->sched_coverage * 1000) / 1000);
+	if (ps->sched_ctxt_absolute >= 0)
+		ht_store_put_sys(r->store, t, HT_SYS_PROBE_CTXT, "", "1",
+				 (double)ps->sched_ctxt_absolute);
 }
 
 static void put_procs(struct recorder *r, int64_t t)

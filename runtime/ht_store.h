@@ -209,6 +209,9 @@ int ht_store_maintain(struct ht_store *st, int64_t now_ms, struct ht_store_maint
 #define HT_SYS_PROBE_COVERAGE "probe.sched.coverage" /* probe switches over
 						   /proc ctxt since the tapset
 						   started (1 = all seen) */
+#define HT_SYS_PROBE_CTXT "probe.sched.ctxt_absolute" /* 1: /proc ctxt at
+						   the first sched batch + the
+						   probe's switches since */
 #define HT_SYS_KMEM "kmem"			/* B; labels "field=SUnreclaim"
 						   (ht_kmem_fields' meminfo keys) */
 #define HT_SYS_SLAB_CACHE "slab_cache"		/* B (num_objs x objsize);

@@ -10,6 +10,8 @@ require_stap
 DB="$TMP/h.db"
 rec=
 trap 'set +e; if [ -n "$rec" ]; then kill -TERM $rec 2>/dev/null; fi; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+ctxt_now() { awk '$1 == "ctxt" { print $2 }' /proc/stat; }
+CTXT0=$(ctxt_now)
 export HEALTHTAP_STAP_CMD="exec '$HARNESS' run -e 'probe health.sched {}'"
 "$HEALTHTAP" record -d "$DB" -i 3s --stap on 2>"$TMP/err" &
 rec=$!
@@ -43,6 +45,14 @@ wait_for 20 count_gt "$DB" "SELECT count(*) FROM series WHERE name = 'probe.sche
 cov=$(sql "$DB" "SELECT x.v FROM series s JOIN sys_samples x ON x.series_id = s.id
 	WHERE s.name = 'probe.sched.coverage' ORDER BY x.t_ms DESC LIMIT 1")
 awk -v c="$cov" 'BEGIN { exit !(c >= 0.8 && c <= 1.2) }' || fail "probe coverage $cov"
+# the merge's absolute switches: ctxt at the first batch plus the probe's
+# since, so between /proc's ctxt before record started and now, give or
+# take the coverage's 20%
+abs=$(sql "$DB" "SELECT CAST(x.v AS INTEGER) FROM series s JOIN sys_samples x ON x.series_id = s.id
+	WHERE s.name = 'probe.sched.ctxt_absolute' ORDER BY x.t_ms DESC LIMIT 1")
+now=$(ctxt_now)
+awk -v a="$abs" -v c0="$CTXT0" -v n="$now" 'BEGIN { exit !(c0 <= a && a <= n + 0.2 * (n - c0)) }' ||
+	fail "absolute context switches $abs against /proc ctxt $CTXT0 then $now"
 
 child=$(sed -n 's/.*stap: started pid \([0-9]*\):.*/\1/p' "$TMP/err" | head -n 1)
 [ -n "$child" ] || fail "no start message: $(cat "$TMP/err")"
