@@ -61,6 +61,14 @@ fixture() {
 	echo "$dst"
 }
 
+# host_exclusive NAME: waits for, then holds until the test exits, a
+# host-wide lock: tests that measure a figure of the whole host (NAME)
+# must not run at once, also not from two checkouts' suites.
+host_exclusive() {
+	exec 9>"${TMPDIR:-/tmp}/healthtap-$1.lock"
+	flock -w 900 9 || echo "warning: ran without the $1 lock after 900 s" >&2
+}
+
 # sanitized: true in a --enable-sanitizers build's tests (tests/sanitized).
 # Memory bounds of our own processes are checked in the plain build only:
 # ASan's quarantine keeps freed memory (LSan finds the leaks instead).
