@@ -55,7 +55,9 @@ watch() {
 
 # A bystander allocating all the time: its calls trap too (uprobes on
 # libc), but are not the target's.
-"$LOOP" 2000000000 >/dev/null &
+# 2e11 rounds: once the probes are off a round takes ~10 ns, and 2e9
+# ended inside the window (the test then saw "the loop died")
+"$LOOP" 200000000000 >/dev/null &
 bystander=$!
 trap '[ -n "$prog" ] && kill $prog 2>/dev/null; [ -n "$ht" ] && kill $ht 2>/dev/null; kill $bystander 2>/dev/null || true; rm -rf "$TMP"' EXIT
 watch json --window 6s --format json
@@ -103,7 +105,9 @@ PY
 
 # A malloc/free loop: the budget (10% of the target's CPU) stops the
 # probes, not the loop; the end table is still read.
-"$LOOP" 2000000000 >/dev/null &
+# 2e11 rounds: once the probes are off a round takes ~10 ns, and 2e9
+# ended inside the window (the test then saw "the loop died")
+"$LOOP" 200000000000 >/dev/null &
 prog=$!
 "$HEALTHTAP" leaks --where $prog --min-age 0 --warmup 0 --window 40s --format json \
 	>"$TMP/budget.out" 2>"$TMP/budget.err" || { cat "$TMP/budget.err" >&2; fail "leaks --where on a loop failed"; }

@@ -56,6 +56,8 @@ W="$TMP/w.db"
 for round in $(seq 1 10); do
 	"$top_builddir/tests/record/store_writer" "$W" >"$TMP/w.out" 2>"$TMP/w.err" &
 	pid=$!
+	# a busy host may start it late: kill only once it has committed
+	for _ in $(seq 600); do grep -q '^committed ' "$TMP/w.out" && break; sleep 0.1; done
 	sleep "0.$(( RANDOM % 7 + 2 ))$(( RANDOM % 10 ))"
 	kill -9 $pid
 	wait $pid 2>/dev/null || true
