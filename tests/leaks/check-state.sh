@@ -67,9 +67,11 @@ grep -Eq "[0-9.]+ s of history \(kept between runs\), too short" "$TMP/out" ||
 [ "$(sqlite3 "$db" "SELECT count(*) FROM sessions")" = 1 ] || fail "the state was not started anew"
 pass "a state file of another format is no state, and is replaced"
 
-# two users: each its own directory, by effective uid
+# two users: each its own directory, by effective uid. The probe runs it
+# through env as the test does: setpriv's own exec reaches a binary in a
+# checkout nobody may enter (mktemp -d, 0700), env's does not.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
-	chmod o+x "$TMP" && setpriv --reuid=65534 --regid=65534 --clear-groups "$HEALTHTAP" --help >/dev/null 2>&1; then
+	chmod o+x "$TMP" && setpriv --reuid=65534 --regid=65534 --clear-groups env "$HEALTHTAP" --help >/dev/null 2>&1; then
 	setpriv --reuid=65534 --regid=65534 --clear-groups env MP_STATE_PATH="$MP_STATE_PATH" \
 		"$HEALTHTAP" check $args >"$TMP/nobody" 2>&1 || true
 	cat "$TMP/nobody"
